@@ -1,0 +1,13 @@
+using Licenz.Server.RateLimiting;
+
+namespace Licenz.Server.ApiKeys;
+
+/// <summary>Who is calling: the account and key behind an authenticated request. Stored as a request feature.</summary>
+public sealed record ApiCaller(string AccountId, Plan Plan, string KeyId, ApiKeyType KeyType);
+
+public static class ApiCallerExtensions
+{
+    /// <summary>The authenticated caller. Only call from endpoints that require a scope.</summary>
+    public static ApiCaller Caller(this HttpContext context) =>
+        context.Features.Get<ApiCaller>() ?? throw new InvalidOperationException("The endpoint requires an authenticated caller.");
+}

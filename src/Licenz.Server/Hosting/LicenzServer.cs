@@ -1,0 +1,117 @@
+using System.Net;
+using Licenz.Server.Accounts;
+using Licenz.Server.Api;
+using Licenz.Server.ApiKeys;
+using Licenz.Server.Data;
+using Licenz.Server.OpenApi;
+using Licenz.Server.RateLimiting;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+
+namespace Licenz.Server.Hosting;
+
+/// <summary>How the server is put together: services, then the request path.</summary>
+public static class LicenzServer
+{
+    public const string DefaultUrl = "https://localhost:8443";
+
+    public static WebApplicationBuilder CreateBuilder(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        var configuration = builder.Configuration;
+        var addressConfigured = !string.IsNullOrEmpty(configuration["urls"])
+            || !string.IsNullOrEmpty(configuration["http_ports"])
+            || !string.IsNullOrEmpty(configuration["https_ports"])
+            || configuration.GetSection("Kestrel:Endpoints").Exists();
+        if (!addressConfigured)
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        // Quiet defaults in code; an appsettings.json in the working directory can still change them.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+        builder.Services.AddLicenzServer();
+        return builder;
+    }
+
+    public static IServiceCollection AddLicenzServer(this IServiceCollection services)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<IValidateOptions<LicenzOptions>, LicenzOptionsValidator>();
+        services.AddOptions<LicenzOptions>().BindConfiguration(LicenzOptions.Section).ValidateOnStart();
+
+        services.AddLicenzDatabase();
+        services.AddScoped<AccountProvisioner>();
+        services.AddScoped<ApiKeyResolver>();
+        services.AddSingleton<ActivityRecorder>();
+        services.AddHostedService(provider => provider.GetRequiredService<ActivityRecorder>());
+        services.AddSingleton<IRateLimitStore, InMemoryRateLimitStore>();
+
+        services.AddSingleton<TlsCertificate>();
+        services.AddSingleton<StartupOutput>();
+        services.AddHostedService<LicenzStartup>();
+        services.AddOptions<KestrelServerOptions>().Configure<TlsCertificate, IOptions<LicenzOptions>>((kestrel, tls, options) =>
+        {
+            kestrel.Limits.MaxRequestBodySize = options.Value.MaxRequestBodyBytes;
+            kestrel.AddServerHeader = false;
+            if (!tls.IsConfiguredByOperator)
+            {
+                kestrel.ConfigureHttpsDefaults(https => https.ServerCertificate ??= tls.Certificate);
+            }
+        });
+
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<LicenzOptions>>((forwarded, options) =>
+        {
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            // Only the configured proxies are believed; the framework's default (loopback) is not.
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var entry in options.Value.TrustedProxies)
+            {
+                if (IPAddress.TryParse(entry, out var address))
+                {
+                    forwarded.KnownProxies.Add(address);
+                }
+                else if (System.Net.IPNetwork.TryParse(entry, out var network))
+                {
+                    forwarded.KnownIPNetworks.Add(network);
+                }
+            }
+        });
+
+        services.ConfigureHttpJsonOptions(json => ApiJsonContext.Apply(json.SerializerOptions));
+        services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder().AddScopePolicies();
+        services.AddLicenzOpenApi();
+        return services;
+    }
+
+    /// <summary>HTTPS check → rate limit → API key → scope → body rules → endpoint, all inside the error envelope.</summary>
+    public static WebApplication UseLicenzServer(this WebApplication app)
+    {
+        app.UseMiddleware<ApiErrorMiddleware>();
+        if (app.Services.GetRequiredService<IOptions<LicenzOptions>>().Value.TrustedProxies.Count > 0)
+        {
+            // Without trusted proxies the middleware would believe anyone: leave it out entirely.
+            app.UseForwardedHeaders();
+        }
+
+        app.UseMiddleware<ShortBaseAlias>();
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseMiddleware<RateLimitMiddleware>();
+        app.UseMiddleware<HttpsOnlyMiddleware>();
+        app.UseAuthorization();
+        app.UseMiddleware<ApiKeyUsageMiddleware>();
+        app.UseMiddleware<RequestBodyMiddleware>();
+
+        app.MapLicenzApi();
+        app.MapLicenzOpenApi();
+        return app;
+    }
+}

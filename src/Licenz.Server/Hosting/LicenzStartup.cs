@@ -1,0 +1,96 @@
+using Licenz.Server.Accounts;
+using Licenz.Server.Api;
+using Licenz.Server.Data;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
+
+namespace Licenz.Server.Hosting;
+
+/// <summary>
+/// First-start work, before the server accepts requests: the data folder, the database schema and the
+/// default account (with the bootstrap admin key on the very first start). Once listening, it prints
+/// where the API is.
+/// </summary>
+public sealed class LicenzStartup(
+    IServiceScopeFactory scopes,
+    IOptions<LicenzOptions> options,
+    IServer server,
+    TlsCertificate tls,
+    StartupOutput output,
+    ILogger<LicenzStartup> logger) : IHostedLifecycleService
+{
+    private string? _bootstrapKey;
+
+    public async Task StartingAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var data = DataDirectory.Ensure(settings.DataDirectory);
+        logger.LogInformation("Data folder: {DataDirectory}", data);
+
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LicenzDbContext>();
+        await DatabaseSetup.MigrateAsync(db, logger, cancellationToken);
+        var provisioner = scope.ServiceProvider.GetRequiredService<AccountProvisioner>();
+        var (_, key) = await provisioner.EnsureDefaultAccountAsync(settings.DefaultAccountName, settings.ParsedPlan, cancellationToken);
+        _bootstrapKey = key;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken)
+    {
+        var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        var https = addresses.FirstOrDefault(a => a.StartsWith("https://", StringComparison.OrdinalIgnoreCase));
+        var lines = new List<string>();
+        if (https is not null)
+        {
+            var shown = https.Replace("://[::]", "://localhost").Replace("://0.0.0.0", "://localhost").Replace("://+", "://localhost").Replace("://*", "://localhost");
+            lines.Add($"Licenz API: {shown}{ApiRoutes.Base}");
+            lines.Add($"API reference: {shown}{ApiRoutes.Base}/reference");
+        }
+        else
+        {
+            lines.Add("Warning: no HTTPS address is configured; every plain HTTP request will be rejected.");
+        }
+
+        if (!tls.IsConfiguredByOperator)
+        {
+            lines.Add($"TLS certificate (self-signed, for localhost): {TlsCertificate.PemPath(options.Value)}");
+        }
+
+        if (_bootstrapKey is not null)
+        {
+            lines.Add($"Admin API key: {_bootstrapKey}");
+            lines.Add("  This key is shown once and stored only as a hash. Keep it in a secrets manager, never in source control.");
+            _bootstrapKey = null;
+        }
+        else
+        {
+            lines.Add("To create another admin API key: dotnet run --project src/Licenz.Server -- create-api-key --type admin");
+        }
+
+        output.Write(lines);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>Where the start-up lines go: the console, or a test's capture.</summary>
+public class StartupOutput
+{
+    public virtual void Write(IReadOnlyList<string> lines)
+    {
+        foreach (var line in lines)
+        {
+            Console.Out.WriteLine(line);
+        }
+
+        Console.Out.Flush();
+    }
+}

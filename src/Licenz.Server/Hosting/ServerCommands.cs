@@ -1,0 +1,152 @@
+using System.CommandLine;
+using Licenz.Server.Accounts;
+using Licenz.Server.Api;
+using Licenz.Server.ApiKeys;
+using Licenz.Server.Data;
+using Licenz.Server.RateLimiting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Licenz.Server.Hosting;
+
+/// <summary>
+/// Operator commands run against the same configuration and database as the server, for recovery and
+/// headless provisioning: <c>create-api-key</c>, <c>create-account</c>, <c>migrate</c>. The secret goes
+/// to standard output on a line of its own; everything else goes to standard error.
+/// </summary>
+public static class ServerCommands
+{
+    private static readonly string[] Names = ["create-api-key", "create-account", "migrate", "--help", "-h", "-?"];
+
+    public static bool IsCommand(string[] args) => args.Length > 0 && Names.Contains(args[0]);
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var root = new RootCommand("Licenz server. Without a command it serves the API; these commands manage it offline.")
+        {
+            TreatUnmatchedTokensAsErrors = false,
+        };
+        root.Subcommands.Add(CreateApiKey());
+        root.Subcommands.Add(CreateAccount());
+        root.Subcommands.Add(Migrate());
+        return await root.Parse(args).InvokeAsync();
+    }
+
+    private static Command CreateApiKey()
+    {
+        var type = new Option<string>("--type") { Description = "admin, read-only or verify-only", Required = true };
+        var name = new Option<string>("--name") { Description = "What the key is for", DefaultValueFactory = _ => "Created with create-api-key" };
+        var account = new Option<string?>("--account") { Description = "Account id (acct_…); the default account when left out" };
+        var expires = new Option<string?>("--expires-at") { Description = "Expiry, ISO-8601 with offset (2026-12-31T00:00:00Z)" };
+        var command = new Command("create-api-key", "Create an API key and print it once.") { type, name, account, expires };
+        command.SetAction((result, cancellationToken) => WithDatabaseAsync(result, async (services, db) =>
+        {
+            if (!ApiKeyTypes.TryParse(result.GetValue(type), out var keyType))
+            {
+                return Fail("--type must be admin, read-only or verify-only.");
+            }
+
+            DateTime? expiresAt = null;
+            if (result.GetValue(expires) is { } text)
+            {
+                if (!Timestamps.TryParse(text, out var parsed))
+                {
+                    return Fail("--expires-at must be an ISO-8601 timestamp with an offset, such as 2026-12-31T00:00:00Z.");
+                }
+
+                expiresAt = parsed;
+            }
+
+            var accountId = result.GetValue(account);
+            var target = accountId is null
+                ? await db.Accounts.FirstOrDefaultAsync(a => a.IsDefault, cancellationToken)
+                : await db.Accounts.FirstOrDefaultAsync(a => a.Id == accountId, cancellationToken);
+            if (target is null)
+            {
+                return Fail(accountId is null ? "There is no default account yet: start the server once first." : $"No account with id '{accountId}'.");
+            }
+
+            var time = services.GetRequiredService<TimeProvider>();
+            var (row, secret) = ApiKeyIssuer.Issue(db, time, target.Id, keyType, result.GetValue(name)!, expiresAt);
+            await db.SaveChangesAsync(cancellationToken);
+            await Console.Error.WriteLineAsync($"Created {keyType.Name()} API key {row.Id} for account {target.Id} ({target.Name}). It is shown once:");
+            await Console.Out.WriteLineAsync($"{Label(keyType)} API key: {secret}");
+            return 0;
+        }, cancellationToken));
+        return command;
+    }
+
+    private static Command CreateAccount()
+    {
+        var name = new Option<string>("--name") { Description = "Account name", Required = true };
+        var plan = new Option<string>("--plan") { Description = "free, starter, growth, business or enterprise", DefaultValueFactory = _ => "free" };
+        var command = new Command("create-account", "Create an account with its first admin API key.") { name, plan };
+        command.SetAction((result, cancellationToken) => WithDatabaseAsync(result, async (services, db) =>
+        {
+            if (!Plans.TryParse(result.GetValue(plan), out var parsedPlan))
+            {
+                return Fail($"--plan must be one of {string.Join(", ", Plans.Names)}.");
+            }
+
+            var accountName = result.GetValue(name)!.Trim();
+            if (accountName.Length is 0 or > 200)
+            {
+                return Fail("--name must be 1 to 200 characters.");
+            }
+
+            var provisioner = services.GetRequiredService<AccountProvisioner>();
+            var (created, adminKey) = await provisioner.CreateAsync(accountName, parsedPlan, isDefault: false, cancellationToken);
+            await Console.Error.WriteLineAsync($"Created account {created.Id} ({created.Name}, {created.Plan.Name()} plan). Its admin API key is shown once:");
+            await Console.Out.WriteLineAsync($"Account: {created.Id}");
+            await Console.Out.WriteLineAsync($"Admin API key: {adminKey}");
+            return 0;
+        }, cancellationToken));
+        return command;
+    }
+
+    private static Command Migrate()
+    {
+        var command = new Command("migrate", "Bring the database schema up to date and exit.");
+        command.SetAction((result, cancellationToken) => WithDatabaseAsync(result, async (_, _) =>
+        {
+            await Console.Error.WriteLineAsync("The database schema is up to date.");
+            return 0;
+        }, cancellationToken));
+        return command;
+    }
+
+    private static string Label(ApiKeyType type) => type switch
+    {
+        ApiKeyType.Admin => "Admin",
+        ApiKeyType.ReadOnly => "Read-only",
+        _ => "Verify-only",
+    };
+
+    private static int Fail(string message)
+    {
+        Console.Error.WriteLine($"error: {message}");
+        return 2;
+    }
+
+    /// <summary>Builds the server's services from the same configuration (unmatched arguments are configuration), migrates, runs the action.</summary>
+    private static async Task<int> WithDatabaseAsync(ParseResult result, Func<IServiceProvider, LicenzDbContext, Task<int>> action, CancellationToken cancellationToken)
+    {
+        var builder = LicenzServer.CreateBuilder([.. result.UnmatchedTokens]);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+        await using var app = builder.Build();
+        try
+        {
+            var options = app.Services.GetRequiredService<IOptions<LicenzOptions>>().Value;
+            DataDirectory.Ensure(options.DataDirectory);
+            await using var scope = app.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<LicenzDbContext>();
+            await DatabaseSetup.MigrateAsync(db, app.Services.GetRequiredService<ILogger<LicenzDbContext>>(), cancellationToken);
+            return await action(scope.ServiceProvider, db);
+        }
+        catch (Exception exception) when (StartupErrors.Describe(exception) is { } message)
+        {
+            return Fail(message);
+        }
+    }
+}

@@ -1,0 +1,144 @@
+using Licenz.Server.Api;
+using Licenz.Server.ApiKeys;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+using Scalar.AspNetCore;
+
+namespace Licenz.Server.OpenApi;
+
+/// <summary>
+/// The OpenAPI document at <c>/api/v1/openapi.json</c> (and <c>/v1/openapi.json</c>) and a browsable
+/// reference at <c>/api/v1/reference</c>, served from the server itself (no CDN: it works offline).
+/// </summary>
+public static class OpenApiSetup
+{
+    public const string DocumentName = "openapi";
+    private const string BearerScheme = "bearer";
+    private const string ErrorSchema = "ErrorEnvelope";
+
+    public static IServiceCollection AddLicenzOpenApi(this IServiceCollection services) =>
+        services.AddOpenApi(DocumentName, options =>
+        {
+            options.OpenApiVersion = OpenApiSpecVersion.OpenApi3_1;
+            options.AddDocumentTransformer(DescribeDocument);
+            options.AddOperationTransformer(DescribeOperation);
+        });
+
+    public static IEndpointRouteBuilder MapLicenzOpenApi(this IEndpointRouteBuilder routes)
+    {
+        routes.MapOpenApi(ApiRoutes.Base + "/{documentName}.json");
+        routes.MapScalarApiReference(ApiRoutes.Base + "/reference", reference => reference
+            .WithTitle("Licenz API reference")
+            .WithOpenApiRoutePattern(ApiRoutes.Base + "/{documentName}.json")
+            .AddDocument(DocumentName)
+            .AddPreferredSecuritySchemes(BearerScheme));
+        return routes;
+    }
+
+    private static Task DescribeDocument(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
+    {
+        document.Info = new OpenApiInfo
+        {
+            Title = "Licenz API",
+            Version = "v1",
+            Description = """
+                Self-hosted, offline-first software licensing.
+
+                Authenticate every request with an API key: `Authorization: Bearer YOUR_API_KEY`.
+                Key types: **admin** (full access), **read-only** (every read, no writes),
+                **verify-only** (license verification only).
+
+                Requests must use HTTPS and send JSON bodies with `Content-Type: application/json`.
+                Successful responses are `{"data": …}`; errors are `{"error": {"code", "message", "status"}}`
+                with the codes `bad_request` (400), `unauthorized` / `invalid_api_key` (401), `forbidden` (403),
+                `not_found` (404), `rate_limited` (429) and `internal_error` (500).
+
+                Every response carries `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset`
+                (Unix seconds when the window ends). Plans: Free 100, Starter 500, Growth 2,000,
+                Business 10,000 requests/minute, Enterprise unlimited (the headers then say `unlimited`).
+
+                The same API is also served under `/v1`.
+                """,
+        };
+        document.Components ??= new OpenApiComponents();
+        document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+        document.Components.SecuritySchemes[BearerScheme] = new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.Http,
+            Scheme = "bearer",
+            Description = "An API key: `Authorization: Bearer lz_admin_…` (or lz_read_…, lz_verify_…).",
+        };
+        return Task.CompletedTask;
+    }
+
+    private static async Task DescribeOperation(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+        var scopes = metadata.OfType<RequiredScope>().Select(s => s.Scope).Distinct().ToList();
+        var document = context.Document!;
+        if (document.Components?.Schemas?.ContainsKey(ErrorSchema) != true)
+        {
+            var schema = await context.GetOrCreateSchemaAsync(typeof(ErrorEnvelope), null, cancellationToken);
+            document.AddComponent(ErrorSchema, schema);
+        }
+
+        operation.Responses ??= new OpenApiResponses();
+        if (scopes.Count > 0)
+        {
+            operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, document)] = [] }];
+            var needed = scopes.Max() switch
+            {
+                ApiKeyScope.Verify => "any API key (admin, read-only or verify-only)",
+                ApiKeyScope.Read => "an admin or read-only API key",
+                _ => "an admin API key",
+            };
+            operation.Description = $"Requires {needed}.";
+            AddError(operation, document, 401, "Missing (`unauthorized`) or invalid, revoked or expired (`invalid_api_key`) API key.");
+            AddError(operation, document, 403, "The API key's type lacks the permission (`forbidden`), or the request was not sent over HTTPS.");
+        }
+
+        var takesInput = metadata.OfType<IAcceptsMetadata>().Any() || context.Description.ParameterDescriptions.Count > 0;
+        if (takesInput)
+        {
+            AddError(operation, document, 400, "Invalid request body or parameters (`bad_request`); the message names the field.");
+        }
+
+        if (context.Description.RelativePath?.Contains('{') == true)
+        {
+            AddError(operation, document, 404, "No such resource in this account (`not_found`).");
+        }
+
+        AddError(operation, document, 429, "Too many requests for the plan (`rate_limited`); see `Retry-After`.");
+        AddError(operation, document, 500, "Server error (`internal_error`); never a stack trace.");
+
+        foreach (var response in operation.Responses.Values.OfType<OpenApiResponse>())
+        {
+            response.Headers ??= new Dictionary<string, IOpenApiHeader>();
+            response.Headers["X-RateLimit-Limit"] = Header("Requests allowed per minute for the plan, or `unlimited`.");
+            response.Headers["X-RateLimit-Remaining"] = Header("Requests left in the current window, or `unlimited`.");
+            response.Headers["X-RateLimit-Reset"] = Header("Unix time (seconds) when the current window ends.");
+        }
+    }
+
+    private static void AddError(OpenApiOperation operation, OpenApiDocument document, int status, string description)
+    {
+        var key = status.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (operation.Responses!.ContainsKey(key))
+        {
+            return;
+        }
+
+        operation.Responses[key] = new OpenApiResponse
+        {
+            Description = description,
+            Content = new Dictionary<string, OpenApiMediaType>
+            {
+                ["application/json"] = new() { Schema = new OpenApiSchemaReference(ErrorSchema, document) },
+            },
+        };
+    }
+
+    private static OpenApiHeader Header(string description) =>
+        new() { Description = description, Schema = new OpenApiSchema { Type = JsonSchemaType.String } };
+}

@@ -1,0 +1,194 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Licenz.Server.Api;
+using Licenz.Server.ApiKeys;
+using Licenz.Server.Data;
+using Licenz.Server.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Licenz.Server.Products;
+
+public static partial class ProductsApi
+{
+    public static RouteGroupBuilder MapProducts(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/products").WithTags("Products").RequireScope(ApiKeyScope.Read);
+
+        group.MapGet("/", ListAsync).WithName("ListProducts").WithSummary("List products, newest first.");
+        group.MapGet("/{id}", GetAsync).WithName("GetProduct").WithSummary("Get a product.");
+        group.MapPost("/", CreateAsync).RequireScope(ApiKeyScope.Write).WithName("CreateProduct").WithSummary("Create a product.");
+        group.MapPatch("/{id}", UpdateAsync).RequireScope(ApiKeyScope.Write).WithName("UpdateProduct").WithSummary("Change a product.");
+        group.MapDelete("/{id}", DeleteAsync).RequireScope(ApiKeyScope.Write).WithName("DeleteProduct")
+            .WithSummary("Delete a product that has no licenses.");
+        return group;
+    }
+
+    private static async Task<Ok<ListEnvelope<ProductDto>>> ListAsync(
+        HttpContext context, LicenzDbContext db, string? limit, string? cursor, CancellationToken cancellationToken)
+    {
+        QueryParameters.RejectUnknown(context.Request, "limit", "cursor");
+        var page = PageRequest.Parse(limit, cursor, Ids.Product);
+        var accountId = context.Caller().AccountId;
+        var query = db.Products.AsNoTracking().Where(p => p.AccountId == accountId);
+        return TypedResults.Ok(await query.ToPageAsync(page, ProductMapping.ToDto, cancellationToken));
+    }
+
+    private static async Task<Results<Ok<DataEnvelope<ProductDto>>, ApiErrorResult>> GetAsync(
+        HttpContext context, LicenzDbContext db, string id, CancellationToken cancellationToken)
+    {
+        var accountId = context.Caller().AccountId;
+        var product = await db.Products.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id && p.AccountId == accountId, cancellationToken);
+        return product is null ? NotFound(id) : TypedResults.Ok(new DataEnvelope<ProductDto>(product.ToDto()));
+    }
+
+    private static async Task<Results<Created<DataEnvelope<ProductDto>>, ApiErrorResult>> CreateAsync(
+        HttpContext context, JsonBody<CreateProductRequest> body, LicenzDbContext db, TimeProvider time,
+        IOptions<LicenzOptions> options, CancellationToken cancellationToken)
+    {
+        var request = body.Value;
+        var accountId = context.Caller().AccountId;
+        var name = Fields.Required(request.Name, "name", 200);
+        var code = request.Code is null ? Slug(name) : ValidCode(request.Code);
+        var now = time.GetUtcNow().UtcDateTime;
+        var product = new Product
+        {
+            Id = Ids.New(Ids.Product, time),
+            AccountId = accountId,
+            Name = name,
+            Code = code,
+            Metadata = Fields.Metadata(request.Metadata) ?? "{}",
+            SubscriptionDays = Fields.Range(request.SubscriptionDays ?? options.Value.DefaultSubscriptionDays, "subscription_days", 1, 36_500),
+            TrialDays = Fields.Range(request.TrialDays ?? options.Value.DefaultTrialDays, "trial_days", 1, 36_500),
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+
+        if (await CodeTakenAsync(db, accountId, code, exceptId: null, cancellationToken))
+        {
+            return CodeTaken(code);
+        }
+
+        db.Products.Add(product);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // Lost a race with another request creating the same code: the unique index refused the row.
+            db.ChangeTracker.Clear();
+            if (await CodeTakenAsync(db, accountId, code, exceptId: null, cancellationToken))
+            {
+                return CodeTaken(code);
+            }
+
+            throw;
+        }
+
+        return TypedResults.Created($"{ApiRoutes.BaseOf(context)}/products/{product.Id}", new DataEnvelope<ProductDto>(product.ToDto()));
+    }
+
+    private static async Task<Results<Ok<DataEnvelope<ProductDto>>, ApiErrorResult>> UpdateAsync(
+        HttpContext context, string id, JsonBody<UpdateProductRequest> body, LicenzDbContext db, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var request = body.Value;
+        var accountId = context.Caller().AccountId;
+
+        // Validate everything before touching the row, so a bad field changes nothing.
+        var name = Fields.Optional(request.Name, "name", 200);
+        var code = request.Code is null ? null : ValidCode(request.Code);
+        var metadata = Fields.Metadata(request.Metadata);
+        var subscriptionDays = request.SubscriptionDays is { } s ? Fields.Range(s, "subscription_days", 1, 36_500) : (int?)null;
+        var trialDays = request.TrialDays is { } t ? Fields.Range(t, "trial_days", 1, 36_500) : (int?)null;
+
+        var product = await db.Products.FirstOrDefaultAsync(p => p.Id == id && p.AccountId == accountId, cancellationToken);
+        if (product is null)
+        {
+            return NotFound(id);
+        }
+
+        if (code is not null && code != product.Code && await CodeTakenAsync(db, accountId, code, product.Id, cancellationToken))
+        {
+            return CodeTaken(code);
+        }
+
+        product.Name = name ?? product.Name;
+        product.Code = code ?? product.Code;
+        product.Metadata = metadata ?? product.Metadata;
+        product.SubscriptionDays = subscriptionDays ?? product.SubscriptionDays;
+        product.TrialDays = trialDays ?? product.TrialDays;
+        product.UpdatedAt = time.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(new DataEnvelope<ProductDto>(product.ToDto()));
+    }
+
+    private static async Task<Results<Ok<DataEnvelope<DeletedResource>>, ApiErrorResult>> DeleteAsync(
+        HttpContext context, string id, LicenzDbContext db, CancellationToken cancellationToken)
+    {
+        var accountId = context.Caller().AccountId;
+        if (!await db.Products.AnyAsync(p => p.Id == id && p.AccountId == accountId, cancellationToken))
+        {
+            return NotFound(id);
+        }
+
+        var licenses = await db.Licenses.CountAsync(l => l.ProductId == id, cancellationToken);
+        if (licenses > 0)
+        {
+            return ApiErrorResult.BadRequest(
+                $"Product {id} still has {licenses} license{(licenses == 1 ? "" : "s")}; delete or revoke them before deleting the product.");
+        }
+
+        await db.Products.Where(p => p.Id == id && p.AccountId == accountId).ExecuteDeleteAsync(cancellationToken);
+        return TypedResults.Ok(new DataEnvelope<DeletedResource>(new DeletedResource(id)));
+    }
+
+    private static ApiErrorResult NotFound(string id) => ApiErrorResult.NotFound($"No product with id '{Shown(id)}'.");
+
+    private static ApiErrorResult CodeTaken(string code) =>
+        ApiErrorResult.BadRequest($"A product with code '{code}' already exists in this account.", "code");
+
+    private static Task<bool> CodeTakenAsync(LicenzDbContext db, string accountId, string code, string? exceptId, CancellationToken cancellationToken) =>
+        db.Products.AnyAsync(p => p.AccountId == accountId && p.Code == code && p.Id != exceptId, cancellationToken);
+
+    internal static string Shown(string id) => id.Length > 64 ? id[..64] + "…" : id;
+
+    private static string ValidCode(string code)
+    {
+        var text = Fields.Text(code, "code", 64);
+        return CodePattern().IsMatch(text)
+            ? text
+            : throw ApiException.BadRequest(
+                "Field 'code' must start with a lowercase letter or digit and use only lowercase letters, digits, '.', '_' and '-'.", "code");
+    }
+
+    /// <summary>"Photo Editor Pro" → "photo-editor-pro"; falls back to "product" when nothing usable is left.</summary>
+    private static string Slug(string name)
+    {
+        var builder = new StringBuilder();
+        foreach (var c in name.Normalize(NormalizationForm.FormD).ToLowerInvariant())
+        {
+            if (c is >= 'a' and <= 'z' or >= '0' and <= '9')
+            {
+                builder.Append(c);
+            }
+            else if (builder.Length > 0 && builder[^1] != '-' && (char.IsWhiteSpace(c) || c is '-' or '_' or '.'))
+            {
+                builder.Append('-');
+            }
+        }
+
+        var slug = builder.ToString().Trim('-');
+        if (slug.Length > 48)
+        {
+            slug = slug[..48].Trim('-');
+        }
+
+        return slug.Length == 0 ? "product-" + Guid.NewGuid().ToString("N")[..8] : slug;
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,63}$")]
+    private static partial Regex CodePattern();
+}

@@ -1,0 +1,38 @@
+namespace Licenz.Server.RateLimiting;
+
+/// <summary>An account's plan. It sets the account's request budget per minute.</summary>
+public enum Plan
+{
+    Free,
+    Starter,
+    Growth,
+    Business,
+    Enterprise,
+}
+
+public static class Plans
+{
+    /// <summary>Requests per minute, or <c>null</c> for no limit.</summary>
+    public static int? RequestsPerMinute(this Plan plan) => plan switch
+    {
+        Plan.Free => 100,
+        Plan.Starter => 500,
+        Plan.Growth => 2_000,
+        Plan.Business => 10_000,
+        Plan.Enterprise => null,
+        _ => throw new ArgumentOutOfRangeException(nameof(plan), plan, null),
+    };
+
+    public static string Name(this Plan plan) => plan.ToString().ToLowerInvariant();
+
+    public static IReadOnlyList<string> Names { get; } = Enum.GetValues<Plan>().Select(p => p.Name()).ToArray();
+
+    public static bool TryParse(string? value, out Plan plan)
+    {
+        plan = default;
+        // Enum.TryParse alone would also take "1" or "Free, Growth".
+        return value is not null
+            && Names.Contains(value.Trim().ToLowerInvariant())
+            && Enum.TryParse(value.Trim(), ignoreCase: true, out plan);
+    }
+}

@@ -1,0 +1,62 @@
+using System.Text.Json;
+using Licenz.Server.Api;
+using Licenz.Server.ApiKeys;
+using Licenz.Server.Data;
+using Licenz.Server.Licenses;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Licenz.Server.Verification;
+
+public static class VerificationApi
+{
+    public static RouteHandlerBuilder MapVerification(this IEndpointRouteBuilder routes) =>
+        routes.MapPost("/licenses/verify", VerifyAsync)
+            .RequireScope(ApiKeyScope.Verify)
+            .WithTags("Verification")
+            .WithName("VerifyLicense")
+            .WithSummary("Verify a license key. Open to every key type; answers 200 whether the license is valid or not.");
+
+    private static async Task<Ok<DataEnvelope<VerifyResult>>> VerifyAsync(
+        HttpContext context, JsonBody<VerifyRequest> body, LicenzDbContext db, TimeProvider time,
+        ActivityRecorder activity, CancellationToken cancellationToken)
+    {
+        var request = body.Value;
+        var presented = Fields.Required(request.Key, "key", 64);
+        var productId = Fields.Optional(request.ProductId, "product_id", 64);
+        var nonce = Fields.Optional(request.Nonce, "nonce", 256);
+        var now = time.GetUtcNow().UtcDateTime;
+        var accountId = context.Caller().AccountId;
+
+        License? license = null;
+        if (LicenseKey.TryNormalize(presented, out var key))
+        {
+            license = await db.Licenses.AsNoTracking().FirstOrDefaultAsync(l => l.Key == key, cancellationToken);
+        }
+
+        // A key of another account is indistinguishable from a key that does not exist.
+        if (license is null || license.AccountId != accountId)
+        {
+            return Answer(VerificationCodes.NotFound, "No license with this key.", nonce, now, null);
+        }
+
+        activity.LicenseValidated(license.Id, now);
+        var status = LicenseEnums.Effective(license.Status, license.ExpiresAt, now);
+        var (code, detail) = (productId, status) switch
+        {
+            ({ } p, _) when p != license.ProductId => (VerificationCodes.ProductScopeMismatch, $"The license is for another product than {p}."),
+            (_, LicenseStatus.Revoked) => (VerificationCodes.Revoked, "The license has been revoked."),
+            (_, LicenseStatus.Suspended) => (VerificationCodes.Suspended, "The license is suspended."),
+            (_, LicenseStatus.Expired) => (VerificationCodes.Expired, "The license has expired."),
+            _ => (VerificationCodes.Valid, "The license is valid."),
+        };
+
+        var verified = new VerifiedLicense(
+            license.Id, license.Key, license.ProductId, license.Type.Name(), status.Name(), license.ExpiresAt,
+            JsonDocument.Parse(license.Metadata).RootElement.Clone(), license.CreatedAt);
+        return Answer(code, detail, nonce, now, verified);
+    }
+
+    private static Ok<DataEnvelope<VerifyResult>> Answer(string code, string detail, string? nonce, DateTime now, VerifiedLicense? license) =>
+        TypedResults.Ok(new DataEnvelope<VerifyResult>(new VerifyResult(code == VerificationCodes.Valid, code, detail, nonce, now, license)));
+}
