@@ -119,6 +119,15 @@ public class LicenzApplication : WebApplicationFactory<Program>, IAsyncLifetime
         return client;
     }
 
+    /// <summary>Creates another account (as the <c>create-account</c> command does) and returns its admin key.</summary>
+    public async Task<(string AccountId, string AdminKey)> CreateAccountAsync(string name, Licenz.Server.RateLimiting.Plan plan = Licenz.Server.RateLimiting.Plan.Business)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var provisioner = scope.ServiceProvider.GetRequiredService<Licenz.Server.Accounts.AccountProvisioner>();
+        var (account, key) = await provisioner.CreateAsync(name, plan, isDefault: false, CancellationToken.None);
+        return (account.Id, key);
+    }
+
     /// <summary>Writes pending "last used" / "last validated" times now instead of within the next second.</summary>
     public Task FlushActivityAsync() => Services.GetRequiredService<ActivityRecorder>().FlushAsync();
 
