@@ -38,36 +38,55 @@ public static class LicenseKey
             return false;
         }
 
-        Span<char> body = stackalloc char[Symbols];
+        // Separators dropped first, so the prefix is recognised with or without its dash ("lic7k3m9…"):
+        // the count tells a prefixed key (3 + 15 characters) from a bare one (15), whatever the letters.
+        var letters = Prefix.AsSpan(0, Prefix.Length - 1);
+        Span<char> typed = stackalloc char[letters.Length + Symbols];
         var count = 0;
-        var text = input.AsSpan().Trim();
-        if (text.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase))
-        {
-            text = text[Prefix.Length..];
-        }
-
-        foreach (var c in text)
+        foreach (var c in input.AsSpan().Trim())
         {
             if (c is '-' or ' ')
             {
                 continue;
             }
 
-            var symbol = char.ToUpperInvariant(c) switch
+            if (count == typed.Length)
+            {
+                return false;
+            }
+
+            typed[count++] = char.ToUpperInvariant(c);
+        }
+
+        if (count == typed.Length && typed.StartsWith(letters))
+        {
+            typed = typed[letters.Length..];
+            count = Symbols;
+        }
+
+        if (count != Symbols)
+        {
+            return false;
+        }
+
+        Span<char> body = stackalloc char[Symbols];
+        for (var i = 0; i < Symbols; i++)
+        {
+            var symbol = typed[i] switch
             {
                 'O' => '0',
                 'I' or 'L' => '1',
                 var other => other,
             };
-            if (count == Symbols || Alphabet.IndexOf(symbol) < 0)
+            if (Alphabet.IndexOf(symbol) < 0)
             {
                 return false;
             }
 
-            body[count++] = symbol;
+            body[i] = symbol;
         }
 
-        if (count != Symbols || CheckSymbol(body[..(Symbols - 1)]) != body[Symbols - 1])
+        if (CheckSymbol(body[..(Symbols - 1)]) != body[Symbols - 1])
         {
             return false;
         }

@@ -1,12 +1,13 @@
 using Licenz.Server.ApiKeys;
 using Licenz.Server.Data;
 using Licenz.Server.RateLimiting;
+using Licenz.Server.Signing;
 using Microsoft.EntityFrameworkCore;
 
 namespace Licenz.Server.Accounts;
 
 /// <summary>Creates accounts: the default one on first start, others through the <c>create-account</c> command.</summary>
-public sealed class AccountProvisioner(LicenzDbContext db, TimeProvider time)
+public sealed class AccountProvisioner(LicenzDbContext db, TimeProvider time, SigningKeyRing signingKeys)
 {
     /// <summary>
     /// Makes sure the default account exists with the configured plan. On the very first start it is
@@ -42,6 +43,7 @@ public sealed class AccountProvisioner(LicenzDbContext db, TimeProvider time)
             CreatedAt = time.GetUtcNow().UtcDateTime,
         };
         db.Accounts.Add(account);
+        db.SigningKeys.Add(signingKeys.NewRecord(account.Id));
         var (_, secret) = ApiKeyIssuer.Issue(db, time, account.Id, ApiKeyType.Admin, isDefault ? "Bootstrap admin key" : "Initial admin key", expiresAt: null);
         await db.SaveChangesAsync(cancellationToken);
         return (account, secret);

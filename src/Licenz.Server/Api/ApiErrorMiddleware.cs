@@ -1,4 +1,5 @@
-using Microsoft.AspNetCore.Http.Features;
+using Licenz.Server.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Licenz.Server.Api;
 
@@ -46,7 +47,7 @@ public sealed class ApiErrorMiddleware(RequestDelegate next, ILogger<ApiErrorMid
     {
         ApiException api => api.ToError(),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
-            RequestBodies.TooLarge(context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? 0).ToError(),
+            RequestBodies.TooLarge(context.RequestServices.GetRequiredService<IOptions<LicenzOptions>>().Value.MaxRequestBodyBytes).ToError(),
         BadHttpRequestException bad => new ApiError(ErrorCodes.BadRequest, Describe(bad), StatusCodes.Status400BadRequest),
         _ => new ApiError(ErrorCodes.InternalError,
             $"An unexpected error occurred. Quote this reference when reporting it: {context.TraceIdentifier}.",

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Licenz.Server.ApiKeys;
 using Licenz.Server.Licenses;
 using Licenz.Server.Products;
+using Licenz.Server.Signing;
 using Licenz.Server.Verification;
 
 namespace Licenz.Server.Api;
@@ -33,6 +34,10 @@ namespace Licenz.Server.Api;
 [JsonSerializable(typeof(ListEnvelope<LicenseDto>))]
 [JsonSerializable(typeof(VerifyRequest))]
 [JsonSerializable(typeof(DataEnvelope<VerifyResult>))]
+[JsonSerializable(typeof(LicenseFileRequest))]
+[JsonSerializable(typeof(DataEnvelope<LicenseFileDto>))]
+[JsonSerializable(typeof(DataEnvelope<SigningKeyDto>))]
+[JsonSerializable(typeof(DataEnvelope<IReadOnlyList<SigningKeyDto>>))]
 [JsonSerializable(typeof(CreateApiKeyRequest))]
 [JsonSerializable(typeof(DataEnvelope<ApiKeyDto>))]
 [JsonSerializable(typeof(DataEnvelope<CreatedApiKeyDto>))]

@@ -1,6 +1,7 @@
 using Licenz.Server.ApiKeys;
 using Licenz.Server.Licenses;
 using Licenz.Server.Products;
+using Licenz.Server.Signing;
 using Licenz.Server.Verification;
 
 namespace Licenz.Server.Api;
@@ -15,6 +16,8 @@ public static class ApiRoutes
     {
         var api = routes.MapGroup(Base);
         api.MapVerification();
+        api.MapLicenseFiles();
+        api.MapSigningKeys();
         api.MapLicenses();
         api.MapProducts();
         api.MapApiKeys();

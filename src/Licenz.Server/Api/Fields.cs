@@ -7,7 +7,7 @@ using System.Text.Json;
 namespace Licenz.Server.Api;
 
 /// <summary>Validation of request fields. Each failure is a <c>bad_request</c> naming the field.</summary>
-public static class Fields
+public static partial class Fields
 {
     public const int MaxMetadataBytes = 16 * 1024;
     public const int MaxMetadataKeys = 64;
@@ -48,10 +48,11 @@ public static class Fields
             }
 
             var category = Rune.GetUnicodeCategory(rune);
-            if (category is UnicodeCategory.Control or UnicodeCategory.Format && !IsAllowedFormat(rune))
+            if (category is UnicodeCategory.Control or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator
+                || (category is UnicodeCategory.Format && !IsAllowedFormat(rune)))
             {
                 throw ApiException.BadRequest(
-                    $"Field '{field}' contains a control or invisible formatting character (U+{rune.Value:X4}).", field);
+                    $"Field '{field}' contains a control, line-breaking or invisible formatting character (U+{rune.Value:X4}).", field);
             }
 
             span = span[consumed..];
@@ -88,6 +89,14 @@ public static class Fields
             throw ApiException.BadRequest($"Field '{field}' must be a JSON object.", field);
         }
 
+        // Well-formed JSON can still hold text that does not decode (a lone \ud800, invalid UTF-8): refuse it
+        // rather than store it altered or fail while storing it.
+        if (!JsonBodyReader.Decodes(element))
+        {
+            throw ApiException.BadRequest(
+                $"Field '{field}' contains text that is not valid Unicode (invalid UTF-8 or an unpaired surrogate such as \\ud800).", field);
+        }
+
         var count = 0;
         foreach (var property in element.EnumerateObject())
         {
@@ -107,6 +116,29 @@ public static class Fields
 
         return text;
     }
+
+    /// <summary>
+    /// A caller's nonce: 8 to 128 characters of letters, digits and <c>. _ ~ + / = : -</c> (hex, base64, UUIDs fit),
+    /// because it is echoed into the response signature's parameters.
+    /// </summary>
+    public static string? Nonce(string? value, string field = "nonce")
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (value.Length is < 8 or > 128 || !NoncePattern().IsMatch(value))
+        {
+            throw ApiException.BadRequest(
+                $"Field '{field}' must be 8 to 128 characters of letters, digits and . _ ~ + / = : - (a random hex or base64 value).", field);
+        }
+
+        return value;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9._~+/=:-]+$")]
+    private static partial System.Text.RegularExpressions.Regex NoncePattern();
 
     public static DateTime Timestamp(string value, string field) =>
         Timestamps.TryParse(value, out var utc)

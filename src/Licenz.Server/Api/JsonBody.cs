@@ -121,7 +121,7 @@ internal static class JsonBodyReader
         catch (Exception exception) when (exception is InvalidOperationException or ArgumentException or FormatException)
         {
             // Raised for invalid UTF-8 bytes or lone surrogate escapes (\ud800) inside strings.
-            throw ApiException.BadRequest("The request body contains text that is not valid Unicode (invalid UTF-8 or an unpaired surrogate).");
+            throw InvalidTextIn(buffer) ?? ApiException.BadRequest(InvalidTextMessage("The request body contains"));
         }
     }
 
@@ -135,7 +135,7 @@ internal static class JsonBodyReader
         {
             var reader = new Utf8JsonReader(buffer, ReaderOptions);
             document = JsonDocument.ParseValue(ref reader);
-            if (reader.Read())
+            if (HasTrailingData(ref reader))
             {
                 document.Dispose();
                 return ApiException.BadRequest("Malformed JSON: unexpected data after the end of the JSON object.");
@@ -143,6 +143,12 @@ internal static class JsonBodyReader
         }
         catch (JsonException syntax)
         {
+            if (IsTooDeep(buffer))
+            {
+                return ApiException.BadRequest(
+                    $"The JSON is nested too deeply: at most {ReaderOptions.MaxDepth} levels of objects and arrays are allowed.");
+            }
+
             var where = syntax.LineNumber is { } line ? $" at line {line + 1}, byte {syntax.BytePositionInLine + 1}" : "";
             return ApiException.BadRequest($"Malformed JSON{where}: the request body is not valid JSON.");
         }
@@ -152,6 +158,12 @@ internal static class JsonBodyReader
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
                 return NotAnObject();
+            }
+
+            // Names and strings are decoded below: text that cannot be decoded is the problem, not the shape.
+            if (InvalidText(document.RootElement) is { } invalid)
+            {
+                return invalid;
             }
 
             var fields = typeInfo.Properties.ToDictionary(p => p.Name, StringComparer.Ordinal);
@@ -177,6 +189,123 @@ internal static class JsonBodyReader
             }
 
             return ApiException.BadRequest("The request body does not have the expected shape.");
+        }
+    }
+
+    /// <summary>Anything but whitespace after the value; the reader throws rather than return a second value.</summary>
+    private static bool HasTrailingData(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return reader.Read();
+        }
+        catch (JsonException)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>Whether the JSON goes deeper than the reader allows (the strict reader only says "invalid").</summary>
+    private static bool IsTooDeep(ReadOnlySequence<byte> buffer)
+    {
+        var reader = new Utf8JsonReader(buffer, new JsonReaderOptions { MaxDepth = int.MaxValue });
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && reader.CurrentDepth >= ReaderOptions.MaxDepth)
+                {
+                    return true;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // A syntax error before any excess depth: not a depth problem.
+        }
+
+        return false;
+    }
+
+    private static string InvalidTextMessage(string subject) =>
+        $"{subject} text that is not valid Unicode (invalid UTF-8 or an unpaired surrogate such as \\ud800).";
+
+    private static ApiException? InvalidTextIn(ReadOnlySequence<byte> buffer)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(buffer, ReaderOptions);
+            using var document = JsonDocument.ParseValue(ref reader);
+            return document.RootElement.ValueKind == JsonValueKind.Object ? InvalidText(document.RootElement) : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The first top-level field whose name or text (at any depth) cannot be decoded, as an error naming it.</summary>
+    private static ApiException? InvalidText(JsonElement root)
+    {
+        foreach (var property in root.EnumerateObject())
+        {
+            string name;
+            try
+            {
+                name = property.Name;
+            }
+            catch (InvalidOperationException)
+            {
+                return ApiException.BadRequest(InvalidTextMessage("A field name in the request body is"));
+            }
+
+            if (!Decodes(property.Value))
+            {
+                return ApiException.BadRequest(InvalidTextMessage($"Field '{Printable(name)}' contains"), Printable(name));
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether every property name and string in the element decodes to valid UTF-16.</summary>
+    internal static bool Decodes(JsonElement element)
+    {
+        try
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.String:
+                    _ = element.GetString();
+                    return true;
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        _ = property.Name;
+                        if (!Decodes(property.Value))
+                        {
+                            return false;
+                        }
+                    }
+
+                    return true;
+                case JsonValueKind.Array:
+                    foreach (var item in element.EnumerateArray())
+                    {
+                        if (!Decodes(item))
+                        {
+                            return false;
+                        }
+                    }
+
+                    return true;
+                default:
+                    return true;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
         }
     }
 

@@ -2,16 +2,20 @@ using Licenz.Server.Data;
 
 namespace Licenz.Server.ApiKeys;
 
-/// <summary>Notes the key's last use once the request has passed authorization (a refused request records nothing).</summary>
+/// <summary>
+/// Notes the key's last use once the request has succeeded. A refused request (forbidden, bad input,
+/// not found, …) writes nothing, not even this.
+/// </summary>
 public sealed class ApiKeyUsageMiddleware(RequestDelegate next, ActivityRecorder activity, TimeProvider time)
 {
-    public Task InvokeAsync(HttpContext context)
+    public async Task InvokeAsync(HttpContext context)
     {
-        if (context.Features.Get<ApiCaller>() is { } caller && context.GetEndpoint() is not null)
+        var at = time.GetUtcNow().UtcDateTime;
+        await next(context);
+        if (context.Response.StatusCode < StatusCodes.Status400BadRequest
+            && context.Features.Get<ApiCaller>() is { } caller && context.GetEndpoint() is not null)
         {
-            activity.ApiKeyUsed(caller.KeyId, time.GetUtcNow().UtcDateTime);
+            activity.ApiKeyUsed(caller.KeyId, at);
         }
-
-        return next(context);
     }
 }

@@ -31,24 +31,8 @@ public static class ApiKeysApi
         HttpContext context, JsonBody<CreateApiKeyRequest> body, LicenzDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         var request = body.Value;
-        var typeName = Fields.Required(request.Type, "type", 32);
-        if (!ApiKeyTypes.TryParse(typeName, out var type))
-        {
-            throw ApiException.BadRequest("Field 'type' must be one of admin, read_only, verify_only.", "type");
-        }
-
-        var name = Fields.Required(request.Name, "name", 200);
         var now = time.GetUtcNow().UtcDateTime;
-        DateTime? expiresAt = null;
-        if (request.ExpiresAt is not null)
-        {
-            expiresAt = Fields.Timestamp(request.ExpiresAt, "expires_at");
-            if (expiresAt <= now)
-            {
-                throw ApiException.BadRequest("Field 'expires_at' must be in the future.", "expires_at");
-            }
-        }
-
+        var (type, name, expiresAt) = ApiKeyCommands.Validate(request.Type, request.Name, request.ExpiresAt, now);
         var (row, secret) = ApiKeyIssuer.Issue(db, time, context.Caller().AccountId, type, name, expiresAt);
         await db.SaveChangesAsync(cancellationToken);
         var dto = row.ToDto(now);
@@ -59,20 +43,10 @@ public static class ApiKeysApi
     private static async Task<Results<Ok<DataEnvelope<ApiKeyDto>>, ApiErrorResult>> RevokeAsync(
         HttpContext context, string id, LicenzDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
-        var accountId = context.Caller().AccountId;
-        var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Id == id && k.AccountId == accountId, cancellationToken);
-        if (key is null)
-        {
-            return ApiErrorResult.NotFound($"No API key with id '{(id.Length > 64 ? id[..64] + "…" : id)}'.");
-        }
-
         var now = time.GetUtcNow().UtcDateTime;
-        if (key.RevokedAt is null)
-        {
-            key.RevokedAt = now;
-            await db.SaveChangesAsync(cancellationToken);
-        }
-
-        return TypedResults.Ok(new DataEnvelope<ApiKeyDto>(key.ToDto(now)));
+        var key = await ApiKeyCommands.RevokeAsync(db, context.Caller().AccountId, id, now, cancellationToken);
+        return key is null
+            ? ApiErrorResult.NotFound($"No API key with id '{(id.Length > 64 ? id[..64] + "…" : id)}'.")
+            : TypedResults.Ok(new DataEnvelope<ApiKeyDto>(key.ToDto(now)));
     }
 }

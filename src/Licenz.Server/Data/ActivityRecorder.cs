@@ -22,14 +22,16 @@ public sealed class ActivityRecorder(IServiceScopeFactory scopes, ILogger<Activi
     /// <summary>Writes what is pending now. The loop calls it; tests and shutdown call it directly.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
-        if (_keysUsed.IsEmpty && _licensesValidated.IsEmpty)
-        {
-            return;
-        }
-
+        // Checked only once the lock is held: while the loop is writing, the dictionaries are already
+        // empty, and returning early would tell a caller "written" before the write has landed.
         await _flushing.WaitAsync(cancellationToken);
         try
         {
+            if (_keysUsed.IsEmpty && _licensesValidated.IsEmpty)
+            {
+                return;
+            }
+
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<LicenzDbContext>();
             foreach (var id in _keysUsed.Keys)

@@ -2,9 +2,11 @@ using System.Net;
 using Licenz.Server.Accounts;
 using Licenz.Server.Api;
 using Licenz.Server.ApiKeys;
+using Licenz.Server.Dashboard;
 using Licenz.Server.Data;
 using Licenz.Server.OpenApi;
 using Licenz.Server.RateLimiting;
+using Licenz.Server.Signing;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -41,6 +43,7 @@ public static class LicenzServer
     {
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IValidateOptions<LicenzOptions>, LicenzOptionsValidator>();
+        services.AddSingleton<IValidateOptions<LicenzOptions>, KestrelCertificateValidator>();
         services.AddOptions<LicenzOptions>().BindConfiguration(LicenzOptions.Section).ValidateOnStart();
 
         services.AddLicenzDatabase();
@@ -49,13 +52,19 @@ public static class LicenzServer
         services.AddSingleton<ActivityRecorder>();
         services.AddHostedService(provider => provider.GetRequiredService<ActivityRecorder>());
         services.AddSingleton<IRateLimitStore, InMemoryRateLimitStore>();
+        services.AddOptions<KeyEncryptionOptions>().BindConfiguration(KeyEncryptionOptions.Section);
+        services.AddSingleton<KeyEncryption>();
+        services.AddSingleton<SigningKeyRing>();
 
         services.AddSingleton<TlsCertificate>();
         services.AddSingleton<StartupOutput>();
         services.AddHostedService<LicenzStartup>();
         services.AddOptions<KestrelServerOptions>().Configure<TlsCertificate, IOptions<LicenzOptions>>((kestrel, tls, options) =>
         {
-            kestrel.Limits.MaxRequestBodySize = options.Value.MaxRequestBodyBytes;
+            // Kestrel counts chunked-encoding framing against its limit, which would refuse chunked bodies just
+            // under Licenz:MaxRequestBodyBytes. The API enforces that limit exactly on the body itself
+            // (RequestBodies, JsonBodyReader); Kestrel's limit is only the backstop against abuse.
+            kestrel.Limits.MaxRequestBodySize = 2L * options.Value.MaxRequestBodyBytes;
             kestrel.AddServerHeader = false;
             if (!tls.IsConfiguredByOperator)
             {
@@ -84,9 +93,10 @@ public static class LicenzServer
 
         services.ConfigureHttpJsonOptions(json => ApiJsonContext.Apply(json.SerializerOptions));
         services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
-        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+        var authentication = services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder().AddScopePolicies();
+        services.AddLicenzDashboard(authentication);
         services.AddLicenzOpenApi();
         return services;
     }
@@ -94,6 +104,7 @@ public static class LicenzServer
     /// <summary>HTTPS check → rate limit → API key → scope → body rules → endpoint, all inside the error envelope.</summary>
     public static WebApplication UseLicenzServer(this WebApplication app)
     {
+        app.UseMiddleware<SignedResponseMiddleware>();
         app.UseMiddleware<ApiErrorMiddleware>();
         if (app.Services.GetRequiredService<IOptions<LicenzOptions>>().Value.TrustedProxies.Count > 0)
         {
@@ -106,12 +117,15 @@ public static class LicenzServer
         app.UseAuthentication();
         app.UseMiddleware<RateLimitMiddleware>();
         app.UseMiddleware<HttpsOnlyMiddleware>();
+        app.UseMiddleware<DashboardSecurityHeaders>();
         app.UseAuthorization();
         app.UseMiddleware<ApiKeyUsageMiddleware>();
         app.UseMiddleware<RequestBodyMiddleware>();
 
         app.MapLicenzApi();
+        app.MapJwks();
         app.MapLicenzOpenApi();
+        app.MapLicenzDashboard();
         return app;
     }
 }

@@ -1,7 +1,9 @@
 using Licenz.Server.Accounts;
 using Licenz.Server.Api;
 using Licenz.Server.Data;
+using Licenz.Server.Signing;
 using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 
@@ -20,7 +22,7 @@ public sealed class LicenzStartup(
     StartupOutput output,
     ILogger<LicenzStartup> logger) : IHostedLifecycleService
 {
-    private string? _bootstrapKey;
+    private bool _printedKey;
 
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
@@ -33,25 +35,38 @@ public sealed class LicenzStartup(
         await DatabaseSetup.MigrateAsync(db, logger, cancellationToken);
         var provisioner = scope.ServiceProvider.GetRequiredService<AccountProvisioner>();
         var (_, key) = await provisioner.EnsureDefaultAccountAsync(settings.DefaultAccountName, settings.ParsedPlan, cancellationToken);
-        _bootstrapKey = key;
+
+        // Accounts from before signing keys existed get theirs now, so no request has to create one.
+        var ring = scope.ServiceProvider.GetRequiredService<SigningKeyRing>();
+        var withoutKey = await db.Accounts.AsNoTracking()
+            .Where(a => !db.SigningKeys.Any(k => k.AccountId == a.Id && k.Status == SigningKeyStatus.Current))
+            .Select(a => a.Id).ToListAsync(cancellationToken);
+        foreach (var accountId in withoutKey)
+        {
+            await ring.EnsureCurrentAsync(db, accountId, cancellationToken);
+        }
+
+        if (key is not null)
+        {
+            // Printed at once, not with the addresses: if the start fails later, the key is not lost.
+            _printedKey = true;
+            output.Write(
+            [
+                $"Admin API key: {key}",
+                "  This key is shown once and stored only as a hash. Keep it in a secrets manager, never in source control.",
+            ]);
+        }
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>Prints where the server is. The addresses come last, so a script can wait for the "Dashboard:" line.</summary>
     public Task StartedAsync(CancellationToken cancellationToken)
     {
-        var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-        var https = addresses.FirstOrDefault(a => a.StartsWith("https://", StringComparison.OrdinalIgnoreCase));
         var lines = new List<string>();
-        if (https is not null)
+        if (!_printedKey)
         {
-            var shown = https.Replace("://[::]", "://localhost").Replace("://0.0.0.0", "://localhost").Replace("://+", "://localhost").Replace("://*", "://localhost");
-            lines.Add($"Licenz API: {shown}{ApiRoutes.Base}");
-            lines.Add($"API reference: {shown}{ApiRoutes.Base}/reference");
-        }
-        else
-        {
-            lines.Add("Warning: no HTTPS address is configured; every plain HTTP request will be rejected.");
+            lines.Add("To create another admin API key: dotnet run --project src/Licenz.Server -- create-api-key --type admin");
         }
 
         if (!tls.IsConfiguredByOperator)
@@ -59,15 +74,18 @@ public sealed class LicenzStartup(
             lines.Add($"TLS certificate (self-signed, for localhost): {TlsCertificate.PemPath(options.Value)}");
         }
 
-        if (_bootstrapKey is not null)
+        var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        var https = addresses.FirstOrDefault(a => a.StartsWith("https://", StringComparison.OrdinalIgnoreCase));
+        if (https is not null)
         {
-            lines.Add($"Admin API key: {_bootstrapKey}");
-            lines.Add("  This key is shown once and stored only as a hash. Keep it in a secrets manager, never in source control.");
-            _bootstrapKey = null;
+            var shown = https.Replace("://[::]", "://localhost").Replace("://0.0.0.0", "://localhost").Replace("://+", "://localhost").Replace("://*", "://localhost");
+            lines.Add($"Licenz API: {shown}{ApiRoutes.Base}");
+            lines.Add($"API reference: {shown}{ApiRoutes.Base}/reference");
+            lines.Add($"Dashboard: {shown}{Dashboard.DashboardSetup.Path}");
         }
         else
         {
-            lines.Add("To create another admin API key: dotnet run --project src/Licenz.Server -- create-api-key --type admin");
+            lines.Add("Warning: no HTTPS address is configured; every plain HTTP request will be rejected.");
         }
 
         output.Write(lines);

@@ -134,9 +134,10 @@ public static class ServerCommands
         var builder = LicenzServer.CreateBuilder([.. result.UnmatchedTokens]);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
-        await using var app = builder.Build();
         try
         {
+            // Inside the try: building already reads and validates the settings.
+            await using var app = builder.Build();
             var options = app.Services.GetRequiredService<IOptions<LicenzOptions>>().Value;
             DataDirectory.Ensure(options.DataDirectory);
             await using var scope = app.Services.CreateAsyncScope();

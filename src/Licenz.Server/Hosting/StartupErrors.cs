@@ -5,6 +5,23 @@ namespace Licenz.Server.Hosting;
 /// <summary>A wrong setting stops the start with one clear message that names it, not a stack trace.</summary>
 public static class StartupErrors
 {
+    /// <summary>Builds and runs the server; a wrong setting found while building stops it the same way.</summary>
+    public static async Task<int> RunAsync(Func<WebApplication> build)
+    {
+        WebApplication app;
+        try
+        {
+            app = build();
+        }
+        catch (Exception exception) when (Describe(exception) is { } message)
+        {
+            await Console.Error.WriteLineAsync($"Licenz cannot start: {message}");
+            return 1;
+        }
+
+        return await RunAsync(app);
+    }
+
     public static async Task<int> RunAsync(WebApplication app)
     {
         try

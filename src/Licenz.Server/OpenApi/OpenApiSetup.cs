@@ -27,7 +27,8 @@ public static class OpenApiSetup
 
     public static IEndpointRouteBuilder MapLicenzOpenApi(this IEndpointRouteBuilder routes)
     {
-        routes.MapOpenApi(ApiRoutes.Base + "/{documentName}.json");
+        // Constrained to the one document, so that other paths under /api/v1 are not mistaken for it.
+        routes.MapOpenApi(ApiRoutes.Base + "/{documentName:regex(^" + DocumentName + "$)}.json");
         routes.MapScalarApiReference(ApiRoutes.Base + "/reference", reference => reference
             .WithTitle("Licenz API reference")
             .WithOpenApiRoutePattern(ApiRoutes.Base + "/{documentName}.json")

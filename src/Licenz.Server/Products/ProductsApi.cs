@@ -50,7 +50,9 @@ public static partial class ProductsApi
         var request = body.Value;
         var accountId = context.Caller().AccountId;
         var name = Fields.Required(request.Name, "name", 200);
-        var code = request.Code is null ? Slug(name) : ValidCode(request.Code);
+        var code = request.Code is null
+            ? await FreeCodeAsync(db, accountId, Slug(name), cancellationToken)
+            : ValidCode(request.Code);
         var now = time.GetUtcNow().UtcDateTime;
         var product = new Product
         {
@@ -138,7 +140,7 @@ public static partial class ProductsApi
         if (licenses > 0)
         {
             return ApiErrorResult.BadRequest(
-                $"Product {id} still has {licenses} license{(licenses == 1 ? "" : "s")}; delete or revoke them before deleting the product.");
+                $"Product {id} still has {licenses} license{(licenses == 1 ? "" : "s")} (revoked ones included); delete them before deleting the product.");
         }
 
         await db.Products.Where(p => p.Id == id && p.AccountId == accountId).ExecuteDeleteAsync(cancellationToken);
@@ -152,6 +154,21 @@ public static partial class ProductsApi
 
     private static Task<bool> CodeTakenAsync(LicenzDbContext db, string accountId, string code, string? exceptId, CancellationToken cancellationToken) =>
         db.Products.AnyAsync(p => p.AccountId == accountId && p.Code == code && p.Id != exceptId, cancellationToken);
+
+    /// <summary>A derived code the caller never chose must not collide: "photo-editor", then "photo-editor-2", ….</summary>
+    private static async Task<string> FreeCodeAsync(LicenzDbContext db, string accountId, string slug, CancellationToken cancellationToken)
+    {
+        var taken = await db.Products.AsNoTracking()
+            .Where(p => p.AccountId == accountId && (p.Code == slug || p.Code.StartsWith(slug + "-")))
+            .Select(p => p.Code).ToListAsync(cancellationToken);
+        var candidate = slug;
+        for (var n = 2; taken.Contains(candidate); n++)
+        {
+            candidate = $"{slug}-{n}";
+        }
+
+        return candidate;
+    }
 
     internal static string Shown(string id) => id.Length > 64 ? id[..64] + "…" : id;
 

@@ -3,6 +3,7 @@ using Licenz.Server.Api;
 using Licenz.Server.ApiKeys;
 using Licenz.Server.Data;
 using Licenz.Server.Licenses;
+using Licenz.Server.Signing;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -24,7 +25,8 @@ public static class VerificationApi
         var request = body.Value;
         var presented = Fields.Required(request.Key, "key", 64);
         var productId = Fields.Optional(request.ProductId, "product_id", 64);
-        var nonce = Fields.Optional(request.Nonce, "nonce", 256);
+        var nonce = Fields.Nonce(request.Nonce);
+        context.Items[SignedResponseMiddleware.NonceItem] = nonce;
         var now = time.GetUtcNow().UtcDateTime;
         var accountId = context.Caller().AccountId;
 

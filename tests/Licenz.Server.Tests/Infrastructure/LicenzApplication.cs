@@ -50,6 +50,9 @@ public class LicenzApplication : WebApplicationFactory<Program>, IAsyncLifetime
 
     public string DataDirectory { get; }
 
+    /// <summary>Where this server's master key file lives: beside the data folder, as in production, never inside it.</summary>
+    public string SecretsDirectory => DataDirectory + "-secrets";
+
     public bool OwnsDataDirectory { get; }
 
     public FakeTimeProvider Time { get; } = new(Epoch);
@@ -81,6 +84,7 @@ public class LicenzApplication : WebApplicationFactory<Program>, IAsyncLifetime
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Licenz:DataDirectory", DataDirectory);
+        builder.UseSetting("Licenz:KeyEncryption:KeyFile", Path.Combine(SecretsDirectory, "master.key"));
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
@@ -173,6 +177,7 @@ public class LicenzApplication : WebApplicationFactory<Program>, IAsyncLifetime
         if (OwnsDataDirectory)
         {
             TryDelete(DataDirectory);
+            TryDelete(SecretsDirectory);
         }
     }
 

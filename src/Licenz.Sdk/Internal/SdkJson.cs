@@ -1,0 +1,45 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Licenz.Internal;
+
+internal sealed record JwksDocument(IReadOnlyList<JwkDocument> Keys);
+
+internal sealed record JwkDocument(string Kty, string Crv, string Kid, string Alg, string Use, string X);
+
+/// <summary>JOSE header of a license file's JWS.</summary>
+internal sealed record JwsHeader(string Alg, string Typ, string Kid);
+
+/// <summary>JOSE header of an encrypted license file's JWE.</summary>
+internal sealed record JweHeader(
+    string Alg,
+    string Enc,
+    string Cty,
+    [property: JsonPropertyName("licenz_bound"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Bound);
+
+/// <summary>The claims of a license file, in the order they are written.</summary>
+internal sealed record LicenseFilePayload(
+    string Iss,
+    string Sub,
+    long Iat,
+    long Exp,
+    string Jti,
+    LicensePayload License);
+
+internal sealed record LicensePayload(
+    string Id,
+    string Key,
+    string ProductId,
+    string Type,
+    string Status,
+    string? ExpiresAt,
+    IReadOnlyList<string> Entitlements,
+    JsonElement Metadata,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Fingerprint);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(JwksDocument))]
+[JsonSerializable(typeof(JwsHeader))]
+[JsonSerializable(typeof(JweHeader))]
+[JsonSerializable(typeof(LicenseFilePayload))]
+internal sealed partial class SdkJson : JsonSerializerContext;

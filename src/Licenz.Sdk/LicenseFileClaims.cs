@@ -1,0 +1,88 @@
+using System.Text.Json;
+
+namespace Licenz;
+
+/// <summary>What a license file says, once its signature has been checked.</summary>
+/// <param name="Issuer">Who issued it (<c>iss</c>): the account id on the Licenz server.</param>
+/// <param name="LicenseId">The license it is about (<c>sub</c>).</param>
+/// <param name="IssuedAt">When the server issued the file (<c>iat</c>).</param>
+/// <param name="ExpiresAt">The file's time to live (<c>exp</c>): after it the application must check in again.</param>
+/// <param name="FileId">A unique id of this file (<c>jti</c>).</param>
+/// <param name="License">The license itself.</param>
+public sealed record LicenseFileClaims(
+    string Issuer,
+    string LicenseId,
+    DateTimeOffset IssuedAt,
+    DateTimeOffset ExpiresAt,
+    string FileId,
+    LicenseClaims License);
+
+/// <summary>The license inside a license file.</summary>
+/// <param name="Id">License id, <c>lic_…</c>.</param>
+/// <param name="Key">License key, <c>LIC-XXXXX-XXXXX-XXXXX</c>.</param>
+/// <param name="ProductId">Product id, <c>prod_…</c>.</param>
+/// <param name="Type">subscription, perpetual or trial.</param>
+/// <param name="Status">The license's status when the file was issued.</param>
+/// <param name="ExpiresAt">When the license itself expires; null for perpetual licenses.</param>
+/// <param name="Entitlements">Feature entitlements granted by the license.</param>
+/// <param name="Metadata">The license's metadata object.</param>
+/// <param name="Fingerprint">The machine fingerprint the file is bound to, if any.</param>
+public sealed record LicenseClaims(
+    string Id,
+    string Key,
+    string ProductId,
+    string Type,
+    string Status,
+    DateTimeOffset? ExpiresAt,
+    IReadOnlyList<string> Entitlements,
+    JsonElement Metadata,
+    string? Fingerprint);
+
+/// <summary>The codes <see cref="LicenseFile.Verify"/> answers with.</summary>
+public static class LicenseFileCodes
+{
+    /// <summary>Signed by a trusted key, within its time to live, for this machine, license usable.</summary>
+    public const string Valid = "VALID";
+
+    /// <summary>Not a license file: wrong armor, encoding, header or claims.</summary>
+    public const string Malformed = "MALFORMED";
+
+    /// <summary>The signature does not match: the file was altered or forged.</summary>
+    public const string BadSignature = "BAD_SIGNATURE";
+
+    /// <summary>Signed by a key that is not in the trusted set (unknown, or retired from the JWKS).</summary>
+    public const string UnknownKey = "UNKNOWN_KEY";
+
+    /// <summary>The file's time to live has passed: the application must check in with the server.</summary>
+    public const string FileExpired = "FILE_EXPIRED";
+
+    /// <summary>The license inside the file has expired.</summary>
+    public const string LicenseExpired = "LICENSE_EXPIRED";
+
+    /// <summary>The license was suspended when the file was issued.</summary>
+    public const string LicenseSuspended = "LICENSE_SUSPENDED";
+
+    /// <summary>The license was revoked when the file was issued.</summary>
+    public const string LicenseRevoked = "LICENSE_REVOKED";
+
+    /// <summary>The file was issued after the current time: the clock is behind.</summary>
+    public const string NotYetValid = "NOT_YET_VALID";
+
+    /// <summary>The file is bound to another machine.</summary>
+    public const string FingerprintMismatch = "FINGERPRINT_MISMATCH";
+
+    /// <summary>The clock is earlier than a time this application already trusted: it was set back.</summary>
+    public const string ClockTampered = "CLOCK_TAMPERED";
+
+    /// <summary>An encrypted file could not be opened: no license key given, or a different one.</summary>
+    public const string DecryptionFailed = "DECRYPTION_FAILED";
+
+    /// <summary>The file is for another product than the one expected.</summary>
+    public const string ProductMismatch = "PRODUCT_MISMATCH";
+
+    /// <summary>The file is for another license key than the one the customer entered.</summary>
+    public const string LicenseKeyMismatch = "LICENSE_KEY_MISMATCH";
+
+    /// <summary>The file was issued by another account than the one expected.</summary>
+    public const string IssuerMismatch = "ISSUER_MISMATCH";
+}

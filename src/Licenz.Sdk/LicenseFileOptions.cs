@@ -1,0 +1,45 @@
+namespace Licenz;
+
+/// <summary>What <see cref="LicenseFile.Verify"/> checks a license file against.</summary>
+public sealed class LicenseFileOptions
+{
+    /// <summary>The clock. Tests and unusual hosts may replace it.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// The license key the customer entered. Required to open encrypted files; when given, a file for
+    /// another key is refused (<see cref="LicenseFileCodes.LicenseKeyMismatch"/>).
+    /// </summary>
+    public string? LicenseKey { get; init; }
+
+    /// <summary>This machine's fingerprint (see <see cref="MachineFingerprint"/>). Required for files bound to a machine.</summary>
+    public string? Fingerprint { get; init; }
+
+    /// <summary>When set, a file for another product is refused.</summary>
+    public string? ProductId { get; init; }
+
+    /// <summary>When set, a file issued by another account (<c>iss</c>) is refused.</summary>
+    public string? Issuer { get; init; }
+
+    /// <summary>
+    /// Where the latest trusted time (a file's <c>iat</c>, a signed server <c>Date</c>) is remembered, to
+    /// notice a clock set back. Defaults to a small file per issuer under the user's local application data.
+    /// </summary>
+    public ITrustedClock TrustedClock { get; init; } = Licenz.TrustedClock.Default;
+
+    /// <summary>How far the clock may be behind a trusted time before it counts as set back. Default 10 minutes.</summary>
+    public TimeSpan ClockTolerance { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Allowance for clock skew on the file's <c>iat</c> and <c>exp</c>. Default 2 minutes.</summary>
+    public TimeSpan Leeway { get; init; } = TimeSpan.FromMinutes(2);
+}
+
+/// <summary>The outcome of checking a license file. Never an exception: a failure has a code and a reason.</summary>
+/// <param name="Code">One of <see cref="LicenseFileCodes"/>.</param>
+/// <param name="Message">The code, in words.</param>
+/// <param name="Claims">The file's claims once its signature has been verified (also for most failures); null otherwise.</param>
+public sealed record LicenseFileResult(string Code, string Message, LicenseFileClaims? Claims)
+{
+    /// <summary>True only for <see cref="LicenseFileCodes.Valid"/>.</summary>
+    public bool IsValid => Code == LicenseFileCodes.Valid;
+}

@@ -1,0 +1,105 @@
+using System.Security.Claims;
+using Licenz.Server.ApiKeys;
+using Licenz.Server.Data;
+using Licenz.Server.Hosting;
+using Licenz.Server.Signing;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Licenz.Server.Dashboard;
+
+/// <summary>
+/// The web dashboard at <c>/dashboard</c>: sign in with an admin API key (the page's "Admin: Dashboard"),
+/// then Settings → API Keys to create and revoke keys. The session is an HttpOnly, Secure, SameSite=Strict
+/// cookie that names the key; every request re-checks that key, so revoking it ends the session.
+/// </summary>
+public static class DashboardSetup
+{
+    public const string Scheme = "Dashboard";
+    public const string Path = "/dashboard";
+    public const string KeyIdClaim = "licenz:key";
+    public const string AccountClaim = "licenz:account";
+
+    public static IServiceCollection AddLicenzDashboard(this IServiceCollection services, AuthenticationBuilder authentication)
+    {
+        services.AddRazorPages(pages =>
+        {
+            pages.RootDirectory = "/Dashboard/Pages";
+            pages.Conventions.AuthorizeFolder("/", DashboardPolicy);
+            pages.Conventions.AllowAnonymousToPage("/Login");
+        });
+        services.Configure<CookieTempDataProviderOptions>(tempData =>
+        {
+            tempData.Cookie.Name = "licenz_notice";
+            tempData.Cookie.Path = Path;
+            tempData.Cookie.HttpOnly = true;
+            tempData.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            tempData.Cookie.SameSite = SameSiteMode.Strict;
+            tempData.Cookie.IsEssential = true;
+        });
+        services.AddAuthorizationBuilder().AddPolicy(DashboardPolicy, policy => policy
+            .AddAuthenticationSchemes(Scheme)
+            .RequireAuthenticatedUser()
+            .RequireClaim(KeyIdClaim));
+
+        authentication.AddCookie(Scheme, cookie =>
+        {
+            cookie.Cookie.Name = "licenz_session";
+            cookie.Cookie.HttpOnly = true;
+            cookie.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            cookie.Cookie.SameSite = SameSiteMode.Strict;
+            cookie.Cookie.Path = Path;
+            cookie.LoginPath = Path + "/login";
+            cookie.LogoutPath = Path + "/login";
+            cookie.AccessDeniedPath = Path + "/login";
+            cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
+            cookie.SlidingExpiration = true;
+            cookie.Events.OnValidatePrincipal = ValidateSessionAsync;
+        });
+
+        // Session cookies are protected with keys kept in the data folder (sealed under the master key), so they survive restarts.
+        services.AddOptions<KeyManagementOptions>().Configure<IOptions<LicenzOptions>, ILoggerFactory, KeyEncryption>((keys, options, logging, encryption) =>
+        {
+            var folder = DataDirectory.Ensure(System.IO.Path.Combine(options.Value.DataDirectoryFullPath, "data-protection"));
+            keys.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(folder), logging);
+            keys.XmlEncryptor = new MasterKeyXmlEncryptor(encryption);
+        });
+        return services;
+    }
+
+    public static WebApplication MapLicenzDashboard(this WebApplication app)
+    {
+        app.MapRazorPages();
+        app.MapGet(Path + "/dashboard.css", () => Results.Text(DashboardStyles.Css, "text/css; charset=utf-8")).ExcludeFromDescription();
+        return app;
+    }
+
+    private const string DashboardPolicy = "dashboard";
+
+    public static ClaimsPrincipal Principal(ApiCaller caller) => new(new ClaimsIdentity(
+        [new Claim(KeyIdClaim, caller.KeyId), new Claim(AccountClaim, caller.AccountId)], Scheme));
+
+    public static string AccountId(this ClaimsPrincipal user) => user.FindFirstValue(AccountClaim)!;
+
+    public static string KeyId(this ClaimsPrincipal user) => user.FindFirstValue(KeyIdClaim)!;
+
+    /// <summary>A session lasts only as long as the admin key it was opened with is active.</summary>
+    private static async Task ValidateSessionAsync(CookieValidatePrincipalContext context)
+    {
+        var keyId = context.Principal?.FindFirstValue(KeyIdClaim);
+        var db = context.HttpContext.RequestServices.GetRequiredService<LicenzDbContext>();
+        var now = context.HttpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
+        var active = keyId is not null && await db.ApiKeys.AsNoTracking().AnyAsync(k =>
+            k.Id == keyId && k.Type == ApiKeyType.Admin && k.RevokedAt == null && (k.ExpiresAt == null || k.ExpiresAt > now));
+        if (!active)
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(Scheme);
+        }
+    }
+}

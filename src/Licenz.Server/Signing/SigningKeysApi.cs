@@ -1,0 +1,105 @@
+using Licenz.Server.Api;
+using Licenz.Server.ApiKeys;
+using Licenz.Server.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Licenz.Server.Signing;
+
+/// <param name="Id">The key id (<c>kid</c>), as in the JWKS.</param>
+/// <param name="Status">current (signs now), published (still verifies) or retired (no longer verifies).</param>
+/// <param name="PublicKey">The raw Ed25519 public key, base64url (the JWK's <c>x</c>).</param>
+/// <param name="CreatedAt">When the key was created.</param>
+/// <param name="RotatedAt">When a newer key replaced it.</param>
+/// <param name="RetiredAt">When it was retired.</param>
+public sealed record SigningKeyDto(string Id, string Status, string PublicKey, DateTime CreatedAt, DateTime? RotatedAt, DateTime? RetiredAt);
+
+public static class SigningKeysApi
+{
+    public static RouteGroupBuilder MapSigningKeys(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/signing-keys").WithTags("Signing keys").RequireScope(ApiKeyScope.Read);
+        group.MapGet("/", ListAsync).WithName("ListSigningKeys").WithSummary("List the account's signing keys, newest first.");
+        group.MapPost("/rotate", RotateAsync).RequireScope(ApiKeyScope.Write).WithName("RotateSigningKey")
+            .WithSummary("Create a new signing key; it signs from now on. The previous key stays in the JWKS until retired.");
+        group.MapPost("/{id}/retire", RetireAsync).RequireScope(ApiKeyScope.Write).WithName("RetireSigningKey")
+            .WithSummary("Remove a replaced key from the JWKS: what it signed no longer verifies.");
+        return group;
+    }
+
+    /// <summary>
+    /// The public keys as a JWKS document (RFC 7517), without authentication, at <c>/.well-known/jwks.json</c> and
+    /// <c>/api/v1/.well-known/jwks.json</c>: the default account's keys, or another account's with <c>?account=acct_…</c>.
+    /// Served as the standard document (not in the data envelope) so any JOSE library can fetch it.
+    /// </summary>
+    public static IEndpointRouteBuilder MapJwks(this IEndpointRouteBuilder routes)
+    {
+        foreach (var pattern in (string[])["/.well-known/jwks.json", ApiRoutes.Base + "/.well-known/jwks.json"])
+        {
+            var endpoint = routes.MapGet(pattern, JwksAsync).WithTags("Signing keys").AllowAnonymous()
+                .WithSummary("The public signing keys (JWKS), for verifying license files and signed responses offline.");
+            if (pattern.StartsWith(ApiRoutes.Base, StringComparison.Ordinal))
+            {
+                endpoint.WithName("GetJwks");
+            }
+            else
+            {
+                endpoint.ExcludeFromDescription();
+            }
+        }
+
+        return routes;
+    }
+
+    private static async Task<Results<ContentHttpResult, ApiErrorResult>> JwksAsync(
+        HttpContext context, string? account, LicenzDbContext db, SigningKeyRing ring, CancellationToken cancellationToken)
+    {
+        QueryParameters.RejectUnknown(context.Request, "account");
+        var accountId = account is null
+            ? await db.Accounts.AsNoTracking().Where(a => a.IsDefault).Select(a => a.Id).FirstOrDefaultAsync(cancellationToken)
+            : await db.Accounts.AsNoTracking().Where(a => a.Id == account).Select(a => a.Id).FirstOrDefaultAsync(cancellationToken);
+        if (accountId is null)
+        {
+            return ApiErrorResult.NotFound($"No account '{Shown(account ?? "")}'.");
+        }
+
+        // Public and the same for everyone: caches may keep it briefly (rotation shows within five minutes).
+        context.Response.Headers.CacheControl = "public, max-age=300";
+        return TypedResults.Content(await ring.JwksAsync(accountId, cancellationToken), "application/jwk-set+json");
+    }
+
+    private static async Task<Ok<DataEnvelope<IReadOnlyList<SigningKeyDto>>>> ListAsync(
+        HttpContext context, LicenzDbContext db, CancellationToken cancellationToken)
+    {
+        var accountId = context.Caller().AccountId;
+        var keys = await db.SigningKeys.AsNoTracking().Where(k => k.AccountId == accountId)
+            .OrderByDescending(k => k.CreatedAt).ToListAsync(cancellationToken);
+        return TypedResults.Ok(new DataEnvelope<IReadOnlyList<SigningKeyDto>>(keys.Select(ToDto).ToList()));
+    }
+
+    private static async Task<Created<DataEnvelope<SigningKeyDto>>> RotateAsync(
+        HttpContext context, LicenzDbContext db, SigningKeyRing ring, CancellationToken cancellationToken)
+    {
+        var record = await ring.RotateAsync(db, context.Caller().AccountId, cancellationToken);
+        return TypedResults.Created($"{ApiRoutes.BaseOf(context)}/signing-keys", new DataEnvelope<SigningKeyDto>(ToDto(record)));
+    }
+
+    private static async Task<Results<Ok<DataEnvelope<SigningKeyDto>>, ApiErrorResult>> RetireAsync(
+        HttpContext context, string id, LicenzDbContext db, SigningKeyRing ring, CancellationToken cancellationToken)
+    {
+        var record = await ring.RetireAsync(db, context.Caller().AccountId, id, cancellationToken);
+        return record is null
+            ? ApiErrorResult.NotFound($"No signing key with id '{Shown(id)}'.")
+            : TypedResults.Ok(new DataEnvelope<SigningKeyDto>(ToDto(record)));
+    }
+
+    private static SigningKeyDto ToDto(SigningKeyRecord record) => new(
+        record.Id,
+        record.Status.ToString().ToLowerInvariant(),
+        System.Buffers.Text.Base64Url.EncodeToString(record.PublicKey),
+        record.CreatedAt,
+        record.RotatedAt,
+        record.RetiredAt);
+
+    private static string Shown(string id) => id.Length > 64 ? id[..64] + "…" : id;
+}

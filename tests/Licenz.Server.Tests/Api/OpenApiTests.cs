@@ -1,0 +1,280 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Licenz.Server.Tests.Infrastructure;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Patterns;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.OpenApi;
+
+namespace Licenz.Server.Tests.Api;
+
+/// <summary>The OpenAPI document at <c>/api/v1/openapi.json</c> against the server's real route table, and the reference page.</summary>
+public sealed partial class OpenApiTests(LicenzApplication app) : IClassFixture<LicenzApplication>
+{
+    private const string ErrorSchemaRef = "#/components/schemas/ErrorEnvelope";
+    private static readonly string[] RateLimitHeaders = ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"];
+    private static readonly string[] Methods = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task TheDocumentIsValidOpenApi31Json()
+    {
+        var (text, document) = await GetDocumentAsync();
+        Assert.StartsWith("3.1.", document.GetProperty("openapi").GetString(), StringComparison.Ordinal);
+        Assert.False(string.IsNullOrWhiteSpace(document.GetProperty("info").GetProperty("title").GetString()));
+
+        var read = OpenApiDocument.Parse(text, "json");
+        Assert.Empty(read.Diagnostic!.Errors);
+        Assert.Equal(OpenApiSpecVersion.OpenApi3_1, read.Diagnostic.SpecificationVersion);
+        Assert.NotNull(read.Document);
+    }
+
+    [Fact]
+    public async Task TheDocumentListsEveryApiEndpointAndNothingElse()
+    {
+        var (_, document) = await GetDocumentAsync();
+        var documented = Operations(document).Select(o => $"{o.Method.ToUpperInvariant()} {o.Path}").ToHashSet();
+        var routes = ApiRoutes().Select(r => $"{r.Method} {r.Path}").ToHashSet();
+
+        // Non-vacuous: the routes of the API page are there.
+        Assert.Contains("POST /api/v1/licenses", routes);
+        Assert.Contains("POST /api/v1/licenses/verify", routes);
+        Assert.Contains("GET /api/v1/products/{id}", routes);
+        Assert.Contains("DELETE /api/v1/api-keys/{id}", routes);
+
+        Assert.Empty(routes.Except(documented).Order());
+        Assert.Empty(documented.Except(routes).Order());
+    }
+
+    [Fact]
+    public async Task TheBearerSchemeIsDeclaredAndRequiredByEveryProtectedOperation()
+    {
+        var (_, document) = await GetDocumentAsync();
+        var schemes = document.GetProperty("components").GetProperty("securitySchemes");
+        var bearer = schemes.EnumerateObject().Single(s =>
+            s.Value.GetProperty("type").GetString() == "http"
+            && string.Equals(s.Value.GetProperty("scheme").GetString(), "bearer", StringComparison.OrdinalIgnoreCase));
+
+        var protectedRoutes = ApiRoutes().Where(r => r.Protected).Select(r => $"{r.Method} {r.Path}").ToHashSet();
+        Assert.NotEmpty(protectedRoutes);
+        foreach (var operation in Operations(document))
+        {
+            var name = $"{operation.Method.ToUpperInvariant()} {operation.Path}";
+            var requirements = operation.Element.TryGetProperty("security", out var security)
+                ? security.EnumerateArray().SelectMany(r => r.EnumerateObject().Select(p => p.Name)).ToList()
+                : [];
+            if (protectedRoutes.Contains(name))
+            {
+                Assert.True(requirements.Contains(bearer.Name), $"{name} needs an API key but does not declare the '{bearer.Name}' scheme.");
+            }
+            else
+            {
+                Assert.True(requirements.Count == 0, $"{name} needs no API key but declares {string.Join(", ", requirements)}.");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task TheErrorEnvelopeSchemaIsDocumented()
+    {
+        var (_, document) = await GetDocumentAsync();
+        var envelope = Resolve(document, document.GetProperty("components").GetProperty("schemas").GetProperty("ErrorEnvelope"));
+        Assert.Contains("error", envelope.GetProperty("required").EnumerateArray().Select(e => e.GetString()));
+        var error = Resolve(document, envelope.GetProperty("properties").GetProperty("error"));
+        Assert.Equal(["code", "message", "status"], error.GetProperty("required").EnumerateArray().Select(e => e.GetString()!).Order());
+        var properties = error.GetProperty("properties");
+        Assert.Equal("string", properties.GetProperty("code").GetProperty("type").GetString());
+        Assert.Equal("string", properties.GetProperty("message").GetProperty("type").GetString());
+        Assert.Equal("integer", properties.GetProperty("status").GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task EveryOperationDocumentsTheErrorsThatApplyToIt()
+    {
+        var (_, document) = await GetDocumentAsync();
+        var protectedRoutes = ApiRoutes().Where(r => r.Protected).Select(r => $"{r.Method} {r.Path}").ToHashSet();
+        var operations = Operations(document).ToList();
+        Assert.NotEmpty(operations);
+        foreach (var operation in operations)
+        {
+            var name = $"{operation.Method.ToUpperInvariant()} {operation.Path}";
+            var responses = operation.Element.GetProperty("responses");
+            var expected = new List<string> { "429", "500" };
+            if (protectedRoutes.Contains(name))
+            {
+                expected.AddRange(["401", "403"]);
+            }
+
+            var takesInput = operation.Element.TryGetProperty("requestBody", out _)
+                || (operation.Element.TryGetProperty("parameters", out var parameters) && parameters.GetArrayLength() > 0);
+            if (takesInput)
+            {
+                expected.Add("400");
+            }
+
+            if (operation.Path.Contains('{'))
+            {
+                expected.Add("404");
+            }
+
+            foreach (var status in expected)
+            {
+                Assert.True(responses.TryGetProperty(status, out var response), $"{name} does not document {status}.");
+                var schema = response.GetProperty("content").GetProperty("application/json").GetProperty("schema");
+                Assert.True(schema.TryGetProperty("$ref", out var reference) && reference.GetString() == ErrorSchemaRef,
+                    $"{name} {status} is not described with the error envelope: {schema}");
+            }
+
+            // Every other 4xx/5xx it documents is the error envelope too.
+            foreach (var response in responses.EnumerateObject().Where(r => r.Name[0] is '4' or '5'))
+            {
+                var schema = response.Value.GetProperty("content").GetProperty("application/json").GetProperty("schema");
+                Assert.Equal(ErrorSchemaRef, schema.GetProperty("$ref").GetString());
+            }
+        }
+    }
+
+    [Fact]
+    public async Task EveryResponseDocumentsTheRateLimitHeaders()
+    {
+        var (_, document) = await GetDocumentAsync();
+        var count = 0;
+        foreach (var operation in Operations(document))
+        {
+            foreach (var response in operation.Element.GetProperty("responses").EnumerateObject())
+            {
+                count++;
+                Assert.True(response.Value.TryGetProperty("headers", out var headers),
+                    $"{operation.Method.ToUpperInvariant()} {operation.Path} {response.Name} documents no headers.");
+                foreach (var header in RateLimitHeaders)
+                {
+                    Assert.True(headers.TryGetProperty(header, out _),
+                        $"{operation.Method.ToUpperInvariant()} {operation.Path} {response.Name} does not document {header}.");
+                }
+            }
+        }
+
+        Assert.True(count > 0);
+    }
+
+    [Fact]
+    public async Task TheDocumentIsAlsoServedUnderTheShortBase()
+    {
+        using var shortBase = app.CreateClient(apiKey: null, basePath: "/v1/");
+        using var response = await shortBase.GetAsync("openapi.json", Cancel);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var (text, _) = await GetDocumentAsync();
+        Assert.Equal(text, await response.Content.ReadAsStringAsync(Cancel));
+    }
+
+    [Fact]
+    public async Task TheReferencePageIsServedWithItsScriptsFromThisServer()
+    {
+        using var client = app.CreateClient(apiKey: null);
+        using var page = await client.GetAsync("reference", Cancel);
+        var html = await page.Content.ReadAsStringAsync(Cancel);
+        Assert.True(page.StatusCode == HttpStatusCode.OK, $"GET /api/v1/reference: {(int)page.StatusCode} {html}");
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        Assert.StartsWith("/api/v1/reference", page.RequestMessage!.RequestUri!.AbsolutePath, StringComparison.Ordinal);
+        Assert.Contains("<html", html, StringComparison.OrdinalIgnoreCase);
+
+        // Works offline: nothing is fetched from a CDN or any other host.
+        Assert.DoesNotMatch(ExternalUrl(), html);
+        var scripts = ScriptSource().Matches(html).Select(m => new Uri(page.RequestMessage.RequestUri, m.Groups[1].Value)).ToList();
+        Assert.NotEmpty(scripts);
+        foreach (var script in scripts)
+        {
+            Assert.Equal(app.HttpsAddress.Authority, script.Authority);
+            using var response = await client.GetAsync(script, Cancel);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{script}: {(int)response.StatusCode}");
+            Assert.Contains("javascript", response.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
+            Assert.True((await response.Content.ReadAsByteArrayAsync(Cancel)).Length > 0, $"{script} is empty.");
+        }
+
+        // The page reads this server's document.
+        var source = Assert.Single(SourceUrl().Matches(html)).Groups[1].Value;
+        using var documentResponse = await client.GetAsync(new Uri(new Uri(app.HttpsAddress, "/"), source), Cancel);
+        Assert.Equal(HttpStatusCode.OK, documentResponse.StatusCode);
+        using var parsed = JsonDocument.Parse(await documentResponse.Content.ReadAsStringAsync(Cancel));
+        Assert.StartsWith("3.1.", parsed.RootElement.GetProperty("openapi").GetString(), StringComparison.Ordinal);
+    }
+
+    private async Task<(string Text, JsonElement Document)> GetDocumentAsync()
+    {
+        using var client = app.CreateClient(apiKey: null);
+        using var response = await client.GetAsync("openapi.json", Cancel);
+        var text = await response.Content.ReadAsStringAsync(Cancel);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET /api/v1/openapi.json: {(int)response.StatusCode} {text}");
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        using var document = JsonDocument.Parse(text);
+        return (text, document.RootElement.Clone());
+    }
+
+    private static IEnumerable<(string Path, string Method, JsonElement Element)> Operations(JsonElement document)
+    {
+        foreach (var path in document.GetProperty("paths").EnumerateObject())
+        {
+            foreach (var item in path.Value.EnumerateObject().Where(p => Methods.Contains(p.Name)))
+            {
+                yield return (path.Name, item.Name, item.Value);
+            }
+        }
+    }
+
+    /// <summary>Every (method, path) the server routes under <c>/api/v1</c>, except the document and the reference page themselves.</summary>
+    private List<(string Method, string Path, bool Protected)> ApiRoutes()
+    {
+        var routes = new List<(string, string, bool)>();
+        foreach (var endpoint in app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>())
+        {
+            var path = PathOf(endpoint.RoutePattern);
+            if (!path.StartsWith("/api/v1/", StringComparison.Ordinal)
+                || path.StartsWith("/api/v1/{documentName", StringComparison.Ordinal)
+                || path.StartsWith("/api/v1/reference", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var methods = endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods;
+            Assert.True(methods is { Count: > 0 }, $"{path} ({endpoint.DisplayName}) accepts any method.");
+            var isProtected = endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Count > 0
+                && endpoint.Metadata.GetMetadata<IAllowAnonymous>() is null;
+            routes.AddRange(methods.Select(m => (m, path, isProtected)));
+        }
+
+        return routes;
+    }
+
+    private static string PathOf(RoutePattern pattern) =>
+        "/" + string.Join("/", pattern.PathSegments.Select(segment => string.Concat(segment.Parts.Select(part => part switch
+        {
+            RoutePatternLiteralPart literal => literal.Content,
+            RoutePatternParameterPart parameter => "{" + parameter.Name + "}",
+            RoutePatternSeparatorPart separator => separator.Content,
+            _ => throw new InvalidOperationException($"Unexpected route part {part}"),
+        }))));
+
+    private static JsonElement Resolve(JsonElement document, JsonElement schema)
+    {
+        while (schema.TryGetProperty("$ref", out var reference))
+        {
+            var name = reference.GetString()!;
+            Assert.StartsWith("#/components/schemas/", name, StringComparison.Ordinal);
+            schema = document.GetProperty("components").GetProperty("schemas").GetProperty(name["#/components/schemas/".Length..]);
+        }
+
+        return schema;
+    }
+
+    [GeneratedRegex("""<script[^>]*\bsrc\s*=\s*["']([^"']+)["']""", RegexOptions.IgnoreCase)]
+    private static partial Regex ScriptSource();
+
+    [GeneratedRegex("""(src|href)\s*=\s*["']?(https?:)?//""", RegexOptions.IgnoreCase)]
+    private static partial Regex ExternalUrl();
+
+    [GeneratedRegex("\"sources\"\\s*:\\s*\\[\\s*\\{[^\\]]*?\"url\"\\s*:\\s*\"([^\"]+)\"")]
+    private static partial Regex SourceUrl();
+}

@@ -1,0 +1,714 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Licenz.Server.Tests.Infrastructure;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Licenz.Server.Tests.ApiKeys;
+
+/// <summary>
+/// Every endpoint of the API × every kind of caller: who gets in, who is refused with which code, and
+/// that a refused request writes nothing. The expectations are written here from the API page (key
+/// types and error codes), not read from the server's own scope table.
+/// </summary>
+public sealed class AuthorizationMatrixTests(AuthorizationMatrixServer app) : IClassFixture<AuthorizationMatrixServer>
+{
+    private const string InvalidKeyMessage = "The API key provided is invalid or expired";
+
+    /// <summary>Each endpoint with a request that would succeed for an admin of the account owning the targets.</summary>
+    public static readonly IReadOnlyList<MatrixEndpoint> Endpoints =
+    [
+        new("GET /licenses", HttpMethod.Get, "licenses?limit=100", Needs.Read, OtherAccountOutcome.SeesOnlyItsOwnList,
+            _ => null,
+            (data, t) => Assert.Contains(t.LicenseId, Ids(data))),
+        new("GET /licenses/{id}", HttpMethod.Get, "licenses/{license}", Needs.Read, OtherAccountOutcome.NotFound,
+            _ => null,
+            (data, t) =>
+            {
+                Assert.Equal(t.LicenseId, data.Str("id"));
+                Assert.Equal(t.LicenseKey, data.Str("key"));
+            }),
+        new("POST /licenses", HttpMethod.Post, "licenses", Needs.Admin, OtherAccountOutcome.UnknownProduct,
+            t => new { product_id = t.ProductId, email = "customer@example.com", type = "subscription" },
+            (data, t) =>
+            {
+                Assert.Equal(t.ProductId, data.Str("product_id"));
+                Assert.Equal("customer@example.com", data.Str("email"));
+                Assert.Equal("active", data.Str("status"));
+            },
+            HttpStatusCode.Created),
+        new("PATCH /licenses/{id}", HttpMethod.Patch, "licenses/{license}", Needs.Admin, OtherAccountOutcome.NotFound,
+            _ => new { email = "new-owner@example.com", metadata = new { seats = 5 } },
+            (data, t) =>
+            {
+                Assert.Equal(t.LicenseId, data.Str("id"));
+                Assert.Equal("new-owner@example.com", data.Str("email"));
+                Assert.Equal(5, data.GetProperty("metadata").GetProperty("seats").GetInt32());
+            }),
+        new("DELETE /licenses/{id}", HttpMethod.Delete, "licenses/{license}", Needs.Admin, OtherAccountOutcome.NotFound,
+            _ => null,
+            (data, t) =>
+            {
+                Assert.Equal(t.LicenseId, data.Str("id"));
+                Assert.True(data.GetProperty("deleted").GetBoolean());
+            }),
+        new("POST /licenses/{id}/suspend", HttpMethod.Post, "licenses/{license}/suspend", Needs.Admin, OtherAccountOutcome.NotFound,
+            _ => null,
+            (data, t) =>
+            {
+                Assert.Equal(t.LicenseId, data.Str("id"));
+                Assert.Equal("suspended", data.Str("status"));
+            }),
+        new("POST /licenses/{id}/reinstate", HttpMethod.Post, "licenses/{suspended_license}/reinstate", Needs.Admin, OtherAccountOutcome.NotFound,
+            _ => null,
+            (data, t) =>
+            {
+                Assert.Equal(t.SuspendedLicenseId, data.Str("id"));
+                Assert.Equal("active", data.Str("status"));
+            }),
+        new("POST /licenses/{id}/revoke", HttpMethod.Post, "licenses/{license}/revoke", Needs.Admin, OtherAccountOutcome.NotFound,
+            _ => null,
+            (data, t) =>
+            {
+                Assert.Equal(t.LicenseId, data.Str("id"));
+                Assert.Equal("revoked", data.Str("status"));
+            }),
+        new("POST /licenses/{id}/renew", HttpMethod.Post, "licenses/{license}/renew", Needs.Admin, OtherAccountOutcome.NotFound,
+            _ => new { days = 30 },
+            (data, t) =>
+            {
+                Assert.Equal(t.LicenseId, data.Str("id"));
+                Assert.Equal(Iso(t.LicenseExpiresAt.AddDays(30)), data.Str("expires_at"));
+            }),
+        new("POST /licenses/verify", HttpMethod.Post, "licenses/verify", Needs.Verify, OtherAccountOutcome.VerifiesAsNotFound,
+            t => new { key = t.LicenseKey, product_id = t.ProductId, nonce = "n-0123456789" },
+            (data, t) =>
+            {
+                Assert.True(data.GetProperty("valid").GetBoolean());
+                Assert.Equal("VALID", data.Str("code"));
+                Assert.Equal("n-0123456789", data.Str("nonce"));
+                Assert.Equal(t.LicenseId, data.GetProperty("license").Str("id"));
+            }),
+        new("POST /licenses/{id}/license-file", HttpMethod.Post, "licenses/{license}/license-file", Needs.Admin, OtherAccountOutcome.NotFound,
+            _ => new { ttl = 86_400 },
+            (data, t) =>
+            {
+                Assert.Equal(t.LicenseId, data.Str("license_id"));
+                Assert.StartsWith("-----BEGIN LICENZ LICENSE-----", data.Str("license_file"), StringComparison.Ordinal);
+            }),
+        new("POST /licenses/{id}/license-file by key", HttpMethod.Post, "licenses/{license_key}/license-file", Needs.LicenseHolder, OtherAccountOutcome.NotFound,
+            _ => new { ttl = 86_400 },
+            (data, t) =>
+            {
+                Assert.Equal(t.LicenseId, data.Str("license_id"));
+                Assert.StartsWith("-----BEGIN LICENZ LICENSE-----", data.Str("license_file"), StringComparison.Ordinal);
+            }),
+        new("GET /signing-keys", HttpMethod.Get, "signing-keys", Needs.Read, OtherAccountOutcome.SeesOnlyItsOwnList,
+            _ => null,
+            (data, t) => Assert.Contains(t.SigningKeyId, Ids(data))),
+        new("POST /signing-keys/rotate", HttpMethod.Post, "signing-keys/rotate", Needs.Admin, OtherAccountOutcome.CreatesInItsOwnAccount,
+            _ => null,
+            (data, t) =>
+            {
+                Assert.NotEqual(t.SigningKeyId, data.Str("id"));
+                Assert.Equal("current", data.Str("status"));
+            },
+            HttpStatusCode.Created,
+            CreatedListPath: "signing-keys"),
+        new("POST /signing-keys/{id}/retire", HttpMethod.Post, "signing-keys/{signing_key}/retire", Needs.Admin, OtherAccountOutcome.NotFound,
+            _ => null,
+            (data, t) =>
+            {
+                Assert.Equal(t.SigningKeyId, data.Str("id"));
+                Assert.Equal("retired", data.Str("status"));
+            }),
+        new("GET /.well-known/jwks.json", HttpMethod.Get, ".well-known/jwks.json", Needs.Nothing, OtherAccountOutcome.Public,
+            _ => null,
+            (jwks, t) => Assert.All(jwks.GetProperty("keys").EnumerateArray(), key =>
+            {
+                Assert.Equal("OKP", key.Str("kty"));
+                Assert.Equal("Ed25519", key.Str("crv"));
+                Assert.False(key.TryGetProperty("d", out _), "A private key part is published.");
+            })),
+        new("GET /products", HttpMethod.Get, "products?limit=100", Needs.Read, OtherAccountOutcome.SeesOnlyItsOwnList,
+            _ => null,
+            (data, t) => Assert.Contains(t.ProductId, Ids(data))),
+        new("GET /products/{id}", HttpMethod.Get, "products/{product}", Needs.Read, OtherAccountOutcome.NotFound,
+            _ => null,
+            (data, t) => Assert.Equal(t.ProductId, data.Str("id"))),
+        new("POST /products", HttpMethod.Post, "products", Needs.Admin, OtherAccountOutcome.CreatesInItsOwnAccount,
+            _ => new { name = "Photo Editor Pro " + Guid.NewGuid().ToString("N")[..8], metadata = new { tier = "pro" } },
+            (data, _) =>
+            {
+                Assert.StartsWith("prod_", data.Str("id"), StringComparison.Ordinal);
+                Assert.StartsWith("Photo Editor Pro ", data.Str("name"), StringComparison.Ordinal);
+            },
+            HttpStatusCode.Created,
+            CreatedListPath: "products?limit=100"),
+        new("PATCH /products/{id}", HttpMethod.Patch, "products/{product}", Needs.Admin, OtherAccountOutcome.NotFound,
+            _ => new { name = "Photo Editor Pro 2", trial_days = 30 },
+            (data, t) =>
+            {
+                Assert.Equal(t.ProductId, data.Str("id"));
+                Assert.Equal("Photo Editor Pro 2", data.Str("name"));
+                Assert.Equal(30, data.GetProperty("trial_days").GetInt32());
+            }),
+        new("DELETE /products/{id}", HttpMethod.Delete, "products/{empty_product}", Needs.Admin, OtherAccountOutcome.NotFound,
+            _ => null,
+            (data, t) =>
+            {
+                Assert.Equal(t.EmptyProductId, data.Str("id"));
+                Assert.True(data.GetProperty("deleted").GetBoolean());
+            }),
+        new("GET /api-keys", HttpMethod.Get, "api-keys?limit=100", Needs.ManageKeys, OtherAccountOutcome.SeesOnlyItsOwnList,
+            _ => null,
+            (data, t) =>
+            {
+                Assert.Contains(t.ApiKeyId, Ids(data));
+                Assert.All(data.EnumerateArray(), key => Assert.False(key.TryGetProperty("key", out _)));
+            }),
+        new("POST /api-keys", HttpMethod.Post, "api-keys", Needs.ManageKeys, OtherAccountOutcome.CreatesInItsOwnAccount,
+            _ => new { type = "read_only", name = "Reporting dashboard", expires_at = "2027-01-15T10:30:00Z" },
+            (data, _) =>
+            {
+                Assert.Equal("read_only", data.Str("type"));
+                Assert.StartsWith("lz_read_", data.Str("key"), StringComparison.Ordinal);
+                Assert.Equal("2027-01-15T10:30:00Z", data.Str("expires_at"));
+            },
+            HttpStatusCode.Created,
+            CreatedListPath: "api-keys?limit=100"),
+        new("DELETE /api-keys/{id}", HttpMethod.Delete, "api-keys/{api_key}", Needs.ManageKeys, OtherAccountOutcome.NotFound,
+            _ => null,
+            (data, t) =>
+            {
+                Assert.Equal(t.ApiKeyId, data.Str("id"));
+                Assert.Equal("revoked", data.Str("status"));
+            }),
+    ];
+
+    public static TheoryData<string, Caller> WithoutProperBearerHeader =>
+        Cells((c, e) => e.Needs != Needs.Nothing && c is Caller.NoKey or Caller.MalformedHeader);
+
+    public static TheoryData<string, Caller> WithUnusableKey =>
+        Cells((c, e) => e.Needs != Needs.Nothing && c is Caller.UnknownKey or Caller.ExpiredKey or Caller.RevokedKey);
+
+    public static TheoryData<string, Caller> Forbidden =>
+        Cells((c, e) => e.Needs != Needs.Nothing && c is Caller.ReadOnlyKey or Caller.VerifyOnlyKey && !Allows(c, e.Needs));
+
+    public static TheoryData<string, Caller> Permitted =>
+        Cells((c, e) => e.Needs != Needs.Nothing && c is Caller.AdminKey or Caller.ReadOnlyKey or Caller.VerifyOnlyKey && Allows(c, e.Needs));
+
+    public static TheoryData<string, Caller> Public => Cells((_, e) => e.Needs == Needs.Nothing);
+
+    public static TheoryData<string> EveryEndpoint => new(Endpoints.Where(e => e.Needs != Needs.Nothing).Select(e => e.Name));
+
+    [Theory]
+    [MemberData(nameof(WithoutProperBearerHeader))]
+    public async Task RequestsWithoutABearerKeyAreUnauthorizedAndWriteNothing(string endpoint, Caller caller)
+    {
+        var before = await app.SnapshotDatabaseAsync();
+
+        using var response = await app.SendAsync(caller, Find(endpoint), app.Shared);
+
+        await response.ErrorAsync(HttpStatusCode.Unauthorized, "unauthorized");
+        Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
+        Assert.Equal(before, await app.SnapshotDatabaseAsync());
+    }
+
+    [Theory]
+    [MemberData(nameof(WithUnusableKey))]
+    public async Task UnknownExpiredAndRevokedKeysAreInvalidAndWriteNothing(string endpoint, Caller caller)
+    {
+        var before = await app.SnapshotDatabaseAsync();
+
+        using var response = await app.SendAsync(caller, Find(endpoint), app.Shared);
+
+        var error = await response.ErrorAsync(HttpStatusCode.Unauthorized, "invalid_api_key");
+        Assert.Equal(InvalidKeyMessage, error.Str("message"));
+        Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
+        Assert.Equal(before, await app.SnapshotDatabaseAsync());
+    }
+
+    [Theory]
+    [MemberData(nameof(Forbidden))]
+    public async Task KeysWithoutThePermissionAreForbiddenAndWriteNothing(string endpoint, Caller caller)
+    {
+        var before = await app.SnapshotDatabaseAsync();
+
+        using var response = await app.SendAsync(caller, Find(endpoint), app.Shared);
+
+        await response.ErrorAsync(HttpStatusCode.Forbidden, "forbidden");
+        Assert.Equal(before, await app.SnapshotDatabaseAsync());
+    }
+
+    [Theory]
+    [MemberData(nameof(Permitted))]
+    public async Task KeysWithThePermissionSucceed(string endpoint, Caller caller)
+    {
+        var e = Find(endpoint);
+        // Writes get targets of their own, so that the shared ones stay as every other cell expects them.
+        var targets = e.Method == HttpMethod.Get || e.Needs == Needs.Verify ? app.Shared : await app.CreateTargetsAsync();
+
+        using var response = await app.SendAsync(caller, e, targets);
+
+        e.Check(await response.DataAsync(e.Success), targets);
+    }
+
+    [Theory]
+    [MemberData(nameof(Public))]
+    public async Task PublicEndpointsAnswerEveryCallerAndWriteNothing(string endpoint, Caller caller)
+    {
+        var e = Find(endpoint);
+        var before = await app.SnapshotDatabaseAsync();
+
+        using var response = await app.SendAsync(caller, e, app.Shared);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.EndsWith("json", response.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
+        e.Check(await response.BodyAsync(), app.Shared);
+        Assert.Equal(before, await app.SnapshotDatabaseAsync());
+    }
+
+    [Theory]
+    [MemberData(nameof(EveryEndpoint))]
+    public async Task AnotherAccountsAdminCannotReachTheFirstAccountsData(string endpoint)
+    {
+        var e = Find(endpoint);
+        switch (e.OtherAccount)
+        {
+            case OtherAccountOutcome.NotFound:
+                await AssertNotFoundAsync(e, byKey: false);
+                if (e.Path.Contains("license}", StringComparison.Ordinal))
+                {
+                    await AssertNotFoundAsync(e, byKey: true);
+                }
+
+                break;
+
+            case OtherAccountOutcome.UnknownProduct:
+            {
+                var before = await app.SnapshotDatabaseAsync();
+                using var response = await app.SendAsync(Caller.OtherAccountAdminKey, e, app.Shared);
+                var error = await response.ErrorAsync(HttpStatusCode.BadRequest, "bad_request");
+                Assert.Equal("product_id", error.Str("field"));
+                Assert.Equal(before, await app.SnapshotDatabaseAsync());
+                break;
+            }
+
+            case OtherAccountOutcome.VerifiesAsNotFound:
+            {
+                // A license never verified before, so a wrongly recorded validation would show.
+                var targets = await app.CreateTargetsAsync();
+                var before = await app.SnapshotDatabaseAsync();
+                using var response = await app.SendAsync(Caller.OtherAccountAdminKey, e, targets);
+                var data = await response.DataAsync();
+                Assert.False(data.GetProperty("valid").GetBoolean());
+                Assert.Equal("NOT_FOUND", data.Str("code"));
+                Assert.Equal(JsonValueKind.Null, data.GetProperty("license").ValueKind);
+                Assert.DoesNotContain(targets.LicenseId, data.GetRawText(), StringComparison.Ordinal);
+                Assert.Equal(before, await app.SnapshotDatabaseAsync());
+                break;
+            }
+
+            case OtherAccountOutcome.SeesOnlyItsOwnList:
+            {
+                using var response = await app.SendAsync(Caller.OtherAccountAdminKey, e, app.Shared);
+                var data = await response.DataAsync();
+                Assert.DoesNotContain(Ids(data), app.FirstAccountIds.Contains);
+                if (e.Path.StartsWith("licenses?", StringComparison.Ordinal))
+                {
+                    // The other account has no product, so it cannot have a single license.
+                    Assert.Empty(data.EnumerateArray());
+                }
+
+                if (e.Path.StartsWith("api-keys?", StringComparison.Ordinal))
+                {
+                    Assert.Contains(data.EnumerateArray(), k => app.OtherAdminKey.StartsWith(k.Str("prefix").TrimEnd('…'), StringComparison.Ordinal));
+                }
+
+                break;
+            }
+
+            case OtherAccountOutcome.CreatesInItsOwnAccount:
+            {
+                var before = await app.SnapshotOutsideOtherAccountAsync();
+                using var response = await app.SendAsync(Caller.OtherAccountAdminKey, e, app.Shared);
+                var created = await response.DataAsync(HttpStatusCode.Created);
+                Assert.Equal(before, await app.SnapshotOutsideOtherAccountAsync());
+
+                using var admin = app.CreateAdminClient();
+                using var list = await admin.GetAsync(e.CreatedListPath, TestContext.Current.CancellationToken);
+                Assert.DoesNotContain(created.Str("id"), Ids(await list.DataAsync()));
+                break;
+            }
+
+            default:
+                throw new InvalidOperationException($"No expectation for {e.OtherAccount}.");
+        }
+    }
+
+    [Fact]
+    public void TheMatrixCoversEveryEndpointOfTheApi()
+    {
+        var routes = app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(r => r.RoutePattern.RawText?.StartsWith("/api/v1", StringComparison.Ordinal) == true)
+            .SelectMany(r => (r.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? new[] { "*" })
+                .Select(method => (Name: $"{method} {Normalize(r.RoutePattern.RawText!)}", Endpoint: r)))
+            .ToList();
+
+        // Everything but the published API description must be in the matrix, and the other way round.
+        var api = routes.Where(r => !IsDocumentation(r.Name)).Select(r => r.Name).Order().ToList();
+        var matrix = Endpoints.Select(e => e.Name.Replace(" by key", "", StringComparison.Ordinal)).Distinct().Order().ToList();
+        Assert.True(matrix.SequenceEqual(api),
+            $"Not in the matrix: {string.Join(", ", api.Except(matrix))}. Not in the API: {string.Join(", ", matrix.Except(api))}.");
+        // Only the endpoints the matrix calls public may be reached without a key.
+        var publicNames = Endpoints.Where(e => e.Needs == Needs.Nothing).Select(e => e.Name).ToHashSet();
+        Assert.All(routes.Where(r => !IsDocumentation(r.Name) && !publicNames.Contains(r.Name)),
+            r => Assert.NotEmpty(r.Endpoint.Metadata.GetOrderedMetadata<Microsoft.AspNetCore.Authorization.IAuthorizeData>()));
+        Assert.All(routes.Where(r => !IsDocumentation(r.Name) && !publicNames.Contains(r.Name)),
+            r => Assert.Null(r.Endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAllowAnonymous>()));
+
+        static string Normalize(string pattern)
+        {
+            var path = pattern["/api/v1".Length..];
+            while (path.Contains("//", StringComparison.Ordinal))
+            {
+                path = path.Replace("//", "/", StringComparison.Ordinal);
+            }
+
+            return path.Length > 1 ? path.TrimEnd('/') : path;
+        }
+
+        static bool IsDocumentation(string name) =>
+            name.StartsWith("GET /{documentName", StringComparison.Ordinal) || name.StartsWith("GET /reference", StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(Caller.VerifyOnlyKey, HttpStatusCode.Forbidden, "forbidden")]
+    [InlineData(Caller.RevokedKey, HttpStatusCode.Unauthorized, "invalid_api_key")]
+    [InlineData(Caller.NoKey, HttpStatusCode.Unauthorized, "unauthorized")]
+    public async Task TheShortBaseRefusesTheSameCallers(Caller caller, HttpStatusCode status, string code)
+    {
+        var before = await app.SnapshotDatabaseAsync();
+
+        using var response = await app.SendAsync(caller, Find("DELETE /products/{id}"), app.Shared, basePath: "/v1/");
+
+        await response.ErrorAsync(status, code);
+        Assert.Equal(before, await app.SnapshotDatabaseAsync());
+    }
+
+    // The keyless and wrong-scheme forms, two of them carrying a perfectly valid admin key.
+    [Theory]
+    [InlineData("Bearer")]
+    [InlineData("Basic x")]
+    [InlineData("Token {admin}")]
+    [InlineData("{admin}")]
+    public async Task MalformedAuthorizationHeadersAreUnauthorized(string header)
+    {
+        var before = await app.SnapshotDatabaseAsync();
+        using var client = app.CreateClient(apiKey: null);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "api-keys");
+        request.Headers.TryAddWithoutValidation("Authorization", header.Replace("{admin}", app.AdminKey, StringComparison.Ordinal));
+
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        await response.ErrorAsync(HttpStatusCode.Unauthorized, "unauthorized");
+        Assert.Equal(before, await app.SnapshotDatabaseAsync());
+    }
+
+    private static MatrixEndpoint Find(string name) => Endpoints.Single(e => e.Name == name);
+
+    private async Task AssertNotFoundAsync(MatrixEndpoint e, bool byKey)
+    {
+        var before = await app.SnapshotDatabaseAsync();
+        using var response = await app.SendAsync(Caller.OtherAccountAdminKey, e, app.Shared, byKey: byKey);
+        await response.ErrorAsync(HttpStatusCode.NotFound, "not_found");
+        Assert.Equal(before, await app.SnapshotDatabaseAsync());
+    }
+
+    private static bool Allows(Caller caller, Needs needs) => caller switch
+    {
+        Caller.AdminKey => true,
+        Caller.ReadOnlyKey => needs is Needs.Read or Needs.Verify,
+        Caller.VerifyOnlyKey => needs is Needs.Verify or Needs.LicenseHolder,
+        _ => needs is Needs.Nothing,
+    };
+
+    private static TheoryData<string, Caller> Cells(Func<Caller, bool> callers) => Cells((c, _) => callers(c));
+
+    private static TheoryData<string, Caller> Cells(Func<Caller, MatrixEndpoint, bool> include)
+    {
+        var data = new TheoryData<string, Caller>();
+        foreach (var endpoint in Endpoints)
+        {
+            foreach (var caller in Enum.GetValues<Caller>())
+            {
+                if (include(caller, endpoint))
+                {
+                    data.Add(endpoint.Name, caller);
+                }
+            }
+        }
+
+        return data;
+    }
+
+    private static List<string> Ids(JsonElement list) => list.EnumerateArray().Select(item => item.Str("id")).ToList();
+
+    internal static string Iso(DateTimeOffset time) =>
+        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+}
+
+/// <summary>Who sends a request in the authorization matrix.</summary>
+public enum Caller
+{
+    NoKey,
+    MalformedHeader,
+    UnknownKey,
+    ExpiredKey,
+    RevokedKey,
+    ReadOnlyKey,
+    VerifyOnlyKey,
+    AdminKey,
+    OtherAccountAdminKey,
+}
+
+/// <summary>What an endpoint needs, as the API page describes the key types.</summary>
+public enum Needs
+{
+    /// <summary>Public: no key at all.</summary>
+    Nothing,
+
+    /// <summary>License verification: every key type.</summary>
+    Verify,
+
+    /// <summary>The license holder's actions, presenting the license key: admin and verify-only keys.</summary>
+    LicenseHolder,
+
+    /// <summary>Reads: admin and read-only keys.</summary>
+    Read,
+
+    /// <summary>Changes: admin keys.</summary>
+    Admin,
+
+    /// <summary>API keys themselves, even listing them: admin keys.</summary>
+    ManageKeys,
+}
+
+/// <summary>What another account's admin gets when it aims at the first account's data.</summary>
+public enum OtherAccountOutcome
+{
+    SeesOnlyItsOwnList,
+    NotFound,
+    UnknownProduct,
+    VerifiesAsNotFound,
+    CreatesInItsOwnAccount,
+
+    /// <summary>Public endpoints answer everyone alike.</summary>
+    Public,
+}
+
+/// <param name="Path">Relative to the API base, with placeholders for the targets.</param>
+/// <param name="Body">A valid JSON body for the targets, or null for none.</param>
+/// <param name="Check">Asserts the <c>data</c> of a successful answer (the whole body for public endpoints).</param>
+/// <param name="CreatedListPath">Where the first account would see what another account's admin created.</param>
+public sealed record MatrixEndpoint(
+    string Name,
+    HttpMethod Method,
+    string Path,
+    Needs Needs,
+    OtherAccountOutcome OtherAccount,
+    Func<MatrixTargets, object?> Body,
+    Action<JsonElement, MatrixTargets> Check,
+    HttpStatusCode Success = HttpStatusCode.OK,
+    string CreatedListPath = "")
+{
+    public string Resolve(MatrixTargets targets, bool byKey) => Path
+        .Replace("{license}", byKey ? targets.LicenseKey : targets.LicenseId, StringComparison.Ordinal)
+        .Replace("{license_key}", targets.LicenseKey, StringComparison.Ordinal)
+        .Replace("{signing_key}", targets.SigningKeyId, StringComparison.Ordinal)
+        .Replace("{suspended_license}", byKey ? targets.SuspendedLicenseKey : targets.SuspendedLicenseId, StringComparison.Ordinal)
+        .Replace("{product}", targets.ProductId, StringComparison.Ordinal)
+        .Replace("{empty_product}", targets.EmptyProductId, StringComparison.Ordinal)
+        .Replace("{api_key}", targets.ApiKeyId, StringComparison.Ordinal);
+}
+
+/// <summary>
+/// Resources of the first account that make every endpoint's request valid: an active license, a suspended
+/// one (to reinstate), a product without licenses (to delete), a spare API key (to revoke) and a signing key
+/// that has been replaced (to retire).
+/// </summary>
+public sealed record MatrixTargets(
+    string ProductId,
+    string EmptyProductId,
+    string LicenseId,
+    string LicenseKey,
+    DateTimeOffset LicenseExpiresAt,
+    string SuspendedLicenseId,
+    string SuspendedLicenseKey,
+    string ApiKeyId,
+    string SigningKeyId);
+
+/// <summary>
+/// One server for the whole matrix: keys of every kind and a shared set of targets, created once. The clock
+/// is moved only here (to expire a key), then stays still, so every valid key's last use is recorded at
+/// start and a later request at the same instant leaves the database as it was unless something else changed.
+/// </summary>
+public sealed class AuthorizationMatrixServer : LicenzApplication
+{
+    private const string Base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    private HttpClient? _client;
+    private MatrixTargets? _shared;
+
+    public string ReadOnlyKey { get; private set; } = "";
+
+    public string VerifyOnlyKey { get; private set; } = "";
+
+    public string ExpiredKey { get; private set; } = "";
+
+    public string RevokedKey { get; private set; } = "";
+
+    /// <summary>Well formed, never issued.</summary>
+    public string UnknownKey { get; } = "lz_admin_" + RandomNumberGenerator.GetString(Base62, 40);
+
+    public string OtherAccountId { get; private set; } = "";
+
+    public string OtherAdminKey { get; private set; } = "";
+
+    public MatrixTargets Shared => _shared ?? throw new InvalidOperationException("Not initialized.");
+
+    /// <summary>Ids of the first account's shared resources and keys.</summary>
+    public HashSet<string> FirstAccountIds { get; } = [];
+
+    public override async ValueTask InitializeAsync()
+    {
+        await base.InitializeAsync();
+        _client = CreateClient(apiKey: null);
+        using var admin = CreateAdminClient();
+
+        ReadOnlyKey = (await IssueAsync(admin, "read_only", "Monitoring", expiresAt: null)).Key;
+        VerifyOnlyKey = (await IssueAsync(admin, "verify_only", "Desktop app 2.x", expiresAt: null)).Key;
+        ExpiredKey = (await IssueAsync(admin, "admin", "Expiring admin", Time.GetUtcNow().AddMinutes(1))).Key;
+        var revoked = await IssueAsync(admin, "admin", "Revoked admin", expiresAt: null);
+        RevokedKey = revoked.Key;
+        (await admin.DeleteAsync($"api-keys/{revoked.Id}")).EnsureSuccessStatusCode();
+
+        Time.Advance(TimeSpan.FromMinutes(2));
+        (OtherAccountId, OtherAdminKey) = await CreateAccountAsync("Other vendor");
+        _shared = await CreateTargetsAsync();
+
+        FirstAccountIds.UnionWith([_shared.ProductId, _shared.EmptyProductId, _shared.LicenseId, _shared.SuspendedLicenseId]);
+        using (var signingKeys = await admin.GetAsync("signing-keys"))
+        {
+            FirstAccountIds.UnionWith((await signingKeys.DataAsync()).EnumerateArray().Select(k => k.Str("id")));
+        }
+
+        using (var keys = await admin.GetAsync("api-keys?limit=100"))
+        {
+            FirstAccountIds.UnionWith((await keys.DataAsync()).EnumerateArray().Select(k => k.Str("id")));
+        }
+
+        // Each valid key's last use is now, and stays now while the clock stands still.
+        foreach (var key in new[] { AdminKey, ReadOnlyKey, OtherAdminKey })
+        {
+            using var client = CreateClient(key);
+            (await client.GetAsync("products")).EnsureSuccessStatusCode();
+        }
+
+        using (var verifier = CreateClient(VerifyOnlyKey))
+        {
+            (await verifier.PostJsonAsync("licenses/verify", new { key = _shared.LicenseKey })).EnsureSuccessStatusCode();
+        }
+
+        await FlushActivityAsync();
+    }
+
+    /// <summary>A fresh set of targets in the first account, for requests that change or delete them.</summary>
+    public async Task<MatrixTargets> CreateTargetsAsync()
+    {
+        using var admin = CreateAdminClient();
+        var suffix = Guid.NewGuid().ToString("N")[..10];
+        var product = await (await admin.PostJsonAsync("products", new { name = $"Matrix product {suffix}" })).DataAsync(HttpStatusCode.Created);
+        var empty = await (await admin.PostJsonAsync("products", new { name = $"Matrix empty product {suffix}" })).DataAsync(HttpStatusCode.Created);
+        var license = await (await admin.PostJsonAsync("licenses", new { product_id = product.Str("id"), email = "holder@example.com", type = "subscription" }))
+            .DataAsync(HttpStatusCode.Created);
+        var suspended = await (await admin.PostJsonAsync("licenses", new { product_id = product.Str("id"), email = "paused@example.com", type = "trial" }))
+            .DataAsync(HttpStatusCode.Created);
+        await (await admin.PostAsync($"licenses/{suspended.Str("id")}/suspend", content: null)).DataAsync();
+        var key = await IssueAsync(admin, "read_only", $"Spare key {suffix}", expiresAt: null);
+        var signingKeys = await (await admin.GetAsync("signing-keys")).DataAsync();
+        var replaced = signingKeys.EnumerateArray().Single(k => k.Str("status") == "current").Str("id");
+        await (await admin.PostAsync("signing-keys/rotate", content: null)).DataAsync(HttpStatusCode.Created);
+        return new MatrixTargets(
+            product.Str("id"),
+            empty.Str("id"),
+            license.Str("id"),
+            license.Str("key"),
+            DateTimeOffset.Parse(license.Str("expires_at"), CultureInfo.InvariantCulture),
+            suspended.Str("id"),
+            suspended.Str("key"),
+            key.Id,
+            replaced);
+    }
+
+    /// <summary>Sends the endpoint's request for <paramref name="targets"/> as <paramref name="caller"/>.</summary>
+    public async Task<HttpResponseMessage> SendAsync(
+        Caller caller, MatrixEndpoint endpoint, MatrixTargets targets, bool byKey = false, string basePath = "/api/v1/")
+    {
+        using var request = new HttpRequestMessage(endpoint.Method, new Uri(new Uri(HttpsAddress, basePath), endpoint.Resolve(targets, byKey)));
+        if (endpoint.Body(targets) is { } body)
+        {
+            request.Content = Infrastructure.Api.Json(body);
+        }
+
+        var key = caller switch
+        {
+            Caller.NoKey or Caller.MalformedHeader => null,
+            Caller.UnknownKey => UnknownKey,
+            Caller.ExpiredKey => ExpiredKey,
+            Caller.RevokedKey => RevokedKey,
+            Caller.ReadOnlyKey => ReadOnlyKey,
+            Caller.VerifyOnlyKey => VerifyOnlyKey,
+            Caller.AdminKey => AdminKey,
+            Caller.OtherAccountAdminKey => OtherAdminKey,
+            _ => throw new ArgumentOutOfRangeException(nameof(caller), caller, null),
+        };
+        if (key is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+        else if (caller == Caller.MalformedHeader)
+        {
+            // A perfectly valid admin key, under the wrong scheme: the header, not the key, is at fault.
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(AdminKey + ":")));
+        }
+
+        return await _client!.SendAsync(request, TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>Every row that does not belong to the other account: what the other account must not change.</summary>
+    public async Task<string> SnapshotOutsideOtherAccountAsync()
+    {
+        var snapshot = await SnapshotDatabaseAsync();
+        return string.Join('\n', snapshot.Split('\n').Where(line => !line.Contains(OtherAccountId, StringComparison.Ordinal)));
+    }
+
+    private static async Task<(string Id, string Key)> IssueAsync(HttpClient admin, string type, string name, DateTimeOffset? expiresAt)
+    {
+        object body = expiresAt is { } at
+            ? new { type, name, expires_at = AuthorizationMatrixTests.Iso(at) }
+            : new { type, name };
+        var created = await (await admin.PostJsonAsync("api-keys", body)).DataAsync(HttpStatusCode.Created);
+        return (created.Str("id"), created.Str("key"));
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        _client?.Dispose();
+        await base.DisposeAsync();
+    }
+}
