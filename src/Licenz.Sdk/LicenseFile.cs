@@ -76,9 +76,11 @@ public static class LicenseFile
         string jws;
         if (parts.Length == 5)
         {
-            if (Decrypt(parts, options) is not { } opened)
+            var (opened, bound) = Decrypt(parts, options);
+            if (opened is null)
             {
-                return DecryptionFailure;
+                // Bound files are keyed to the machine too: on another machine they cannot be opened at all.
+                return bound ? BoundElsewhere : DecryptionFailure;
             }
 
             jws = opened;
@@ -177,6 +179,9 @@ public static class LicenseFile
         return Result(LicenseFileCodes.Valid, "The license file is valid.");
     }
 
+    private static readonly LicenseFileResult BoundElsewhere = Fail(LicenseFileCodes.FingerprintMismatch,
+        "The encrypted license file is bound to another machine (or the license key differs, or the file was altered).");
+
     private static readonly LicenseFileResult DecryptionFailure =
         Fail(LicenseFileCodes.DecryptionFailed, "The encrypted license file could not be opened with this license key (and machine).");
 
@@ -201,8 +206,8 @@ public static class LicenseFile
                 license.Entitlements,
                 license.Metadata.ValueKind == JsonValueKind.Undefined ? EmptyObject : license.Metadata,
                 license.Fingerprint));
-        var header = Base64UrlStrict.Encode(JsonSerializer.SerializeToUtf8Bytes(new JwsHeader("EdDSA", JwsType, key.KeyId), SdkJson.Default.JwsHeader));
-        var body = Base64UrlStrict.Encode(JsonSerializer.SerializeToUtf8Bytes(payload, SdkJson.Default.LicenseFilePayload));
+        var header = Base64UrlStrict.Encode(JsonSerializer.SerializeToUtf8Bytes(new JwsHeader("EdDSA", JwsType, key.KeyId), SdkJson.Jose.JwsHeader));
+        var body = Base64UrlStrict.Encode(JsonSerializer.SerializeToUtf8Bytes(payload, SdkJson.Jose.LicenseFilePayload));
         var signingInput = header + "." + body;
         return signingInput + "." + Base64UrlStrict.Encode(key.Sign(Encoding.ASCII.GetBytes(signingInput)));
     }
@@ -212,7 +217,7 @@ public static class LicenseFile
     private static string Encrypt(string jws, string licenseKey, string? fingerprint, ReadOnlySpan<byte> iv)
     {
         var header = Base64UrlStrict.Encode(JsonSerializer.SerializeToUtf8Bytes(
-            new JweHeader("dir", "A256GCM", "JWT", fingerprint is null ? null : true), SdkJson.Default.JweHeader));
+            new JweHeader("dir", "A256GCM", "JWT", fingerprint is null ? null : true), SdkJson.Jose.JweHeader));
         var plaintext = Encoding.ASCII.GetBytes(jws);
         var ciphertext = new byte[plaintext.Length];
         var tag = new byte[TagLength];
@@ -224,18 +229,23 @@ public static class LicenseFile
         return $"{header}..{Base64UrlStrict.Encode(iv)}.{Base64UrlStrict.Encode(ciphertext)}.{Base64UrlStrict.Encode(tag)}";
     }
 
-    private static string? Decrypt(string[] parts, LicenseFileOptions options)
+    /// <summary>Opens the JWE; also says whether its key is bound to a machine (so a failure can be named).</summary>
+    private static (string? Jws, bool Bound) Decrypt(string[] parts, LicenseFileOptions options)
     {
         if (parts[1].Length != 0
             || !Base64UrlStrict.TryDecode(parts[0], out var headerBytes)
             || !Base64UrlStrict.TryDecode(parts[2], out var iv) || iv.Length != IvLength
             || !Base64UrlStrict.TryDecode(parts[3], out var ciphertext)
             || !Base64UrlStrict.TryDecode(parts[4], out var tag) || tag.Length != TagLength
-            || ReadJweHeader(headerBytes) is not { } bound
-            || options.LicenseKey is null || !LicenseKey.TryNormalize(options.LicenseKey, out var licenseKey)
+            || ReadJweHeader(headerBytes) is not { } bound)
+        {
+            return (null, false);
+        }
+
+        if (options.LicenseKey is null || !LicenseKey.TryNormalize(options.LicenseKey, out var licenseKey)
             || (bound && options.Fingerprint is null))
         {
-            return null;
+            return (null, bound);
         }
 
         var plaintext = new byte[ciphertext.Length];
@@ -246,10 +256,10 @@ public static class LicenseFile
         }
         catch (AuthenticationTagMismatchException)
         {
-            return null;
+            return (null, bound);
         }
 
-        return Encoding.ASCII.GetString(plaintext);
+        return (Encoding.ASCII.GetString(plaintext), bound);
     }
 
     /// <summary>HKDF-SHA256: IKM = license key (+ "\n" + fingerprint when bound), salt "licenz/license-file/v1", info "A256GCM", 32 bytes.</summary>

@@ -39,7 +39,8 @@ public sealed class PublicKeySet
         try
         {
             using var document = JsonDocument.Parse(json ?? "");
-            if (!document.RootElement.TryGetProperty("keys", out var list) || list.ValueKind != JsonValueKind.Array)
+            if (document.RootElement.ValueKind != JsonValueKind.Object
+                || !document.RootElement.TryGetProperty("keys", out var list) || list.ValueKind != JsonValueKind.Array)
             {
                 problem = "A JWKS document is an object with a \"keys\" array.";
                 return false;

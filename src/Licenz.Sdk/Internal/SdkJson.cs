@@ -42,4 +42,15 @@ internal sealed record LicensePayload(
 [JsonSerializable(typeof(JwsHeader))]
 [JsonSerializable(typeof(JweHeader))]
 [JsonSerializable(typeof(LicenseFilePayload))]
-internal sealed partial class SdkJson : JsonSerializerContext;
+internal sealed partial class SdkJson : JsonSerializerContext
+{
+    /// <summary>
+    /// For JOSE headers and claims: characters that HTML escaping would turn into \u002B and the like are
+    /// written as themselves (the token is never embedded in HTML), so headers read as their RFCs show them.
+    /// </summary>
+    public static SdkJson Jose { get; } = new(new JsonSerializerOptions
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}

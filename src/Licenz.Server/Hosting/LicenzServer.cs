@@ -52,7 +52,8 @@ public static class LicenzServer
         services.AddSingleton<ActivityRecorder>();
         services.AddHostedService(provider => provider.GetRequiredService<ActivityRecorder>());
         services.AddSingleton<IRateLimitStore, InMemoryRateLimitStore>();
-        services.AddOptions<KeyEncryptionOptions>().BindConfiguration(KeyEncryptionOptions.Section);
+        services.AddSingleton<IValidateOptions<KeyEncryptionOptions>, KeyEncryptionOptionsValidator>();
+        services.AddOptions<KeyEncryptionOptions>().BindConfiguration(KeyEncryptionOptions.Section).ValidateOnStart();
         services.AddSingleton<KeyEncryption>();
         services.AddSingleton<SigningKeyRing>();
 

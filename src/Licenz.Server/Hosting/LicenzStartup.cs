@@ -46,6 +46,19 @@ public sealed class LicenzStartup(
             await ring.EnsureCurrentAsync(db, accountId, cancellationToken);
         }
 
+        // A master key that cannot open the stored keys must stop the start, not fail every signature later.
+        var defaultAccount = await db.Accounts.AsNoTracking().Where(a => a.IsDefault).Select(a => a.Id).FirstAsync(cancellationToken);
+        try
+        {
+            await ring.CurrentAsync(defaultAccount, cancellationToken);
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            throw new InvalidOperationException(
+                $"{KeyEncryptionOptions.Section}: this master key does not open the signing keys stored in the database; " +
+                "start with the master key they were sealed with (Licenz:KeyEncryption:Key or :KeyFile).");
+        }
+
         if (key is not null)
         {
             // Printed at once, not with the addresses: if the start fails later, the key is not lost.

@@ -20,6 +20,35 @@ public sealed class KeyEncryptionOptions
         Path.GetFullPath(KeyFile ?? Path.Combine(Path.GetDirectoryName(licenz.DataDirectoryFullPath.TrimEnd(Path.DirectorySeparatorChar))!, "licenz-secrets", "master.key"));
 }
 
+/// <summary>Checks the master key settings at start, before anything is written.</summary>
+public sealed class KeyEncryptionOptionsValidator(IOptions<LicenzOptions> licenz) : IValidateOptions<KeyEncryptionOptions>
+{
+    public ValidateOptionsResult Validate(string? name, KeyEncryptionOptions options)
+    {
+        try
+        {
+            if (!string.IsNullOrWhiteSpace(options.Key))
+            {
+                KeyEncryption.Parse(options.Key, $"{KeyEncryptionOptions.Section}:Key");
+            }
+            else if (options.ResolveKeyFile(licenz.Value) is var path && File.Exists(path))
+            {
+                KeyEncryption.Parse(File.ReadAllText(path), $"{KeyEncryptionOptions.Section}:KeyFile ({path})");
+            }
+
+            return ValidateOptionsResult.Success;
+        }
+        catch (InvalidOperationException invalid)
+        {
+            return ValidateOptionsResult.Fail(invalid.Message);
+        }
+        catch (Exception unreadable) when (unreadable is IOException or UnauthorizedAccessException)
+        {
+            return ValidateOptionsResult.Fail($"{KeyEncryptionOptions.Section}:KeyFile: {unreadable.Message}");
+        }
+    }
+}
+
 /// <summary>
 /// Seals private key material (account signing keys, the dashboard's cookie keys) with AES-256-GCM under a
 /// master key that never sits in the database folder in plain text: it comes from configuration or from a
@@ -99,7 +128,7 @@ public sealed class KeyEncryption
         return plaintext;
     }
 
-    private static byte[] Parse(string text, string setting)
+    internal static byte[] Parse(string text, string setting)
     {
         try
         {

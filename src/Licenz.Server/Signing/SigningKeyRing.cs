@@ -51,7 +51,7 @@ public sealed class SigningKeyRing(IServiceScopeFactory scopes, KeyEncryption en
         var db = scope.ServiceProvider.GetRequiredService<LicenzDbContext>();
         var published = await db.SigningKeys.AsNoTracking()
             .Where(k => k.AccountId == accountId && k.Status != SigningKeyStatus.Retired)
-            .OrderBy(k => k.CreatedAt)
+            .OrderBy(k => k.CreatedAt).ThenBy(k => k.Status == SigningKeyStatus.Current ? 1 : 0)
             .Select(k => new { k.Id, k.PublicKey })
             .ToListAsync(cancellationToken);
         var jwks = PublicKeySet.FromKeys(published.Select(k => new JsonWebKey(k.Id, k.PublicKey))).ToJwks();

@@ -1,0 +1,328 @@
+using System.Text;
+
+namespace Licenz.Sdk.Tests.Offline;
+
+/// <summary>Offline verification of license files: every outcome code, and that nothing malformed throws.</summary>
+public sealed class LicenseFileTests
+{
+    private static readonly DateTimeOffset Now = TestLicenses.IssuedAt.AddDays(1);
+
+    [Fact]
+    public void AFileSignedByATrustedKeyIsValidAndCarriesItsClaims()
+    {
+        using var key = TestLicenses.SigningKey();
+        var file = LicenseFile.Issue(TestLicenses.Claims(), key);
+
+        var result = LicenseFile.Verify(file, TestLicenses.Keys(key), TestLicenses.Options(Now));
+
+        Assert.True(result.IsValid, result.Message);
+        Assert.Equal(LicenseFileCodes.Valid, result.Code);
+        var claims = Assert.IsType<LicenseFileClaims>(result.Claims);
+        Assert.Equal("acct_test", claims.Issuer);
+        Assert.Equal("lic_test", claims.LicenseId);
+        Assert.Equal(TestLicenses.Key, claims.License.Key);
+        Assert.Equal("prod_test", claims.License.ProductId);
+        Assert.Equal("pro", claims.License.Metadata.GetProperty("plan").GetString());
+        Assert.Equal(TestLicenses.IssuedAt.AddDays(30), claims.ExpiresAt);
+        Assert.Null(claims.License.Fingerprint);
+    }
+
+    [Fact]
+    public void TheFileIsArmoredInLinesOfSixtyFourCharacters()
+    {
+        using var key = TestLicenses.SigningKey();
+        var lines = LicenseFile.Issue(TestLicenses.Claims(), key).Split('\n');
+
+        Assert.Equal(LicenseFile.BeginLine, lines[0]);
+        Assert.Equal(LicenseFile.EndLine, lines[^2]);
+        Assert.Equal("", lines[^1]);
+        Assert.All(lines[1..^3], line => Assert.Equal(64, line.Length));
+        Assert.InRange(lines[^3].Length, 1, 64);
+    }
+
+    [Fact]
+    public void AnEncryptedFileOpensOnlyWithItsLicenseKey()
+    {
+        using var key = TestLicenses.SigningKey();
+        var file = LicenseFile.Issue(TestLicenses.Claims(), key, encrypt: true);
+        var keys = TestLicenses.Keys(key);
+
+        Assert.Equal(5, Token(file).Split('.').Length);
+        Assert.True(LicenseFile.Verify(file, keys, TestLicenses.Options(Now)).IsValid);
+        Assert.True(LicenseFile.Verify(file, keys, TestLicenses.Options(Now, licenseKey: "lic testv ect0r 0001h")).IsValid);
+        Assert.Equal(LicenseFileCodes.DecryptionFailed, LicenseFile.Verify(file, keys, TestLicenses.Options(Now, licenseKey: null)).Code);
+        Assert.Equal(LicenseFileCodes.DecryptionFailed, LicenseFile.Verify(file, keys, TestLicenses.Options(Now, licenseKey: LicenseKey.Generate())).Code);
+        Assert.DoesNotContain("prod_test", Encoding.ASCII.GetString(Convert.FromBase64String(ToBase64(Token(file).Split('.')[3]))));
+    }
+
+    [Fact]
+    public void ABoundFileIsValidOnlyOnItsMachine()
+    {
+        using var key = TestLicenses.SigningKey();
+        var keys = TestLicenses.Keys(key);
+        var plain = LicenseFile.Issue(TestLicenses.Claims(fingerprint: TestLicenses.Fingerprint), key);
+        var encrypted = LicenseFile.Issue(TestLicenses.Claims(fingerprint: TestLicenses.Fingerprint), key, encrypt: true);
+        var other = MachineFingerprint.FromIdentifier("another-machine");
+
+        foreach (var file in new[] { plain, encrypted })
+        {
+            Assert.True(LicenseFile.Verify(file, keys, TestLicenses.Options(Now, fingerprint: TestLicenses.Fingerprint)).IsValid);
+            Assert.Equal(LicenseFileCodes.FingerprintMismatch, LicenseFile.Verify(file, keys, TestLicenses.Options(Now, fingerprint: other)).Code);
+            Assert.Equal(LicenseFileCodes.FingerprintMismatch, LicenseFile.Verify(file, keys, TestLicenses.Options(Now, fingerprint: null)).Code);
+        }
+    }
+
+    [Fact]
+    public void AFileSignedByAKeyOutsideTheTrustedSetIsUnknownKey()
+    {
+        using var key = TestLicenses.SigningKey();
+        using var stranger = SigningKey.Generate();
+        var file = LicenseFile.Issue(TestLicenses.Claims(), stranger);
+
+        var result = LicenseFile.Verify(file, TestLicenses.Keys(key), TestLicenses.Options(Now));
+
+        Assert.Equal(LicenseFileCodes.UnknownKey, result.Code);
+        Assert.Null(result.Claims);
+    }
+
+    [Fact]
+    public void AFileSignedByAnotherKeyUnderATrustedKidIsABadSignature()
+    {
+        using var key = TestLicenses.SigningKey();
+        using var impostor = SigningKey.Generate();
+        var keys = PublicKeySet.FromKeys(new JsonWebKey(key.KeyId, impostor.PublicKey));
+
+        var result = LicenseFile.Verify(LicenseFile.Issue(TestLicenses.Claims(), key), keys, TestLicenses.Options(Now));
+
+        Assert.Equal(LicenseFileCodes.BadSignature, result.Code);
+    }
+
+    [Fact]
+    public void AFilePastItsTimeToLiveHasExpired()
+    {
+        using var key = TestLicenses.SigningKey();
+        var file = LicenseFile.Issue(TestLicenses.Claims(ttl: TimeSpan.FromDays(7)), key);
+        var keys = TestLicenses.Keys(key);
+
+        Assert.True(LicenseFile.Verify(file, keys, TestLicenses.Options(TestLicenses.IssuedAt.AddDays(7).AddSeconds(-1))).IsValid);
+        var expired = LicenseFile.Verify(file, keys, TestLicenses.Options(TestLicenses.IssuedAt.AddDays(7).AddMinutes(3)));
+        Assert.Equal(LicenseFileCodes.FileExpired, expired.Code);
+        Assert.NotNull(expired.Claims);
+    }
+
+    [Fact]
+    public void ALicensePastItsOwnExpiryHasExpiredEvenInsideTheFilesTimeToLive()
+    {
+        using var key = TestLicenses.SigningKey();
+        var file = LicenseFile.Issue(TestLicenses.Claims(licenseExpiresAt: TestLicenses.IssuedAt.AddDays(2)), key);
+
+        var result = LicenseFile.Verify(file, TestLicenses.Keys(key), TestLicenses.Options(TestLicenses.IssuedAt.AddDays(3)));
+
+        Assert.Equal(LicenseFileCodes.LicenseExpired, result.Code);
+    }
+
+    [Fact]
+    public void APerpetualLicenseNeverExpiresButItsFileDoes()
+    {
+        using var key = TestLicenses.SigningKey();
+        var claims = TestLicenses.Claims(type: "perpetual") with { };
+        claims = claims with { License = claims.License with { ExpiresAt = null } };
+        var file = LicenseFile.Issue(claims, key);
+        var keys = TestLicenses.Keys(key);
+
+        Assert.True(LicenseFile.Verify(file, keys, TestLicenses.Options(Now)).IsValid);
+        Assert.Equal(LicenseFileCodes.FileExpired, LicenseFile.Verify(file, keys, TestLicenses.Options(TestLicenses.IssuedAt.AddYears(5))).Code);
+    }
+
+    [Fact]
+    public void AFileIssuedAfterTheCurrentTimeIsNotYetValid()
+    {
+        using var key = TestLicenses.SigningKey();
+        var file = LicenseFile.Issue(TestLicenses.Claims(), key);
+
+        var result = LicenseFile.Verify(file, TestLicenses.Keys(key), TestLicenses.Options(TestLicenses.IssuedAt.AddHours(-1)));
+
+        Assert.Equal(LicenseFileCodes.NotYetValid, result.Code);
+    }
+
+    [Fact]
+    public void AClockSetBackBehindATrustedTimeIsReported()
+    {
+        using var key = TestLicenses.SigningKey();
+        var keys = TestLicenses.Keys(key);
+        var clock = TrustedClock.InMemory();
+        var older = LicenseFile.Issue(TestLicenses.Claims(), key);
+        var newer = LicenseFile.Issue(TestLicenses.Claims(issuedAt: TestLicenses.IssuedAt.AddDays(10)), key);
+
+        // Checking the newer file teaches the application that day 10 has come.
+        Assert.True(LicenseFile.Verify(newer, keys, TestLicenses.Options(TestLicenses.IssuedAt.AddDays(10).AddHours(1), clock: clock)).IsValid);
+
+        // The older file is still within its time to live, but the clock now says day 2: it was set back.
+        var result = LicenseFile.Verify(older, keys, TestLicenses.Options(TestLicenses.IssuedAt.AddDays(2), clock: clock));
+        Assert.Equal(LicenseFileCodes.ClockTampered, result.Code);
+
+        // Within the tolerance it is skew, not tampering.
+        Assert.True(LicenseFile.Verify(older, keys, TestLicenses.Options(TestLicenses.IssuedAt.AddDays(10).AddMinutes(-5), clock: clock)).IsValid);
+    }
+
+    [Fact]
+    public void TheTrustedTimeSurvivesARestartInItsFile()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "licenz-clock-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using var key = TestLicenses.SigningKey();
+            var keys = TestLicenses.Keys(key);
+            var newer = LicenseFile.Issue(TestLicenses.Claims(issuedAt: TestLicenses.IssuedAt.AddDays(10)), key);
+            Assert.True(LicenseFile.Verify(newer, keys, TestLicenses.Options(TestLicenses.IssuedAt.AddDays(11), clock: TrustedClock.InFolder(folder))).IsValid);
+
+            // A new process: a new store over the same folder.
+            var older = LicenseFile.Issue(TestLicenses.Claims(), key);
+            var result = LicenseFile.Verify(older, keys, TestLicenses.Options(TestLicenses.IssuedAt.AddDays(1), clock: TrustedClock.InFolder(folder)));
+
+            Assert.Equal(LicenseFileCodes.ClockTampered, result.Code);
+            Assert.Equal(TestLicenses.IssuedAt.AddDays(10), TrustedClock.InFolder(folder).Read("acct_test"));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void AnUnwritableClockFolderNeverStopsVerification()
+    {
+        var blocker = Path.GetTempFileName();
+        try
+        {
+            using var key = TestLicenses.SigningKey();
+            var clock = TrustedClock.InFolder(Path.Combine(blocker, "cannot-be-a-folder"));
+            var result = LicenseFile.Verify(LicenseFile.Issue(TestLicenses.Claims(), key), TestLicenses.Keys(key), TestLicenses.Options(Now, clock: clock));
+
+            Assert.True(result.IsValid);
+            Assert.Null(clock.Read("acct_test"));
+        }
+        finally
+        {
+            File.Delete(blocker);
+        }
+    }
+
+    [Theory]
+    [InlineData("suspended", LicenseFileCodes.LicenseSuspended)]
+    [InlineData("revoked", LicenseFileCodes.LicenseRevoked)]
+    public void ALicenseThatWasNotActiveWhenIssuedIsNotValid(string status, string code)
+    {
+        using var key = TestLicenses.SigningKey();
+        var file = LicenseFile.Issue(TestLicenses.Claims(status: status), key);
+
+        Assert.Equal(code, LicenseFile.Verify(file, TestLicenses.Keys(key), TestLicenses.Options(Now)).Code);
+    }
+
+    [Fact]
+    public void AFileForAnotherProductIssuerOrKeyIsRefusedWhenTheApplicationSaysWhatItExpects()
+    {
+        using var key = TestLicenses.SigningKey();
+        var file = LicenseFile.Issue(TestLicenses.Claims(), key);
+        var keys = TestLicenses.Keys(key);
+        LicenseFileOptions With(string? product = null, string? issuer = null, string? licenseKey = TestLicenses.Key) => new()
+        {
+            Time = new TestLicenses.FixedTime(Now),
+            ProductId = product,
+            Issuer = issuer,
+            LicenseKey = licenseKey,
+            TrustedClock = TrustedClock.InMemory(),
+        };
+
+        Assert.True(LicenseFile.Verify(file, keys, With("prod_test", "acct_test")).IsValid);
+        Assert.Equal(LicenseFileCodes.ProductMismatch, LicenseFile.Verify(file, keys, With(product: "prod_other")).Code);
+        Assert.Equal(LicenseFileCodes.IssuerMismatch, LicenseFile.Verify(file, keys, With(issuer: "acct_other")).Code);
+        Assert.Equal(LicenseFileCodes.LicenseKeyMismatch, LicenseFile.Verify(file, keys, With(licenseKey: LicenseKey.Generate())).Code);
+        Assert.Equal(LicenseFileCodes.LicenseKeyMismatch, LicenseFile.Verify(file, keys, With(licenseKey: "not a key")).Code);
+    }
+
+    [Fact]
+    public void WindowsLineEndingsAreAccepted()
+    {
+        using var key = TestLicenses.SigningKey();
+        var file = LicenseFile.Issue(TestLicenses.Claims(), key).Replace("\n", "\r\n", StringComparison.Ordinal);
+
+        Assert.True(LicenseFile.Verify(file, TestLicenses.Keys(key), TestLicenses.Options(Now)).IsValid);
+        Assert.True(LicenseFile.Verify(file.TrimEnd(), TestLicenses.Keys(key), TestLicenses.Options(Now)).IsValid);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData("-----BEGIN LICENZ LICENSE-----\n-----END LICENZ LICENSE-----\n")]
+    [InlineData("-----BEGIN LICENZ LICENSE-----\n....\n-----END LICENZ LICENSE-----\n")]
+    [InlineData("-----BEGIN LICENZ LICENSE-----\neyJhbGciOiJub25lIn0.eyJ9.\n-----END LICENZ LICENSE-----\n")]
+    [InlineData("-----BEGIN LICENZ LICENSE-----\na.b.c.d.e\n-----END LICENZ LICENSE-----\n")]
+    [InlineData("eyJhbGciOiJFZERTQSJ9.e30.AAAA")]
+    [InlineData("\0\0\0\ud800")]
+    public void MalformedInputIsReportedNotThrown(string? text)
+    {
+        using var key = TestLicenses.SigningKey();
+
+        var result = LicenseFile.Verify(text, TestLicenses.Keys(key), TestLicenses.Options(Now));
+
+        Assert.False(result.IsValid);
+        Assert.Contains(result.Code, new[] { LicenseFileCodes.Malformed, LicenseFileCodes.DecryptionFailed });
+        Assert.Null(result.Claims);
+    }
+
+    [Fact]
+    public void ATokenSignedWithAlgNoneOrAnotherTypeIsMalformed()
+    {
+        using var key = TestLicenses.SigningKey();
+        var token = Token(LicenseFile.Issue(TestLicenses.Claims(), key));
+        var parts = token.Split('.');
+        string Header(string json) => Convert.ToBase64String(Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+        foreach (var header in new[]
+                 {
+                     $$"""{"alg":"none","typ":"licenz-license+jwt","kid":"{{key.KeyId}}"}""",
+                     $$"""{"alg":"EdDSA","typ":"JWT","kid":"{{key.KeyId}}"}""",
+                     $$"""{"alg":"EdDSA","typ":"licenz-license+jwt","kid":"{{key.KeyId}}","crit":["exp"]}""",
+                     """{"alg":"EdDSA","typ":"licenz-license+jwt"}""",
+                 })
+        {
+            var forged = Armor($"{Header(header)}.{parts[1]}.{parts[2]}");
+            var result = LicenseFile.Verify(forged, TestLicenses.Keys(key), TestLicenses.Options(Now));
+            Assert.Equal(LicenseFileCodes.Malformed, result.Code);
+        }
+    }
+
+    [Fact]
+    public void HugeOrDeeplyNestedInputIsRefusedWithoutThrowing()
+    {
+        using var key = TestLicenses.SigningKey();
+        var nested = new string('[', 100_000);
+        var huge = LicenseFile.BeginLine + "\n" + new string('A', 2_000_000) + "\n" + LicenseFile.EndLine;
+        var payload = Convert.ToBase64String(Encoding.UTF8.GetBytes(nested)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+        Assert.Equal(LicenseFileCodes.Malformed, LicenseFile.Verify(huge, TestLicenses.Keys(key), TestLicenses.Options(Now)).Code);
+        Assert.False(LicenseFile.Verify(Armor($"{payload}.{payload}.{payload}"), TestLicenses.Keys(key), TestLicenses.Options(Now)).IsValid);
+    }
+
+    internal static string Token(string file) =>
+        string.Concat(file.Split('\n').Where(l => l.Length > 0 && !l.StartsWith("-----", StringComparison.Ordinal)));
+
+    internal static string Armor(string token)
+    {
+        var text = new StringBuilder(LicenseFile.BeginLine).Append('\n');
+        for (var i = 0; i < token.Length; i += 64)
+        {
+            text.Append(token.AsSpan(i, Math.Min(64, token.Length - i))).Append('\n');
+        }
+
+        return text.Append(LicenseFile.EndLine).Append('\n').ToString();
+    }
+
+    private static string ToBase64(string base64Url)
+    {
+        var text = base64Url.Replace('-', '+').Replace('_', '/');
+        return text.PadRight(text.Length + ((4 - (text.Length % 4)) % 4), '=');
+    }
+}

@@ -1,0 +1,65 @@
+using System.Text.Json;
+
+namespace Licenz.Sdk.Tests.Offline;
+
+/// <summary>The fixed key pair and license of the published test vectors (docs/license-file-format.md).</summary>
+internal static class TestLicenses
+{
+    /// <summary>RFC 8032 §7.1, test 1: a well-known Ed25519 seed, so anyone can recompute the vectors.</summary>
+    public const string SeedHex = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
+
+    public const string PublicKeyHex = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+
+    public const string Key = "LIC-TESTV-ECT0R-0001H";
+
+    public const string Fingerprint = "2f1b7e8c9d0a4b3c5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5";
+
+    public static readonly DateTimeOffset IssuedAt = DateTimeOffset.FromUnixTimeSeconds(1768473000); // 2026-01-15T10:30:00Z
+
+    public static readonly byte[] Iv = Convert.FromHexString("000102030405060708090a0b");
+
+    public static SigningKey SigningKey() => Licenz.SigningKey.FromSeed(Convert.FromHexString(SeedHex));
+
+    public static PublicKeySet Keys(SigningKey key) => PublicKeySet.FromKeys(key.ToJsonWebKey());
+
+    public static LicenseFileClaims Claims(
+        string? fingerprint = null,
+        DateTimeOffset? issuedAt = null,
+        TimeSpan? ttl = null,
+        string status = "active",
+        DateTimeOffset? licenseExpiresAt = null,
+        string type = "subscription")
+    {
+        var iat = issuedAt ?? IssuedAt;
+        return new LicenseFileClaims(
+            "acct_test",
+            "lic_test",
+            iat,
+            iat + (ttl ?? TimeSpan.FromDays(30)),
+            "lf_test",
+            new LicenseClaims(
+                "lic_test",
+                Key,
+                "prod_test",
+                type,
+                status,
+                licenseExpiresAt ?? new DateTimeOffset(2027, 1, 15, 10, 30, 0, TimeSpan.Zero),
+                [],
+                JsonDocument.Parse("""{"plan":"pro","seats":5}""").RootElement.Clone(),
+                fingerprint));
+    }
+
+    /// <summary>Options for checking a test file at a given time, with a clock memory of its own.</summary>
+    public static LicenseFileOptions Options(DateTimeOffset now, string? licenseKey = Key, string? fingerprint = null, ITrustedClock? clock = null) => new()
+    {
+        Time = new FixedTime(now),
+        LicenseKey = licenseKey,
+        Fingerprint = fingerprint,
+        TrustedClock = clock ?? TrustedClock.InMemory(),
+    };
+
+    public sealed class FixedTime(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+}

@@ -1,0 +1,78 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Licenz.Sdk.Tests.Offline;
+
+/// <summary>
+/// The test vectors published in docs/license-file-format.md, recomputed and compared byte for byte, so the
+/// document and the code cannot drift apart and verifiers in other languages can rely on them.
+/// </summary>
+public sealed partial class TestVectorTests
+{
+    private static readonly Lazy<Dictionary<string, string>> Document = new(ReadVectors);
+
+    public static TheoryData<string> Names => ["public-key-hex", "kid", "jwks", "claims", "plain", "encrypted", "bound-encrypted", "content-key", "bound-content-key"];
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void ThePublishedVectorIsWhatTheCodeProduces(string name)
+    {
+        var actual = Compute()[name];
+        var found = Document.Value.TryGetValue(name, out var published);
+        if (published != actual)
+        {
+            // What the code produces, to compare with (or, for a deliberate format change, to publish).
+            File.WriteAllText(Path.Combine(AppContext.BaseDirectory, $"vector-{name}.received.txt"), actual);
+        }
+
+        Assert.True(found, $"docs/license-file-format.md has no ```vector {name} block.");
+        Assert.Equal(published, actual);
+    }
+
+    [Fact]
+    public void ThePublishedFilesVerify()
+    {
+        using var key = TestLicenses.SigningKey();
+        var keys = PublicKeySet.FromJwks(Document.Value["jwks"]);
+        var now = TestLicenses.IssuedAt.AddDays(1);
+
+        Assert.True(LicenseFile.Verify(Document.Value["plain"], keys, TestLicenses.Options(now)).IsValid);
+        Assert.True(LicenseFile.Verify(Document.Value["encrypted"], keys, TestLicenses.Options(now)).IsValid);
+        Assert.True(LicenseFile.Verify(Document.Value["bound-encrypted"], keys, TestLicenses.Options(now, fingerprint: TestLicenses.Fingerprint)).IsValid);
+    }
+
+    private static Dictionary<string, string> Compute()
+    {
+        using var key = TestLicenses.SigningKey();
+        var plain = LicenseFile.Issue(TestLicenses.Claims(), key, encrypt: false, TestLicenses.Iv);
+        var claims = Encoding.UTF8.GetString(Convert.FromBase64String(Pad(LicenseFileTests.Token(plain).Split('.')[1])));
+        return new Dictionary<string, string>
+        {
+            ["public-key-hex"] = Convert.ToHexStringLower(key.PublicKey),
+            ["kid"] = key.KeyId,
+            ["jwks"] = PublicKeySet.FromKeys(key.ToJsonWebKey()).ToJwks(),
+            ["claims"] = claims,
+            ["plain"] = plain.TrimEnd('\n'),
+            ["encrypted"] = LicenseFile.Issue(TestLicenses.Claims(), key, encrypt: true, TestLicenses.Iv).TrimEnd('\n'),
+            ["bound-encrypted"] = LicenseFile.Issue(TestLicenses.Claims(fingerprint: TestLicenses.Fingerprint), key, encrypt: true, TestLicenses.Iv).TrimEnd('\n'),
+            ["content-key"] = Convert.ToHexStringLower(LicenseFile.DeriveKey(TestLicenses.Key, null)),
+            ["bound-content-key"] = Convert.ToHexStringLower(LicenseFile.DeriveKey(TestLicenses.Key, TestLicenses.Fingerprint)),
+        };
+    }
+
+    private static Dictionary<string, string> ReadVectors()
+    {
+        // The test project copies the document next to the tests.
+        var markdown = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "docs", "license-file-format.md")).Replace("\r\n", "\n", StringComparison.Ordinal);
+        return VectorBlock().Matches(markdown).ToDictionary(m => m.Groups["name"].Value, m => m.Groups["body"].Value);
+    }
+
+    private static string Pad(string base64Url)
+    {
+        var text = base64Url.Replace('-', '+').Replace('_', '/');
+        return text.PadRight(text.Length + ((4 - (text.Length % 4)) % 4), '=');
+    }
+
+    [GeneratedRegex("```vector (?<name>[a-z-]+)\n(?<body>.*?)\n```", RegexOptions.Singleline)]
+    private static partial Regex VectorBlock();
+}
