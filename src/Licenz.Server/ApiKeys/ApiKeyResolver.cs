@@ -1,35 +1,57 @@
+using Licenz.Server.Caching;
 using Licenz.Server.Data;
 using Microsoft.EntityFrameworkCore;
 
 namespace Licenz.Server.ApiKeys;
 
-/// <summary>Turns a presented API key into a caller, or null when it is unknown, revoked or expired.</summary>
-public sealed class ApiKeyResolver(LicenzDbContext db, TimeProvider time)
+/// <summary>
+/// Turns a presented API key into a caller, or null when it is unknown, revoked or expired. Keys are read
+/// from memory (<see cref="HotPathCache"/>); the database is read only on a miss. The secret is checked
+/// against the stored hash on every request, cached or not.
+/// </summary>
+public sealed class ApiKeyResolver(HotPathCache cache, IServiceScopeFactory scopes, TimeProvider time)
 {
-    public async Task<ApiCaller?> ResolveAsync(string presented, CancellationToken cancellationToken)
+    public async ValueTask<ApiCaller?> ResolveAsync(string presented, CancellationToken cancellationToken)
     {
-        // A string that cannot be a Licenz key never reaches the database.
+        // A string that cannot be a Licenz key never reaches the cache or the database.
         if (!ApiKeySecret.TryParse(presented, out var type, out var lookupId))
         {
             return null;
         }
 
-        var row = await db.ApiKeys.AsNoTracking()
+        if (!cache.TryGetApiKey(lookupId, out var key))
+        {
+            key = await LoadAsync(lookupId, cancellationToken);
+        }
+
+        if (key is null || !ApiKeySecret.Matches(presented, key.SecretHash) || key.Type != type)
+        {
+            return null;
+        }
+
+        if (key.Revoked || key.ExpiresAt <= time.GetUtcNow().UtcDateTime)
+        {
+            return null;
+        }
+
+        return new ApiCaller(key.AccountId, key.Plan, key.KeyId, key.Type);
+    }
+
+    private async Task<CachedApiKey?> LoadAsync(string lookupId, CancellationToken cancellationToken)
+    {
+        var epoch = cache.Epoch;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LicenzDbContext>();
+        var key = await db.ApiKeys.AsNoTracking()
             .Where(k => k.LookupId == lookupId)
             .Join(db.Accounts, k => k.AccountId, a => a.Id,
-                (k, a) => new { k.Id, k.AccountId, k.Type, k.SecretHash, k.ExpiresAt, k.RevokedAt, a.Plan })
+                (k, a) => new CachedApiKey(k.Id, k.AccountId, k.Type, k.SecretHash, k.ExpiresAt, k.RevokedAt != null, a.Plan))
             .FirstOrDefaultAsync(cancellationToken);
-
-        if (row is null || !ApiKeySecret.Matches(presented, row.SecretHash) || row.Type != type)
+        if (key is not null)
         {
-            return null;
+            cache.StoreApiKey(lookupId, key, epoch);
         }
 
-        if (row.RevokedAt is not null || row.ExpiresAt <= time.GetUtcNow().UtcDateTime)
-        {
-            return null;
-        }
-
-        return new ApiCaller(row.AccountId, row.Plan, row.Id, row.Type);
+        return key;
     }
 }

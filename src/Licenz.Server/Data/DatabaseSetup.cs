@@ -18,7 +18,8 @@ public static class DatabaseSetup
         {
             var configuration = provider.GetRequiredService<IConfiguration>();
             var options = provider.GetRequiredService<IOptions<LicenzOptions>>().Value;
-            builder.UseSqlite(SqliteConnectionString(configuration, options));
+            builder.UseSqlite(SqliteConnectionString(configuration, options))
+                .AddInterceptors(provider.GetRequiredService<Caching.CacheInvalidationInterceptor>());
         });
         return services;
     }

@@ -1,9 +1,11 @@
 using System.Net;
 using Licenz.Server.Accounts;
 using Licenz.Server.Api;
+using Licenz.Server.Caching;
 using Licenz.Server.ApiKeys;
 using Licenz.Server.Dashboard;
 using Licenz.Server.Data;
+using Licenz.Server.Licenses;
 using Licenz.Server.OpenApi;
 using Licenz.Server.RateLimiting;
 using Licenz.Server.Signing;
@@ -48,7 +50,11 @@ public static class LicenzServer
 
         services.AddLicenzDatabase();
         services.AddScoped<AccountProvisioner>();
-        services.AddScoped<ApiKeyResolver>();
+        services.AddOptions<CacheOptions>().BindConfiguration(CacheOptions.Section);
+        services.AddSingleton<HotPathCache>();
+        services.AddSingleton<CacheInvalidationInterceptor>();
+        services.AddSingleton<ApiKeyResolver>();
+        services.AddSingleton<LicenseLookup>();
         services.AddSingleton<ActivityRecorder>();
         services.AddHostedService(provider => provider.GetRequiredService<ActivityRecorder>());
         services.AddSingleton<IRateLimitStore, InMemoryRateLimitStore>();

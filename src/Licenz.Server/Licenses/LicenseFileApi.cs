@@ -38,7 +38,9 @@ public static class LicenseFileApi
             .RequireScope(ApiKeyScope.Verify)
             .WithTags("Licenses")
             .WithName("CheckOutLicenseFile")
-            .WithSummary("Issue a signed license file for offline verification (admin; or a verify-only key presenting the license key).");
+            .WithSummary("Issue a signed license file for offline verification.")
+            .WithDescription("Requires an admin API key (the license by id or key), or a verify-only API key presenting the license " +
+                "key itself in the path, as a license holder would. Read-only keys cannot check out license files.");
 
     private static async Task<Results<Ok<DataEnvelope<LicenseFileDto>>, ApiErrorResult>> CheckOutAsync(
         HttpContext context, string id, OptionalJsonBody<LicenseFileRequest> body, LicenzDbContext db, SigningKeyRing ring,

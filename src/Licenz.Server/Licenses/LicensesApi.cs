@@ -203,14 +203,15 @@ public static class LicensesApi
     private static async Task<Results<Ok<DataEnvelope<DeletedResource>>, ApiErrorResult>> DeleteAsync(
         HttpContext context, string id, LicenzDbContext db, CancellationToken cancellationToken)
     {
-        var license = await db.Licenses.AsNoTracking().WithIdOrKey(context.Caller().AccountId, id)
-            .Select(l => new { l.Id }).FirstOrDefaultAsync(cancellationToken);
+        var license = await db.Licenses.WithIdOrKey(context.Caller().AccountId, id).FirstOrDefaultAsync(cancellationToken);
         if (license is null)
         {
             return NotFound(id);
         }
 
-        await db.Licenses.Where(l => l.Id == license.Id).ExecuteDeleteAsync(cancellationToken);
+        // Tracked, not ExecuteDelete: the save is what tells the verification cache the key is gone.
+        db.Licenses.Remove(license);
+        await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(new DataEnvelope<DeletedResource>(new DeletedResource(license.Id)));
     }
 }

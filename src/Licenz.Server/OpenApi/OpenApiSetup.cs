@@ -94,7 +94,8 @@ public static class OpenApiSetup
                 ApiKeyScope.Read => "an admin or read-only API key",
                 _ => "an admin API key",
             };
-            operation.Description = $"Requires {needed}.";
+            // An endpoint with finer rules than its scope says so itself (WithDescription).
+            operation.Description ??= $"Requires {needed}.";
             AddError(operation, document, 401, "Missing (`unauthorized`) or invalid, revoked or expired (`invalid_api_key`) API key.");
             AddError(operation, document, 403, "The API key's type lacks the permission (`forbidden`), or the request was not sent over HTTPS.");
         }

@@ -1,11 +1,9 @@
-using System.Text.Json;
 using Licenz.Server.Api;
 using Licenz.Server.ApiKeys;
 using Licenz.Server.Data;
 using Licenz.Server.Licenses;
 using Licenz.Server.Signing;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace Licenz.Server.Verification;
 
@@ -19,7 +17,7 @@ public static class VerificationApi
             .WithSummary("Verify a license key. Open to every key type; answers 200 whether the license is valid or not.");
 
     private static async Task<Ok<DataEnvelope<VerifyResult>>> VerifyAsync(
-        HttpContext context, JsonBody<VerifyRequest> body, LicenzDbContext db, TimeProvider time,
+        HttpContext context, JsonBody<VerifyRequest> body, LicenseLookup licenses, TimeProvider time,
         ActivityRecorder activity, CancellationToken cancellationToken)
     {
         var request = body.Value;
@@ -30,11 +28,7 @@ public static class VerificationApi
         var now = time.GetUtcNow().UtcDateTime;
         var accountId = context.Caller().AccountId;
 
-        License? license = null;
-        if (LicenseKey.TryNormalize(presented, out var key))
-        {
-            license = await db.Licenses.AsNoTracking().FirstOrDefaultAsync(l => l.Key == key, cancellationToken);
-        }
+        var license = LicenseKey.TryNormalize(presented, out var key) ? await licenses.FindByKeyAsync(key, cancellationToken) : null;
 
         // A key of another account is indistinguishable from a key that does not exist.
         if (license is null || license.AccountId != accountId)
@@ -54,8 +48,7 @@ public static class VerificationApi
         };
 
         var verified = new VerifiedLicense(
-            license.Id, license.Key, license.ProductId, license.Type.Name(), status.Name(), license.ExpiresAt,
-            JsonDocument.Parse(license.Metadata).RootElement.Clone(), license.CreatedAt);
+            license.Id, license.Key, license.ProductId, license.Type.Name(), status.Name(), license.ExpiresAt, license.Metadata, license.CreatedAt);
         return Answer(code, detail, nonce, now, verified);
     }
 

@@ -1,0 +1,109 @@
+using System.Text.Json;
+using Licenz.Server.ApiKeys;
+using Licenz.Server.Licenses;
+using Licenz.Server.RateLimiting;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+
+namespace Licenz.Server.Caching;
+
+/// <summary>Settings under <c>Licenz:Cache</c>.</summary>
+public sealed class CacheOptions
+{
+    public const string Section = "Licenz:Cache";
+
+    /// <summary>How many API keys and licenses are kept in memory at most.</summary>
+    public int MaxEntries { get; set; } = 200_000;
+
+    /// <summary>
+    /// The longest an entry is served before it is read again. Writes through this server invalidate at once;
+    /// the age bounds how long a change made through another server node can go unseen.
+    /// </summary>
+    public TimeSpan MaxAge { get; set; } = TimeSpan.FromSeconds(60);
+}
+
+/// <summary>What verification needs of an API key, kept so that a request needs no database read.</summary>
+public sealed record CachedApiKey(string KeyId, string AccountId, ApiKeyType Type, byte[] SecretHash, DateTime? ExpiresAt, bool Revoked, Plan Plan);
+
+/// <summary>What verification needs of a license, with its metadata already parsed.</summary>
+public sealed record CachedLicense(
+    string Id, string AccountId, string ProductId, string Key, LicenseType Type, LicenseStatus Status,
+    DateTime? ExpiresAt, DateTime CreatedAt, JsonElement Metadata);
+
+/// <summary>
+/// The verification hot path's lookups — API keys by lookup id, licenses by key — served from memory.
+/// Correctness first: every change saved through the database context invalidates the entries it touches
+/// as soon as it is committed (<see cref="CacheInvalidationInterceptor"/>), and a load that raced with a
+/// change is never stored, so a revoked key or a suspended license is refused on the very next request.
+/// </summary>
+public sealed class HotPathCache : IDisposable
+{
+    private readonly MemoryCache _cache;
+    private readonly TimeSpan _maxAge;
+    private readonly Lock _gate = new();
+    private long _epoch;
+
+    public HotPathCache(IOptions<CacheOptions> options, TimeProvider time)
+    {
+        _maxAge = options.Value.MaxAge;
+        _cache = new MemoryCache(new MemoryCacheOptions { SizeLimit = options.Value.MaxEntries, Clock = new TimeProviderClock(time) });
+    }
+
+    /// <summary>Take before reading the database; pass to Store so a load that raced with a change is dropped.</summary>
+    public long Epoch => Volatile.Read(ref _epoch);
+
+    public bool TryGetApiKey(string lookupId, out CachedApiKey? key) => _cache.TryGetValue(ApiKeyEntry(lookupId), out key);
+
+    public bool TryGetLicense(string licenseKey, out CachedLicense? license) => _cache.TryGetValue(LicenseEntry(licenseKey), out license);
+
+    public void StoreApiKey(string lookupId, CachedApiKey key, long epoch) => Store(ApiKeyEntry(lookupId), key, epoch);
+
+    public void StoreLicense(string licenseKey, CachedLicense license, long epoch) => Store(LicenseEntry(licenseKey), license, epoch);
+
+    /// <summary>Drops entries after a committed change. Any load that started before it will not be stored.</summary>
+    public void Invalidate(IReadOnlyCollection<string> apiKeyLookupIds, IReadOnlyCollection<string> licenseKeys, bool everyApiKey)
+    {
+        lock (_gate)
+        {
+            _epoch++;
+            if (everyApiKey)
+            {
+                // An account changed (its plan): API key entries carry it, so all of them go. Rare.
+                _cache.Clear();
+                return;
+            }
+
+            foreach (var lookupId in apiKeyLookupIds)
+            {
+                _cache.Remove(ApiKeyEntry(lookupId));
+            }
+
+            foreach (var licenseKey in licenseKeys)
+            {
+                _cache.Remove(LicenseEntry(licenseKey));
+            }
+        }
+    }
+
+    private void Store(string entry, object value, long epoch)
+    {
+        lock (_gate)
+        {
+            if (_epoch == epoch)
+            {
+                _cache.Set(entry, value, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = _maxAge });
+            }
+        }
+    }
+
+    private static string ApiKeyEntry(string lookupId) => "k:" + lookupId;
+
+    private static string LicenseEntry(string licenseKey) => "l:" + licenseKey;
+
+    public void Dispose() => _cache.Dispose();
+
+    private sealed class TimeProviderClock(TimeProvider time) : Microsoft.Extensions.Internal.ISystemClock
+    {
+        public DateTimeOffset UtcNow => time.GetUtcNow();
+    }
+}
