@@ -296,8 +296,7 @@ public static class LicenseFile
         {
             // CRLF files (Windows): every line end must be CRLF, and no CR may stand anywhere else.
             var withoutCrlf = text.Replace("\r\n", "\n", StringComparison.Ordinal);
-            if (withoutCrlf.Contains('\r') || withoutCrlf.Length + CountOf(text, "\r\n") != text.Length
-                || CountOf(withoutCrlf, "\n") != CountOf(text, "\r\n"))
+            if (withoutCrlf.Contains('\r') || text.AsSpan().Count('\n') != text.Length - withoutCrlf.Length)
             {
                 return null;
             }
@@ -338,17 +337,6 @@ public static class LicenseFile
         }
 
         return token.ToString();
-    }
-
-    private static int CountOf(string text, string value)
-    {
-        var count = 0;
-        for (var at = text.IndexOf(value, StringComparison.Ordinal); at >= 0; at = text.IndexOf(value, at + value.Length, StringComparison.Ordinal))
-        {
-            count++;
-        }
-
-        return count;
     }
 
     private static string? ReadJwsHeader(byte[] json)
