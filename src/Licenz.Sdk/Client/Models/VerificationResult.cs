@@ -1,0 +1,92 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Licenz;
+
+/// <summary>
+/// The answer to an online verification (<c>POST /licenses/verify</c>). The client returns it only after checking
+/// the response's signature, digest and nonce; a response that fails them raises
+/// <see cref="LicenzErrorCodes.InvalidResponseSignature"/> instead.
+/// </summary>
+public sealed record VerificationResult : LicenzResult
+{
+    /// <summary>Whether the license may be used.</summary>
+    [JsonPropertyName("valid")]
+    public required bool IsValid { get; init; }
+
+    /// <summary>One of <see cref="VerificationResultCodes"/>.</summary>
+    public required string Code { get; init; }
+
+    /// <summary>The code, in words.</summary>
+    public required string Detail { get; init; }
+
+    /// <summary>The nonce this client sent, echoed in the signed body.</summary>
+    public string? Nonce { get; init; }
+
+    /// <summary>The server's time of the check.</summary>
+    public DateTimeOffset VerifiedAt { get; init; }
+
+    /// <summary>The license's public fields; null when <see cref="VerificationResultCodes.NotFound"/>.</summary>
+    public LicenseSummary? License { get; init; }
+
+    /// <summary>
+    /// The response's signed <c>Date</c>: a time the application may trust, for example to advance an
+    /// <see cref="ITrustedClock"/> so a clock set back later is noticed.
+    /// </summary>
+    [JsonIgnore]
+    public DateTimeOffset SignedDate { get; internal set; }
+
+    /// <summary>The signing key (<c>kid</c>) that signed the response.</summary>
+    [JsonIgnore]
+    public string SigningKeyId { get; internal set; } = "";
+}
+
+/// <summary>What a license holder may see of a license in a verification: no customer email.</summary>
+public sealed record LicenseSummary
+{
+    /// <summary>The license id, <c>lic_…</c>.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>The license key.</summary>
+    public required string Key { get; init; }
+
+    /// <summary>The product it licenses.</summary>
+    public required string ProductId { get; init; }
+
+    /// <summary>One of <see cref="LicenseTypeNames"/>.</summary>
+    public required string Type { get; init; }
+
+    /// <summary>One of <see cref="LicenseStatusNames"/>.</summary>
+    public required string Status { get; init; }
+
+    /// <summary>When the license expires; null for perpetual licenses.</summary>
+    public DateTimeOffset? ExpiresAt { get; init; }
+
+    /// <summary>Free-form JSON object the vendor attached.</summary>
+    public JsonElement Metadata { get; init; }
+
+    /// <summary>When the license was created.</summary>
+    public DateTimeOffset CreatedAt { get; init; }
+}
+
+/// <summary>The values of <see cref="VerificationResult.Code"/>.</summary>
+public static class VerificationResultCodes
+{
+    /// <summary>The license is valid.</summary>
+    public const string Valid = "VALID";
+
+    /// <summary>No license with this key (in this account).</summary>
+    public const string NotFound = "NOT_FOUND";
+
+    /// <summary>The license is suspended.</summary>
+    public const string Suspended = "SUSPENDED";
+
+    /// <summary>The license has expired.</summary>
+    public const string Expired = "EXPIRED";
+
+    /// <summary>The license has been revoked.</summary>
+    public const string Revoked = "REVOKED";
+
+    /// <summary>The license is for another product than the one named.</summary>
+    public const string ProductScopeMismatch = "PRODUCT_SCOPE_MISMATCH";
+}
