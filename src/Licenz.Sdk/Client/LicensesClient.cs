@@ -149,6 +149,8 @@ public sealed class LicensesClient
 
         result.SignedDate = signedDate;
         result.SigningKeyId = keyId;
+        result.Signed = new SignedResponse(response.Status, response.Header("Content-Digest")!, response.Header("Date")!,
+            response.Header("Signature-Input")!, response.Header("Signature")!, response.Body, nonce);
         return result;
     }
 

@@ -37,7 +37,11 @@ internal sealed record LicensePayload(
     JsonElement Metadata,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Fingerprint);
 
+/// <summary>How a <see cref="SignedResponse"/> is stored.</summary>
+internal sealed record SignedResponseDocument(int Status, string? ContentDigest, string? Date, string? SignatureInput, string? Signature, string? Body, string? Nonce);
+
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(SignedResponseDocument))]
 [JsonSerializable(typeof(JwksDocument))]
 [JsonSerializable(typeof(JwsHeader))]
 [JsonSerializable(typeof(JweHeader))]

@@ -10,9 +10,11 @@ namespace Licenz.Server.Hosting;
 /// a self-signed ECDSA certificate for localhost, generated into the data folder on first start and renewed
 /// when it nears expiry. Its public part is saved as PEM so clients can trust it (<c>curl --cacert</c>).
 /// </summary>
-public sealed class TlsCertificate(IOptions<LicenzOptions> options, IConfiguration configuration, TimeProvider time, ILogger<TlsCertificate> logger)
+public sealed class TlsCertificate(IOptions<LicenzOptions> options, IConfiguration configuration, ILogger<TlsCertificate> logger)
 {
-    private readonly Lazy<X509Certificate2> _certificate = new(() => LoadOrCreate(options.Value, time.GetUtcNow(), logger));
+    // Deliberately the wall clock, not the application's TimeProvider: TLS clients judge the certificate's
+    // validity by their own real clocks, whatever time the server is told it is.
+    private readonly Lazy<X509Certificate2> _certificate = new(() => LoadOrCreate(options.Value, TimeProvider.System.GetUtcNow(), logger));
 
     /// <summary>True when the operator configured a default certificate through Kestrel's settings.</summary>
     public bool IsConfiguredByOperator => configuration.GetSection("Kestrel:Certificates:Default").Exists();

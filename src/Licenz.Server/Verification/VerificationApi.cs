@@ -33,7 +33,7 @@ public static class VerificationApi
         // A key of another account is indistinguishable from a key that does not exist.
         if (license is null || license.AccountId != accountId)
         {
-            return Answer(VerificationCodes.NotFound, "No license with this key.", nonce, now, null);
+            return Answer(VerificationCodes.NotFound, "No license with this key.", nonce, now, accountId, null);
         }
 
         activity.LicenseValidated(license.Id, now);
@@ -49,9 +49,9 @@ public static class VerificationApi
 
         var verified = new VerifiedLicense(
             license.Id, license.Key, license.ProductId, license.Type.Name(), status.Name(), license.ExpiresAt, license.Metadata, license.CreatedAt);
-        return Answer(code, detail, nonce, now, verified);
+        return Answer(code, detail, nonce, now, accountId, verified);
     }
 
-    private static Ok<DataEnvelope<VerifyResult>> Answer(string code, string detail, string? nonce, DateTime now, VerifiedLicense? license) =>
-        TypedResults.Ok(new DataEnvelope<VerifyResult>(new VerifyResult(code == VerificationCodes.Valid, code, detail, nonce, now, license)));
+    private static Ok<DataEnvelope<VerifyResult>> Answer(string code, string detail, string? nonce, DateTime now, string accountId, VerifiedLicense? license) =>
+        TypedResults.Ok(new DataEnvelope<VerifyResult>(new VerifyResult(code == VerificationCodes.Valid, code, detail, nonce, now, accountId, license)));
 }

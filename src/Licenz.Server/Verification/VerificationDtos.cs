@@ -14,6 +14,7 @@ public sealed record VerifyRequest(string? Key, string? ProductId, string? Nonce
 /// <param name="Detail">The code, in words.</param>
 /// <param name="Nonce">The caller's nonce, echoed.</param>
 /// <param name="VerifiedAt">Server time of the check (UTC).</param>
+/// <param name="AccountId">The account that answered: the issuer (<c>iss</c>) of its license files and owner of the signing key.</param>
 /// <param name="License">The license's public fields; null when NOT_FOUND.</param>
 public sealed record VerifyResult(
     bool Valid,
@@ -21,6 +22,7 @@ public sealed record VerifyResult(
     string Detail,
     string? Nonce,
     DateTime VerifiedAt,
+    string AccountId,
     VerifiedLicense? License);
 
 /// <summary>What a license holder may see of a license: no customer email.</summary>

@@ -26,6 +26,9 @@ public sealed record VerificationResult : LicenzResult
     /// <summary>The server's time of the check.</summary>
     public DateTimeOffset VerifiedAt { get; init; }
 
+    /// <summary>The account that answered: the issuer of its license files, whose keys sign its answers.</summary>
+    public string? AccountId { get; init; }
+
     /// <summary>The license's public fields; null when <see cref="VerificationResultCodes.NotFound"/>.</summary>
     public LicenseSummary? License { get; init; }
 
@@ -39,6 +42,13 @@ public sealed record VerificationResult : LicenzResult
     /// <summary>The signing key (<c>kid</c>) that signed the response.</summary>
     [JsonIgnore]
     public string SigningKeyId { get; internal set; } = "";
+
+    /// <summary>
+    /// The signed answer exactly as received, to keep and check again offline later (see
+    /// <see cref="SignedResponse.Verify"/>): <see cref="LicenseChecker"/> falls back on it within its grace period.
+    /// </summary>
+    [JsonIgnore]
+    public SignedResponse? Signed { get; internal set; }
 }
 
 /// <summary>What a license holder may see of a license in a verification: no customer email.</summary>

@@ -1,0 +1,261 @@
+using System.Text;
+using System.Text.Json;
+using Licenz.Internal;
+
+namespace Licenz;
+
+/// <summary>Where a <see cref="LicenseCheckResult"/> came from.</summary>
+public enum LicenseCheckSource
+{
+    /// <summary>The server answered, and its signed answer was checked.</summary>
+    Online,
+
+    /// <summary>The server could not be reached (or its answer could not be trusted); the saved license file decided.</summary>
+    LicenseFile,
+
+    /// <summary>Neither the server nor a valid license file; the last signed answer, within the grace period, decided.</summary>
+    LastSignedResult,
+
+    /// <summary>Nothing could vouch for the license.</summary>
+    None,
+}
+
+/// <summary>The outcome of <see cref="LicenseChecker.CheckAsync"/>: a verdict, a code, and what it rests on.</summary>
+/// <param name="IsValid">Whether the application may run as licensed.</param>
+/// <param name="Code">The server's code (<see cref="VerificationResultCodes"/>) online, <see cref="LicenseFileCodes"/> offline.</param>
+/// <param name="Message">The verdict, in words.</param>
+/// <param name="Source">What the verdict rests on.</param>
+/// <param name="CheckedAt">When the check was made (local clock).</param>
+public sealed record LicenseCheckResult(bool IsValid, string Code, string Message, LicenseCheckSource Source, DateTimeOffset CheckedAt)
+{
+    /// <summary>The server's answer, when the verdict is <see cref="LicenseCheckSource.Online"/> or <see cref="LicenseCheckSource.LastSignedResult"/>.</summary>
+    public VerificationResult? Verification { get; init; }
+
+    /// <summary>The license file's check, when the file was consulted.</summary>
+    public LicenseFileResult? LicenseFile { get; init; }
+
+    /// <summary>Why the server was not used, when it was not.</summary>
+    public LicenzException? OnlineFailure { get; init; }
+}
+
+/// <summary>What <see cref="LicenseChecker"/> checks and where it keeps its files.</summary>
+public sealed class LicenseCheckerOptions
+{
+    /// <summary>The license key the customer entered.</summary>
+    public required string LicenseKey { get; init; }
+
+    /// <summary>The public keys the application ships (the server's JWKS, fetched at build time).</summary>
+    public required PublicKeySet Keys { get; init; }
+
+    /// <summary>Folder for the license file (<c>license.lic</c>) and the last signed answer (<c>last-verification.json</c>).</summary>
+    public required string StorageDirectory { get; init; }
+
+    /// <summary>The product the application is; a license of another product is not valid for it.</summary>
+    public string? ProductId { get; init; }
+
+    /// <summary>This machine's fingerprint (<see cref="MachineFingerprint.Get"/>); license files are then bound to it.</summary>
+    public string? Fingerprint { get; init; }
+
+    /// <summary>How long the last signed answer may stand in when neither the server nor a license file can. Default 3 days.</summary>
+    public TimeSpan GracePeriod { get; init; } = TimeSpan.FromDays(3);
+
+    /// <summary>A fresh license file is checked out once the saved one has less than this left. Default 7 days.</summary>
+    public TimeSpan RenewLicenseFileBefore { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>The time to live asked for new license files; the server's default (30 days) when null.</summary>
+    public TimeSpan? LicenseFileTimeToLive { get; init; }
+
+    /// <summary>Whether license files are checked out encrypted for the license key (and machine).</summary>
+    public bool EncryptLicenseFile { get; init; } = true;
+
+    /// <summary>Remembers trusted times, to notice a clock set back.</summary>
+    public ITrustedClock TrustedClock { get; init; } = Licenz.TrustedClock.Default;
+
+    /// <summary>How far the clock may be behind a trusted time before it counts as set back. Default 10 minutes.</summary>
+    public TimeSpan ClockTolerance { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The clock.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+}
+
+/// <summary>
+/// Online when it can, offline when it must. Verifies with the server (checking its signed answer) and keeps a
+/// fresh license file; when the server cannot be reached, or its answer cannot be trusted, falls back to the
+/// saved license file, then to the last signed answer within the grace period — and says which it used.
+/// </summary>
+/// <remarks>Configure the <see cref="LicenzClient"/> with a verify-only API key and the same keys (<see cref="LicenzClientOptions.VerificationKeys"/>).</remarks>
+public sealed class LicenseChecker(LicenzClient client, LicenseCheckerOptions options)
+{
+    private const string LicenseFileName = "license.lic";
+    private const string LastVerificationFileName = "last-verification.json";
+
+    /// <summary>The saved license file's path.</summary>
+    public string LicenseFilePath => Path.Combine(options.StorageDirectory, LicenseFileName);
+
+    private string LastVerificationPath => Path.Combine(options.StorageDirectory, LastVerificationFileName);
+
+    /// <summary>Checks the license: online first, then the saved license file, then the last signed answer.</summary>
+    public async Task<LicenseCheckResult> CheckAsync(CancellationToken cancellationToken = default)
+    {
+        VerificationResult verification;
+        try
+        {
+            verification = await client.Licenses.VerifyAsync(options.LicenseKey, options.ProductId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (LicenzException unreachable) when (IsOutage(unreachable))
+        {
+            return CheckOffline(unreachable);
+        }
+
+        var now = options.Time.GetUtcNow();
+        if (verification.AccountId is { } issuer)
+        {
+            options.TrustedClock.Advance(issuer, verification.SignedDate);
+        }
+
+        Directory.CreateDirectory(options.StorageDirectory);
+        if (!verification.IsValid)
+        {
+            // The server said no: nothing saved may speak for the license any more.
+            File.Delete(LicenseFilePath);
+            File.Delete(LastVerificationPath);
+            return new LicenseCheckResult(false, verification.Code, verification.Detail, LicenseCheckSource.Online, now) { Verification = verification };
+        }
+
+        if (verification.Signed is { } signed)
+        {
+            await WriteAtomicallyAsync(LastVerificationPath, signed.ToJson(), cancellationToken).ConfigureAwait(false);
+        }
+
+        await RenewLicenseFileIfDueAsync(now, cancellationToken).ConfigureAwait(false);
+        return new LicenseCheckResult(true, verification.Code, verification.Detail, LicenseCheckSource.Online, now) { Verification = verification };
+    }
+
+    /// <summary>Checks without the network: the saved license file, then the last signed answer.</summary>
+    public LicenseCheckResult CheckOffline() => CheckOffline(null);
+
+    private LicenseCheckResult CheckOffline(LicenzException? failure)
+    {
+        var now = options.Time.GetUtcNow();
+        var file = LicenseFile.Verify(ReadOrNull(LicenseFilePath), options.Keys, FileOptions());
+        if (file.IsValid)
+        {
+            return new LicenseCheckResult(true, file.Code, file.Message, LicenseCheckSource.LicenseFile, now) { LicenseFile = file, OnlineFailure = failure };
+        }
+
+        if (LastSignedAnswer(now) is { } last)
+        {
+            return new LicenseCheckResult(true, last.Code, last.Detail, LicenseCheckSource.LastSignedResult, now)
+            {
+                Verification = last,
+                LicenseFile = file,
+                OnlineFailure = failure,
+            };
+        }
+
+        var reason = File.Exists(LicenseFilePath) ? file.Message : "No license file has been saved on this machine yet: connect once to activate.";
+        return new LicenseCheckResult(false, file.Code, reason, LicenseCheckSource.None, now) { LicenseFile = file, OnlineFailure = failure };
+    }
+
+    /// <summary>The last signed VALID answer, if its signature still holds, it is within the grace period and the clock was not set back.</summary>
+    private VerificationResult? LastSignedAnswer(DateTimeOffset now)
+    {
+        if (!SignedResponse.TryFromJson(ReadOrNull(LastVerificationPath), out var signed)
+            || signed.Verify(options.Keys) is not { IsValid: true, SignedDate: { } signedDate, KeyId: { } keyId})
+        {
+            return null;
+        }
+
+        DataEnvelope<VerificationResult>? envelope;
+        try
+        {
+            envelope = JsonSerializer.Deserialize(signed.Body, ClientJson.Default.DataEnvelopeVerificationResult);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+
+        if (envelope?.Data is not { IsValid: true } answer || answer.Nonce != signed.Nonce
+            || !(LicenseKey.TryNormalize(options.LicenseKey, out var key) && answer.License?.Key == key)
+            || (options.ProductId is { } product && answer.License?.ProductId != product))
+        {
+            return null;
+        }
+
+        var trusted = answer.AccountId is { } issuer ? options.TrustedClock.Read(issuer) : null;
+        if (now < signedDate - options.ClockTolerance || (trusted is { } last && now < last - options.ClockTolerance)
+            || now > signedDate + options.GracePeriod)
+        {
+            return null;
+        }
+
+        answer.SignedDate = signedDate;
+        answer.SigningKeyId = keyId;
+        answer.Signed = signed;
+        return answer;
+    }
+
+    private async Task RenewLicenseFileIfDueAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var saved = LicenseFile.Verify(ReadOrNull(LicenseFilePath), options.Keys, FileOptions());
+        if (saved.IsValid && saved.Claims!.ExpiresAt - now > options.RenewLicenseFileBefore)
+        {
+            return;
+        }
+
+        try
+        {
+            var checkout = await client.Licenses.CheckOutLicenseFileAsync(options.LicenseKey, new LicenseFileCheckoutOptions
+            {
+                Fingerprint = options.Fingerprint,
+                Encrypt = options.EncryptLicenseFile,
+                TimeToLive = options.LicenseFileTimeToLive,
+            }, cancellationToken).ConfigureAwait(false);
+
+            // Saved only if it checks out here and now: a file that would not verify offline is worth nothing.
+            if (LicenseFile.Verify(checkout.LicenseFile, options.Keys, FileOptions()).IsValid)
+            {
+                await WriteAtomicallyAsync(LicenseFilePath, checkout.LicenseFile, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (LicenzException failure) when (IsOutage(failure))
+        {
+            // The verdict stands; the file is renewed at the next check.
+        }
+    }
+
+    private LicenseFileOptions FileOptions() => new()
+    {
+        Time = options.Time,
+        LicenseKey = options.LicenseKey,
+        Fingerprint = options.Fingerprint,
+        ProductId = options.ProductId,
+        TrustedClock = options.TrustedClock,
+        ClockTolerance = options.ClockTolerance,
+    };
+
+    /// <summary>Failures that mean "the server could not vouch", as opposed to a misconfigured application (a bad API key).</summary>
+    private static bool IsOutage(LicenzException exception) => exception.Code is LicenzErrorCodes.NetworkError or LicenzErrorCodes.Timeout
+        or LicenzErrorCodes.InvalidResponse or LicenzErrorCodes.InvalidResponseSignature or LicenzErrorCodes.InternalError
+        or LicenzErrorCodes.RateLimited;
+
+    private static string? ReadOrNull(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path, Encoding.ASCII);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task WriteAtomicallyAsync(string path, string text, CancellationToken cancellationToken)
+    {
+        var temporary = path + ".tmp";
+        await File.WriteAllTextAsync(temporary, text, cancellationToken).ConfigureAwait(false);
+        File.Move(temporary, path, overwrite: true);
+    }
+}
