@@ -331,7 +331,7 @@ internal sealed class LicenzProcess : IAsyncDisposable
     // Generous for a loaded CI machine (a cold start JIT-compiles the whole server), yet a hang still ends the test.
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
     private static readonly Lazy<string> ServerDll = new(LocateServer);
-    private static readonly Lazy<string> DotnetHost = new(LocateDotnet);
+    private static readonly Lazy<string> DotnetHost = new(Licenz.Tests.Shared.DotNetHost.Locate);
 
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
@@ -520,24 +520,4 @@ internal sealed class LicenzProcess : IAsyncDisposable
     }
 
     private static bool IsRunnable(string dll) => File.Exists(dll) && File.Exists(Path.ChangeExtension(dll, ".runtimeconfig.json"));
-
-    /// <summary>The same dotnet that runs these tests.</summary>
-    private static string LocateDotnet()
-    {
-        var executable = OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet";
-        if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } hostPath && File.Exists(hostPath))
-        {
-            return hostPath;
-        }
-
-        if (Environment.ProcessPath is { } current && Path.GetFileName(current).Equals(executable, StringComparison.OrdinalIgnoreCase))
-        {
-            return current;
-        }
-
-        // <root>/shared/Microsoft.NETCore.App/<version>/ → <root>/dotnet
-        var root = Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));
-        var besideRuntime = Path.Combine(root, executable);
-        return File.Exists(besideRuntime) ? besideRuntime : executable;
-    }
 }
