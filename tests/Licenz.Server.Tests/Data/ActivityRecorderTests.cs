@@ -1,0 +1,71 @@
+using Licenz.Server.Data;
+using Licenz.Server.Licenses;
+using Licenz.Server.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Licenz.Server.Tests.Data;
+
+/// <summary>Last-validated times are written in batches; every row still gets its own latest time.</summary>
+public sealed class ActivityRecorderTests(LicenzApplication app) : IClassFixture<LicenzApplication>
+{
+    [Fact]
+    public async Task ThousandsOfValidationsInOneFlushAreAllRecordedToTheSecondAndNeverMoveBack()
+    {
+        var ids = await SeedLicensesAsync(1_200);
+        var recorder = app.Services.GetRequiredService<ActivityRecorder>();
+        var first = LicenzApplication.Epoch.UtcDateTime.AddSeconds(10.25);
+        var second = first.AddSeconds(3);
+
+        // Half the licenses were validated at two moments, the other half once; within one flush.
+        for (var i = 0; i < ids.Count; i++)
+        {
+            recorder.LicenseValidated(ids[i], first);
+            if (i % 2 == 0)
+            {
+                recorder.LicenseValidated(ids[i], second);
+            }
+        }
+
+        await recorder.FlushAsync();
+
+        // An older time recorded later never overwrites a newer one.
+        recorder.LicenseValidated(ids[0], first);
+        await recorder.FlushAsync();
+
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LicenzDbContext>();
+        var recorded = await db.Licenses.AsNoTracking().Where(l => ids.Contains(l.Id)).ToDictionaryAsync(l => l.Id, l => l.LastValidatedAt);
+        Assert.Equal(ids.Count, recorded.Count);
+        for (var i = 0; i < ids.Count; i++)
+        {
+            var expected = i % 2 == 0 ? second : first;
+            Assert.Equal(new DateTime(expected.Ticks - (expected.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc), recorded[ids[i]]);
+        }
+    }
+
+    private async Task<List<string>> SeedLicensesAsync(int count)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LicenzDbContext>();
+        var accountId = await db.Accounts.Where(a => a.IsDefault).Select(a => a.Id).SingleAsync();
+        var now = LicenzApplication.Epoch.UtcDateTime;
+        var product = new Product { Id = Ids.New(Ids.Product, app.Time), AccountId = accountId, Name = "Batch", Code = "batch-" + Guid.NewGuid().ToString("N")[..6], SubscriptionDays = 365, TrialDays = 14, CreatedAt = now, UpdatedAt = now };
+        db.Products.Add(product);
+        var licenses = Enumerable.Range(0, count).Select(_ => new License
+        {
+            Id = Ids.New(Ids.License, app.Time),
+            AccountId = accountId,
+            ProductId = product.Id,
+            Key = LicenseKey.Generate(),
+            Email = "batch@example.com",
+            Type = LicenseType.Perpetual,
+            Status = LicenseStatus.Active,
+            CreatedAt = now,
+            UpdatedAt = now,
+        }).ToList();
+        db.Licenses.AddRange(licenses);
+        await db.SaveChangesAsync();
+        return licenses.Select(l => l.Id).ToList();
+    }
+}
