@@ -1,0 +1,142 @@
+using System.Globalization;
+using Licenz.Server.Accounts;
+using Licenz.Server.Data;
+using Licenz.Server.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Licenz.Bench.Seed;
+
+/// <summary>
+/// <c>seed --licenses N --out DIR</c>: brings the database of the configured data folder up to date, makes
+/// sure the default account exists (as the server's first start would), and gives its product "bench"
+/// N active licenses; then writes DIR/keys.txt (one license key a line) and DIR/seed.env.
+/// <c>count-validated --since TIMESTAMP</c>: prints how many licenses were last validated at or after it.
+/// Configuration is the server's own (<c>Licenz__*</c> environment variables, or <c>--Licenz:…=…</c>).
+/// </summary>
+internal static class SeedProgram
+{
+    private const string Usage = "usage: seed --licenses N --out DIR [config…] | count-validated --since TIMESTAMP [config…]";
+
+    public static async Task<int> Main(string[] args)
+    {
+        if (args.Length == 0)
+        {
+            return Fail(Usage);
+        }
+
+        var command = args[0];
+        var (options, configuration) = Split(args[1..]);
+        try
+        {
+            return command switch
+            {
+                "seed" when Int(options, "--licenses") is > 0 and var count && options.GetValueOrDefault("--out") is { } folder =>
+                    await SeedAsync(configuration, count, folder),
+                "count-validated" when options.GetValueOrDefault("--since") is { } since
+                                       && DateTime.TryParse(since, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var at) =>
+                    await CountValidatedAsync(configuration, at),
+                _ => Fail(Usage),
+            };
+        }
+        catch (Exception exception) when (StartupErrors.Describe(exception) is { } message)
+        {
+            return Fail(message);
+        }
+    }
+
+    private static async Task<int> SeedAsync(string[] configuration, int count, string folder)
+    {
+        await using var app = Build(configuration);
+        var settings = app.Services.GetRequiredService<IOptions<LicenzOptions>>().Value;
+        var time = app.Services.GetRequiredService<TimeProvider>();
+        DataDirectory.Ensure(settings.DataDirectory);
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LicenzDbContext>();
+        await DatabaseSetup.MigrateAsync(db, app.Services.GetRequiredService<ILogger<LicenzDbContext>>(), CancellationToken.None);
+
+        var provisioner = scope.ServiceProvider.GetRequiredService<AccountProvisioner>();
+        var (account, _) = await provisioner.EnsureDefaultAccountAsync(settings.DefaultAccountName, settings.ParsedPlan, CancellationToken.None);
+        var product = await BenchProduct.EnsureAsync(db, account.Id, time);
+
+        var existing = await db.Licenses.CountAsync(l => l.ProductId == product.Id);
+        var started = time.GetTimestamp();
+        var inserted = await LicenseBulkInsert.RunAsync(db, Math.Max(0, count - existing), i => BenchProduct.NewLicense(product, existing + i, time));
+        var seconds = time.GetElapsedTime(started).TotalSeconds;
+
+        Directory.CreateDirectory(folder);
+        var total = 0;
+        await using (var keys = new StreamWriter(Path.Combine(folder, "keys.txt")))
+        {
+            await foreach (var key in db.Licenses.AsNoTracking().Where(l => l.ProductId == product.Id).OrderBy(l => l.Id)
+                               .Select(l => l.Key).AsAsyncEnumerable())
+            {
+                await keys.WriteLineAsync(key);
+                total++;
+            }
+        }
+
+        await File.WriteAllLinesAsync(Path.Combine(folder, "seed.env"),
+        [
+            $"ACCOUNT_ID={account.Id}",
+            $"PRODUCT_ID={product.Id}",
+            $"LICENSES={total}",
+            $"SEED_SECONDS={seconds.ToString("F1", CultureInfo.InvariantCulture)}",
+        ]);
+        await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"Seeded {inserted:N0} licenses in {seconds:F1} s ({inserted / Math.Max(seconds, 0.001):N0}/s); product {product.Id} has {total:N0}."));
+        return 0;
+    }
+
+    private static async Task<int> CountValidatedAsync(string[] configuration, DateTime since)
+    {
+        await using var app = Build(configuration);
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LicenzDbContext>();
+        var count = await db.Licenses.CountAsync(l => l.LastValidatedAt >= since);
+        await Console.Out.WriteLineAsync(count.ToString(CultureInfo.InvariantCulture));
+        return 0;
+    }
+
+    /// <summary>The server's services from the server's configuration, built but never started.</summary>
+    private static WebApplication Build(string[] configuration)
+    {
+        var builder = LicenzServer.CreateBuilder(configuration);
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+        return builder.Build();
+    }
+
+    /// <summary>Options of this tool (<c>--name value</c>) apart from everything else, which is configuration.</summary>
+    private static (Dictionary<string, string> Options, string[] Configuration) Split(string[] args)
+    {
+        var options = new Dictionary<string, string>(StringComparer.Ordinal);
+        var rest = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] is "--licenses" or "--out" or "--since" && i + 1 < args.Length)
+            {
+                options[args[i]] = args[++i];
+            }
+            else
+            {
+                rest.Add(args[i]);
+            }
+        }
+
+        return (options, [.. rest]);
+    }
+
+    private static int Int(Dictionary<string, string> options, string name) =>
+        options.TryGetValue(name, out var text) && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : 0;
+
+    private static int Fail(string message)
+    {
+        Console.Error.WriteLine($"error: {message}");
+        return 2;
+    }
+}
