@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -34,18 +35,27 @@ public static class ResponseSignature
     public static (string SignatureInput, string Signature) Sign(int status, string contentDigest, string date, string? nonce, DateTimeOffset created, SigningKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        var parameters = new StringBuilder("(\"@status\" \"content-digest\" \"date\")")
-            .Append(";created=").Append(created.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture))
-            .Append(";keyid=").Append(StructuredFields.QuoteString(key.KeyId))
-            .Append(";alg=\"ed25519\"");
-        if (nonce is not null)
-        {
-            parameters.Append(";nonce=").Append(StructuredFields.QuoteString(nonce));
-        }
+        ArgumentNullException.ThrowIfNull(contentDigest);
+        ArgumentNullException.ThrowIfNull(date);
 
-        var signatureParams = parameters.ToString();
-        var signature = key.Sign(Encoding.ASCII.GetBytes(SignatureBase(status, contentDigest, date, signatureParams)));
-        return ($"{Label}={signatureParams}", $"{Label}=:{Convert.ToBase64String(signature)}:");
+        // Every verification answer is signed, so this avoids intermediate strings: one for the parameters,
+        // the signature base encoded straight into a pooled buffer.
+        var signatureParams = nonce is null
+            ? string.Create(CultureInfo.InvariantCulture, $"(\"@status\" \"content-digest\" \"date\");created={created.ToUnixTimeSeconds()};keyid={StructuredFields.QuoteString(key.KeyId)};alg=\"ed25519\"")
+            : string.Create(CultureInfo.InvariantCulture, $"(\"@status\" \"content-digest\" \"date\");created={created.ToUnixTimeSeconds()};keyid={StructuredFields.QuoteString(key.KeyId)};alg=\"ed25519\";nonce={StructuredFields.QuoteString(nonce)}");
+        var length = 64 + contentDigest.Length + date.Length + signatureParams.Length;
+        var rented = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            var written = WriteSignatureBase(rented, status, contentDigest, date, signatureParams);
+            Span<byte> signature = stackalloc byte[64];
+            key.Sign(rented.AsSpan(0, written), signature);
+            return ($"{Label}={signatureParams}", $"{Label}=:{Convert.ToBase64String(signature)}:");
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     /// <summary>
@@ -142,8 +152,29 @@ public static class ResponseSignature
         return text.Append("\"@signature-params\": ").Append(signatureParams).ToString();
     }
 
-    internal static string SignatureBase(int status, string contentDigest, string date, string signatureParams) =>
-        $"\"@status\": {status.ToString(CultureInfo.InvariantCulture)}\n\"content-digest\": {contentDigest}\n\"date\": {date}\n\"@signature-params\": {signatureParams}";
+    internal static string SignatureBase(int status, string contentDigest, string date, string signatureParams)
+    {
+        var buffer = new byte[64 + contentDigest.Length + date.Length + signatureParams.Length];
+        return Encoding.ASCII.GetString(buffer, 0, WriteSignatureBase(buffer, status, contentDigest, date, signatureParams));
+    }
+
+    /// <summary>The signature base (RFC 9421 §2.5) for the three covered components, as ASCII; returns its length.</summary>
+    private static int WriteSignatureBase(Span<byte> buffer, int status, string contentDigest, string date, string signatureParams)
+    {
+        var at = 0;
+        void Append(ReadOnlySpan<char> text, Span<byte> into) => at += Encoding.ASCII.GetBytes(text, into[at..]);
+
+        Append("\"@status\": ", buffer);
+        status.TryFormat(buffer[at..], out var digits, default, CultureInfo.InvariantCulture);
+        at += digits;
+        Append("\n\"content-digest\": ", buffer);
+        Append(contentDigest, buffer);
+        Append("\n\"date\": ", buffer);
+        Append(date, buffer);
+        Append("\n\"@signature-params\": ", buffer);
+        Append(signatureParams, buffer);
+        return at;
+    }
 
     private static ResponseSignatureResult Fail(string code, string message) => new(code, message, null, null);
 }

@@ -41,6 +41,9 @@ public sealed class SigningKey : IDisposable
     /// <summary>Signs <paramref name="data"/>; the signature is 64 bytes.</summary>
     public byte[] Sign(ReadOnlySpan<byte> data) => Algorithm.Sign(_key, data);
 
+    /// <summary>Signs <paramref name="data"/> into <paramref name="signature"/>, which must hold 64 bytes.</summary>
+    public void Sign(ReadOnlySpan<byte> data, Span<byte> signature) => Algorithm.Sign(_key, data, signature);
+
     /// <summary>The public half as a JWK (<c>OKP</c> / <c>Ed25519</c>).</summary>
     public JsonWebKey ToJsonWebKey() => new(KeyId, PublicKey);
 

@@ -18,6 +18,13 @@ public static class RequestBodies
 
     public static bool IsJson(string? contentType)
     {
+        // What nearly every client sends, decided without parsing.
+        if (string.Equals(contentType, "application/json", StringComparison.OrdinalIgnoreCase)
+            || string.Equals(contentType, "application/json; charset=utf-8", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
         if (!MediaTypeHeaderValue.TryParse(contentType, out var mediaType))
         {
             return false;

@@ -23,7 +23,13 @@ public static class ApiKeySecret
     public static bool Matches(string presented, byte[] storedHash)
     {
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(Encoding.UTF8.GetBytes(presented), hash);
+        if (presented.Length > 128)
+        {
+            return false;
+        }
+
+        Span<byte> bytes = stackalloc byte[Encoding.UTF8.GetMaxByteCount(presented.Length)];
+        SHA256.HashData(bytes[..Encoding.UTF8.GetBytes(presented, bytes)], hash);
         return CryptographicOperations.FixedTimeEquals(hash, storedHash);
     }
 

@@ -28,8 +28,9 @@ public static class ScopeExtensions
     {
         foreach (var scope in Enum.GetValues<ApiKeyScope>())
         {
+            // No AddAuthenticationSchemes: the API key scheme is the default one, which the authentication
+            // middleware already ran; naming it here would authenticate every request a second time.
             builder.AddPolicy(PolicyName(scope), policy => policy
-                .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
                 .RequireAuthenticatedUser()
                 .AddRequirements(new ScopeRequirement(scope)));
         }

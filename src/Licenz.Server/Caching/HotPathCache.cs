@@ -38,7 +38,8 @@ public sealed record CachedLicense(
 /// </summary>
 public sealed class HotPathCache : IDisposable
 {
-    private readonly MemoryCache _cache;
+    private readonly MemoryCache _apiKeys;
+    private readonly MemoryCache _licenses;
     private readonly TimeSpan _maxAge;
     private readonly Lock _gate = new();
     private long _epoch;
@@ -46,19 +47,21 @@ public sealed class HotPathCache : IDisposable
     public HotPathCache(IOptions<CacheOptions> options, TimeProvider time)
     {
         _maxAge = options.Value.MaxAge;
-        _cache = new MemoryCache(new MemoryCacheOptions { SizeLimit = options.Value.MaxEntries, Clock = new TimeProviderClock(time) });
+        // Two caches rather than one with prefixed keys: a lookup then needs no new string.
+        _apiKeys = new MemoryCache(new MemoryCacheOptions { SizeLimit = options.Value.MaxEntries, Clock = new TimeProviderClock(time) });
+        _licenses = new MemoryCache(new MemoryCacheOptions { SizeLimit = options.Value.MaxEntries, Clock = new TimeProviderClock(time) });
     }
 
     /// <summary>Take before reading the database; pass to Store so a load that raced with a change is dropped.</summary>
     public long Epoch => Volatile.Read(ref _epoch);
 
-    public bool TryGetApiKey(string lookupId, out CachedApiKey? key) => _cache.TryGetValue(ApiKeyEntry(lookupId), out key);
+    public bool TryGetApiKey(string lookupId, out CachedApiKey? key) => _apiKeys.TryGetValue(lookupId, out key);
 
-    public bool TryGetLicense(string licenseKey, out CachedLicense? license) => _cache.TryGetValue(LicenseEntry(licenseKey), out license);
+    public bool TryGetLicense(string licenseKey, out CachedLicense? license) => _licenses.TryGetValue(licenseKey, out license);
 
-    public void StoreApiKey(string lookupId, CachedApiKey key, long epoch) => Store(ApiKeyEntry(lookupId), key, epoch);
+    public void StoreApiKey(string lookupId, CachedApiKey key, long epoch) => Store(_apiKeys, lookupId, key, epoch);
 
-    public void StoreLicense(string licenseKey, CachedLicense license, long epoch) => Store(LicenseEntry(licenseKey), license, epoch);
+    public void StoreLicense(string licenseKey, CachedLicense license, long epoch) => Store(_licenses, licenseKey, license, epoch);
 
     /// <summary>Drops entries after a committed change. Any load that started before it will not be stored.</summary>
     public void Invalidate(IReadOnlyCollection<string> apiKeyLookupIds, IReadOnlyCollection<string> licenseKeys, bool everyApiKey)
@@ -69,38 +72,39 @@ public sealed class HotPathCache : IDisposable
             if (everyApiKey)
             {
                 // An account changed (its plan): API key entries carry it, so all of them go. Rare.
-                _cache.Clear();
-                return;
+                _apiKeys.Clear();
             }
 
             foreach (var lookupId in apiKeyLookupIds)
             {
-                _cache.Remove(ApiKeyEntry(lookupId));
+                _apiKeys.Remove(lookupId);
             }
 
             foreach (var licenseKey in licenseKeys)
             {
-                _cache.Remove(LicenseEntry(licenseKey));
+                _licenses.Remove(licenseKey);
             }
         }
     }
 
-    private void Store(string entry, object value, long epoch)
+    private void Store(MemoryCache cache, string entry, object value, long epoch)
     {
         lock (_gate)
         {
             if (_epoch == epoch)
             {
-                _cache.Set(entry, value, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = _maxAge });
+                // Spread over the last fifth of the age, so entries loaded together are not all read again together.
+                var age = _maxAge * (0.8 + (0.2 * Random.Shared.NextDouble()));
+                cache.Set(entry, value, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = age });
             }
         }
     }
 
-    private static string ApiKeyEntry(string lookupId) => "k:" + lookupId;
-
-    private static string LicenseEntry(string licenseKey) => "l:" + licenseKey;
-
-    public void Dispose() => _cache.Dispose();
+    public void Dispose()
+    {
+        _apiKeys.Dispose();
+        _licenses.Dispose();
+    }
 
     private sealed class TimeProviderClock(TimeProvider time) : Microsoft.Extensions.Internal.ISystemClock
     {

@@ -5,12 +5,13 @@ namespace Licenz.Server.Data;
 
 /// <summary>
 /// Records "last used" (API keys) and "last validated" (licenses) off the request path: requests note
-/// the time in memory and a background loop writes the latest value per row about once a second,
-/// batched, so a burst of verifications costs a few statements per second instead of one per request.
+/// the time in memory and a background loop writes the latest value per row every few seconds,
+/// batched, so a burst of verifications costs a few statements instead of one per request.
 /// </summary>
 public sealed class ActivityRecorder(IServiceScopeFactory scopes, ILogger<ActivityRecorder> logger) : BackgroundService
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+    // Each flush writes every row touched since the last one once: a longer interval means fewer rows per second.
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
     private readonly ConcurrentDictionary<string, DateTime> _keysUsed = new();
     private readonly ConcurrentDictionary<string, DateTime> _licensesValidated = new();
     private readonly SemaphoreSlim _flushing = new(1, 1);

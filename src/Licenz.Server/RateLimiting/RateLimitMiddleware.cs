@@ -16,6 +16,23 @@ public sealed class RateLimitMiddleware(RequestDelegate next, IRateLimitStore st
     private const int WindowSeconds = 60;
     private static readonly TimeSpan Window = TimeSpan.FromSeconds(WindowSeconds);
     private readonly int _anonymousLimit = options.Value.AnonymousRequestsPerMinute;
+    private readonly string _anonymousLimitText = options.Value.AnonymousRequestsPerMinute.ToString(CultureInfo.InvariantCulture);
+    private WindowText? _reset;
+
+    /// <summary>The reset header's text, formatted once per window rather than per request.</summary>
+    private string ResetText(long reset)
+    {
+        if (Volatile.Read(ref _reset) is { } cached && cached.Reset == reset)
+        {
+            return cached.Text;
+        }
+
+        var text = reset.ToString(CultureInfo.InvariantCulture);
+        Volatile.Write(ref _reset, new WindowText(reset, text));
+        return text;
+    }
+
+    private sealed record WindowText(long Reset, string Text);
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -29,7 +46,7 @@ public sealed class RateLimitMiddleware(RequestDelegate next, IRateLimitStore st
         var windowStart = nowSeconds - (nowSeconds % WindowSeconds);
         var reset = windowStart + WindowSeconds;
         var headers = context.Response.Headers;
-        headers["X-RateLimit-Reset"] = reset.ToString(CultureInfo.InvariantCulture);
+        headers["X-RateLimit-Reset"] = ResetText(reset);
 
         if (limit is not { } budget)
         {
@@ -40,7 +57,7 @@ public sealed class RateLimitMiddleware(RequestDelegate next, IRateLimitStore st
         }
 
         var count = await store.IncrementAsync(partition, windowStart, Window, context.RequestAborted);
-        headers["X-RateLimit-Limit"] = budget.ToString(CultureInfo.InvariantCulture);
+        headers["X-RateLimit-Limit"] = caller is not null ? caller.Plan.LimitText() : _anonymousLimitText;
         headers["X-RateLimit-Remaining"] = Math.Max(0, budget - count).ToString(CultureInfo.InvariantCulture);
 
         if (count > budget)

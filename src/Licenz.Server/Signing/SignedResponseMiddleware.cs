@@ -2,6 +2,7 @@ using Licenz.Server.Api;
 using Licenz.Server.ApiKeys;
 using Licenz.Server.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.IO;
 using Microsoft.Net.Http.Headers;
 
 namespace Licenz.Server.Signing;
@@ -20,7 +21,11 @@ public sealed class SignedResponseMiddleware(RequestDelegate next, SigningKeyRin
 
     private static readonly PathString VerifyPath = new(ApiRoutes.Base + "/licenses/verify");
     private static readonly PathString ShortVerifyPath = new(ApiRoutes.ShortBase + "/licenses/verify");
+
+    // The body is buffered (it must be digested before the headers go out) in pooled blocks, not a new array per answer.
+    private static readonly RecyclableMemoryStreamManager Buffers = new();
     private string? _defaultAccountId;
+    private FormattedDate? _date;
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -33,7 +38,7 @@ public sealed class SignedResponseMiddleware(RequestDelegate next, SigningKeyRin
         }
 
         var original = context.Response.Body;
-        using var buffer = new MemoryStream();
+        await using var buffer = Buffers.GetStream("licenz-verify");
         context.Response.Body = buffer;
         try
         {
@@ -44,14 +49,14 @@ public sealed class SignedResponseMiddleware(RequestDelegate next, SigningKeyRin
             context.Response.Body = original;
         }
 
-        var body = buffer.GetBuffer().AsSpan(0, (int)buffer.Length).ToArray();
+        var body = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
         var accountId = context.Features.Get<ApiCaller>()?.AccountId ?? await DefaultAccountAsync(context);
         if (accountId is not null)
         {
             var key = await ring.CurrentAsync(accountId, context.RequestAborted);
             var now = time.GetUtcNow();
-            var date = ResponseSignature.HttpDate(now);
-            var digest = ResponseSignature.ContentDigest(body);
+            var date = HttpDate(now);
+            var digest = ResponseSignature.ContentDigest(body.Span);
             var nonce = context.Items[NonceItem] as string;
             var (signatureInput, signature) = ResponseSignature.Sign(context.Response.StatusCode, digest, date, nonce, now, key);
             var headers = context.Response.Headers;
@@ -64,6 +69,22 @@ public sealed class SignedResponseMiddleware(RequestDelegate next, SigningKeyRin
         context.Response.ContentLength = body.Length;
         await original.WriteAsync(body, context.RequestAborted);
     }
+
+    /// <summary>The Date value, formatted once per second rather than per answer.</summary>
+    private string HttpDate(DateTimeOffset now)
+    {
+        var second = now.ToUnixTimeSeconds();
+        if (Volatile.Read(ref _date) is { } cached && cached.Second == second)
+        {
+            return cached.Value;
+        }
+
+        var value = ResponseSignature.HttpDate(DateTimeOffset.FromUnixTimeSeconds(second));
+        Volatile.Write(ref _date, new FormattedDate(second, value));
+        return value;
+    }
+
+    private sealed record FormattedDate(long Second, string Value);
 
     private async ValueTask<string?> DefaultAccountAsync(HttpContext context)
     {

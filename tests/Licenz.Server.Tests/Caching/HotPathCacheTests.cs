@@ -160,9 +160,10 @@ public sealed class HotPathCacheTests(LicenzApplication app) : IClassFixture<Lic
             null, LicenzApplication.Epoch.UtcDateTime, JsonDocument.Parse("{}").RootElement);
         cache.StoreLicense("LIC-AAAAA-AAAAA-AAAAA", entry, cache.Epoch);
 
-        time.Advance(TimeSpan.FromSeconds(59));
+        // Ages are spread over the last fifth (48 to 60 seconds), so entries loaded together do not expire together.
+        time.Advance(TimeSpan.FromSeconds(47));
         Assert.True(cache.TryGetLicense("LIC-AAAAA-AAAAA-AAAAA", out _));
-        time.Advance(TimeSpan.FromSeconds(2));
+        time.Advance(TimeSpan.FromSeconds(14));
         Assert.False(cache.TryGetLicense("LIC-AAAAA-AAAAA-AAAAA", out _));
     }
 }
