@@ -12,14 +12,17 @@ public sealed class CacheOptions
 {
     public const string Section = "Licenz:Cache";
 
-    /// <summary>How many API keys and licenses are kept in memory at most.</summary>
-    public int MaxEntries { get; set; } = 200_000;
+    /// <summary>How many licenses (and, separately, API keys) are kept in memory at most; roughly 0.5 KB each.</summary>
+    public int MaxEntries { get; set; } = 1_000_000;
 
     /// <summary>
-    /// The longest an entry is served before it is read again. Writes through this server invalidate at once;
-    /// the age bounds how long a change made through another server node can go unseen.
+    /// The longest an entry is served before it is read again. Every write through the server invalidates at
+    /// once; the age only bounds how long a change made behind its back (by hand, in the database) goes unseen.
     /// </summary>
-    public TimeSpan MaxAge { get; set; } = TimeSpan.FromSeconds(60);
+    public TimeSpan MaxAge { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Load licenses into the cache at start (newest first, up to <see cref="MaxEntries"/>), so first verifications are not misses.</summary>
+    public bool Preload { get; set; } = true;
 }
 
 /// <summary>What verification needs of an API key, kept so that a request needs no database read.</summary>

@@ -55,6 +55,8 @@ public static class LicenzServer
         services.AddSingleton<CacheInvalidationInterceptor>();
         services.AddSingleton<ApiKeyResolver>();
         services.AddSingleton<LicenseLookup>();
+        services.AddSingleton<CacheWarmup>();
+        services.AddHostedService(provider => provider.GetRequiredService<CacheWarmup>());
         services.AddSingleton<ActivityRecorder>();
         services.AddHostedService(provider => provider.GetRequiredService<ActivityRecorder>());
         services.AddSingleton<IRateLimitStore, InMemoryRateLimitStore>();

@@ -136,6 +136,39 @@ public sealed class HotPathCacheTests(LicenzApplication app) : IClassFixture<Lic
     }
 
     [Fact]
+    public async Task AtStartTheCacheIsWarmedWithTheLicensesAlreadyThere()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "licenz-tests", "warm-" + Guid.NewGuid().ToString("N"));
+        var keys = new List<string>();
+        try
+        {
+            await using (var first = LicenzApplication.Over(folder))
+            {
+                await first.InitializeAsync();
+                using var admin = first.CreateAdminClient();
+                var product = await (await admin.PostJsonAsync("products", new { name = "Warm" })).DataAsync(HttpStatusCode.Created);
+                for (var i = 0; i < 3; i++)
+                {
+                    var license = await (await admin.PostJsonAsync("licenses", new { product_id = product.Str("id"), email = "w@example.com", type = "perpetual" })).DataAsync(HttpStatusCode.Created);
+                    keys.Add(license.Str("key"));
+                }
+            }
+
+            await using var second = LicenzApplication.Over(folder);
+            await second.InitializeAsync();
+            Assert.Equal(3, await second.Services.GetRequiredService<CacheWarmup>().Completion.WaitAsync(TimeSpan.FromSeconds(30)));
+
+            var cache = second.Services.GetRequiredService<HotPathCache>();
+            Assert.All(keys, key => Assert.True(cache.TryGetLicense(key, out _), $"{key} should be cached at start."));
+        }
+        finally
+        {
+            LicenzApplication.TryDelete(folder);
+            LicenzApplication.TryDelete(folder + "-secrets");
+        }
+    }
+
+    [Fact]
     public void ALoadThatRacedWithAChangeIsNotStored()
     {
         using var cache = new HotPathCache(Options.Create(new CacheOptions()), new FakeTimeProvider(LicenzApplication.Epoch));
