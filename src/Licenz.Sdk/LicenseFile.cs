@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Buffers.Text;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -24,6 +26,7 @@ public static class LicenseFile
     public const string JwsType = "licenz-license+jwt";
 
     private const int LineLength = 64;
+    private const int MaxFileLength = 1 << 20;
     private const int IvLength = 12;
     private const int TagLength = 16;
     private static readonly byte[] KdfSalt = "licenz/license-file/v1"u8.ToArray();
@@ -67,56 +70,91 @@ public static class LicenseFile
 
     private static LicenseFileResult VerifyCore(string? text, PublicKeySet keys, LicenseFileOptions options)
     {
-        if (Unarmor(text) is not { } token)
+        if (text is null || text.Length > MaxFileLength)
         {
-            return Fail(LicenseFileCodes.Malformed, $"Not a license file: expected the lines {BeginLine} … {EndLine} around the encoded license.");
+            return NotALicenseFile;
         }
 
-        var parts = token.Split('.');
-        string jws;
-        if (parts.Length == 5)
+        // The encoded token, its decrypted JWS (encrypted files) and the decoded parts live in pooled buffers:
+        // verifying a file allocates little beyond the claims it returns.
+        var token = ArrayPool<byte>.Shared.Rent(text.Length);
+        byte[]? opened = null;
+        try
         {
-            var (opened, bound) = Decrypt(parts, options);
-            if (opened is null)
+            if (!TryUnarmor(text, token, out var tokenLength))
             {
-                // Bound files are keyed to the machine too: on another machine they cannot be opened at all.
-                return bound ? BoundElsewhere : DecryptionFailure;
+                return NotALicenseFile;
             }
 
-            jws = opened;
-            parts = jws.Split('.');
+            var jws = token.AsSpan(0, tokenLength);
+            if (jws.Count((byte)'.') == 4)
+            {
+                opened = ArrayPool<byte>.Shared.Rent(2 * tokenLength);
+                var (length, bound) = Decrypt(jws, opened, options);
+                if (length < 0)
+                {
+                    // Bound files are keyed to the machine too: on another machine they cannot be opened at all.
+                    return bound ? BoundElsewhere : DecryptionFailure;
+                }
+
+                jws = opened.AsSpan(0, length);
+            }
+
+            return VerifyJws(jws, keys, options);
         }
-        else
+        finally
         {
-            jws = token;
+            ArrayPool<byte>.Shared.Return(token);
+            if (opened is not null)
+            {
+                ArrayPool<byte>.Shared.Return(opened, clearArray: true);
+            }
+        }
+    }
+
+    private static LicenseFileResult VerifyJws(ReadOnlySpan<byte> jws, PublicKeySet keys, LicenseFileOptions options)
+    {
+        var firstDot = jws.IndexOf((byte)'.');
+        var lastDot = jws.LastIndexOf((byte)'.');
+        if (firstDot < 0 || jws.Count((byte)'.') != 2)
+        {
+            return NotASignedLicense;
         }
 
-        if (parts.Length != 3
-            || !Base64UrlStrict.TryDecode(parts[0], out var headerBytes)
-            || !Base64UrlStrict.TryDecode(parts[1], out var payloadBytes)
-            || !Base64UrlStrict.TryDecode(parts[2], out var signature)
-            || ReadJwsHeader(headerBytes) is not { } kid)
+        var decoded = ArrayPool<byte>.Shared.Rent(jws.Length);
+        try
         {
-            return Fail(LicenseFileCodes.Malformed, "The license file is not a signed Licenz license (JWS, EdDSA).");
-        }
+            var header = decoded.AsSpan();
+            if (!Base64UrlStrict.TryDecode(jws[..firstDot], header, out var headerLength)
+                || !Base64UrlStrict.TryDecode(jws[(firstDot + 1)..lastDot], decoded.AsSpan(headerLength), out var payloadLength)
+                || !Base64UrlStrict.TryDecode(jws[(lastDot + 1)..], decoded.AsSpan(headerLength + payloadLength), out var signatureLength)
+                || ReadJwsHeader(decoded.AsMemory(0, headerLength)) is not { } kid)
+            {
+                return NotASignedLicense;
+            }
 
-        if (!keys.Contains(kid))
+            if (!keys.Contains(kid))
+            {
+                return Fail(LicenseFileCodes.UnknownKey, $"The license file is signed by key '{kid}', which is not among the trusted keys.");
+            }
+
+            var signature = decoded.AsSpan(headerLength + payloadLength, signatureLength);
+            if (signature.Length != 64 || !keys.Verify(kid, jws[..lastDot], signature))
+            {
+                return Fail(LicenseFileCodes.BadSignature, "The license file's signature does not match: it was altered or not issued by this server.");
+            }
+
+            if (ReadClaims(decoded.AsMemory(headerLength, payloadLength)) is not { } claims)
+            {
+                return Fail(LicenseFileCodes.Malformed, "The license file's claims are incomplete.");
+            }
+
+            return Check(claims, options);
+        }
+        finally
         {
-            return Fail(LicenseFileCodes.UnknownKey, $"The license file is signed by key '{kid}', which is not among the trusted keys.");
+            ArrayPool<byte>.Shared.Return(decoded);
         }
-
-        var signingInput = Encoding.ASCII.GetBytes(jws[..jws.LastIndexOf('.')]);
-        if (signature.Length != 64 || !keys.Verify(kid, signingInput, signature))
-        {
-            return Fail(LicenseFileCodes.BadSignature, "The license file's signature does not match: it was altered or not issued by this server.");
-        }
-
-        if (ReadClaims(payloadBytes) is not { } claims)
-        {
-            return Fail(LicenseFileCodes.Malformed, "The license file's claims are incomplete.");
-        }
-
-        return Check(claims, options);
     }
 
     private static LicenseFileResult Check(LicenseFileClaims claims, LicenseFileOptions options)
@@ -182,6 +220,12 @@ public static class LicenseFile
     private static readonly LicenseFileResult BoundElsewhere = Fail(LicenseFileCodes.FingerprintMismatch,
         "The encrypted license file is bound to another machine (or the license key differs, or the file was altered).");
 
+    private static readonly LicenseFileResult NotALicenseFile = Fail(LicenseFileCodes.Malformed,
+        $"Not a license file: expected the lines {BeginLine} … {EndLine} around the encoded license.");
+
+    private static readonly LicenseFileResult NotASignedLicense =
+        Fail(LicenseFileCodes.Malformed, "The license file is not a signed Licenz license (JWS, EdDSA).");
+
     private static readonly LicenseFileResult DecryptionFailure =
         Fail(LicenseFileCodes.DecryptionFailed, "The encrypted license file could not be opened with this license key (and machine).");
 
@@ -229,37 +273,72 @@ public static class LicenseFile
         return $"{header}..{Base64UrlStrict.Encode(iv)}.{Base64UrlStrict.Encode(ciphertext)}.{Base64UrlStrict.Encode(tag)}";
     }
 
-    /// <summary>Opens the JWE; also says whether its key is bound to a machine (so a failure can be named).</summary>
-    private static (string? Jws, bool Bound) Decrypt(string[] parts, LicenseFileOptions options)
+    /// <summary>
+    /// Opens the JWE into <paramref name="output"/>; answers the JWS length (-1 when it cannot be opened) and
+    /// whether its key is bound to a machine (so a failure can be named).
+    /// </summary>
+    private static (int Length, bool Bound) Decrypt(ReadOnlySpan<byte> jwe, byte[] output, LicenseFileOptions options)
     {
-        if (parts[1].Length != 0
-            || !Base64UrlStrict.TryDecode(parts[0], out var headerBytes)
-            || !Base64UrlStrict.TryDecode(parts[2], out var iv) || iv.Length != IvLength
-            || !Base64UrlStrict.TryDecode(parts[3], out var ciphertext)
-            || !Base64UrlStrict.TryDecode(parts[4], out var tag) || tag.Length != TagLength
-            || ReadJweHeader(headerBytes) is not { } bound)
+        Span<Range> parts = stackalloc Range[5];
+        var count = 0;
+        foreach (var part in jwe.Split((byte)'.'))
         {
-            return (null, false);
+            if (count == parts.Length)
+            {
+                return (-1, false);
+            }
+
+            parts[count++] = part;
         }
 
-        if (options.LicenseKey is null || !LicenseKey.TryNormalize(options.LicenseKey, out var licenseKey)
-            || (bound && options.Fingerprint is null))
+        if (count != parts.Length || !jwe[parts[1]].IsEmpty)
         {
-            return (null, bound);
+            return (-1, false);
         }
 
-        var plaintext = new byte[ciphertext.Length];
-        using var aes = new AesGcm(DeriveKey(licenseKey, bound ? options.Fingerprint : null), TagLength);
+        // IV and tag are tiny; the header and ciphertext are decoded into the output buffer's space, the ciphertext
+        // past the end the plaintext will need (decoded base64 is always shorter than its text).
+        Span<byte> iv = stackalloc byte[16];
+        Span<byte> tag = stackalloc byte[24];
+        var encodedHeader = jwe[parts[0]];
+        if (!Base64UrlStrict.TryDecode(jwe[parts[2]], iv, out var ivLength) || ivLength != IvLength
+            || !Base64UrlStrict.TryDecode(jwe[parts[4]], tag, out var tagLength) || tagLength != TagLength
+            || !Base64UrlStrict.TryDecode(encodedHeader, output, out var headerLength)
+            || ReadJweHeader(output.AsMemory(0, headerLength)) is not { } bound)
+        {
+            return (-1, false);
+        }
+
+        var encodedCiphertext = jwe[parts[3]];
+        var ciphertextLength = Base64Url.GetMaxDecodedLength(encodedCiphertext.Length);
+        var plaintext = output.AsSpan();
+        if (plaintext.Length < 2 * ciphertextLength)
+        {
+            return (-1, false);
+        }
+
+        var ciphertext = plaintext.Slice(ciphertextLength, ciphertextLength);
+        if (!Base64UrlStrict.TryDecode(encodedCiphertext, ciphertext, out ciphertextLength))
+        {
+            return (-1, false);
+        }
+
+        if (options.ContentKey(bound) is not { } contentKey)
+        {
+            return (-1, bound);
+        }
+
         try
         {
-            aes.Decrypt(iv, ciphertext, tag, plaintext, Encoding.ASCII.GetBytes(parts[0]));
+            using var aes = new AesGcm(contentKey, TagLength);
+            aes.Decrypt(iv[..IvLength], ciphertext[..ciphertextLength], tag[..TagLength], plaintext[..ciphertextLength], encodedHeader);
         }
         catch (AuthenticationTagMismatchException)
         {
-            return (null, bound);
+            return (-1, bound);
         }
 
-        return (Encoding.ASCII.GetString(plaintext), bound);
+        return (ciphertextLength, bound);
     }
 
     /// <summary>HKDF-SHA256: IKM = license key (+ "\n" + fingerprint when bound), salt "licenz/license-file/v1", info "A256GCM", 32 bytes.</summary>
@@ -282,64 +361,64 @@ public static class LicenseFile
     }
 
     /// <summary>
-    /// Exactly the armor <see cref="Issue(LicenseFileClaims, SigningKey, bool)"/> writes — full lines of 64 characters,
-    /// LF or CRLF line ends throughout, final line end optional — so no byte can change without the file being refused.
+    /// Reads exactly the armor <see cref="Issue(LicenseFileClaims, SigningKey, bool)"/> writes — full lines of 64
+    /// characters, LF or CRLF line ends throughout, final line end optional — so no byte can change without the file
+    /// being refused. The encoded token goes to <paramref name="token"/> as ASCII.
     /// </summary>
-    private static string? Unarmor(string? text)
+    private static bool TryUnarmor(ReadOnlySpan<char> text, Span<byte> token, out int length)
     {
-        if (text is null || text.Length > 1 << 20)
+        length = 0;
+        var lineEnd = text.Contains('\r') ? "\r\n" : "\n";
+        if (!text.StartsWith(BeginLine, StringComparison.Ordinal) || !text[BeginLine.Length..].StartsWith(lineEnd, StringComparison.Ordinal))
         {
-            return null;
+            return false;
         }
 
-        if (text.Contains('\r'))
+        // What stands between the BEGIN line and the END line: body lines, each with its line end.
+        var body = text[(BeginLine.Length + lineEnd.Length)..];
+        if (body.EndsWith(lineEnd, StringComparison.Ordinal))
         {
-            // CRLF files (Windows): every line end must be CRLF, and no CR may stand anywhere else.
-            var withoutCrlf = text.Replace("\r\n", "\n", StringComparison.Ordinal);
-            if (withoutCrlf.Contains('\r') || text.AsSpan().Count('\n') != text.Length - withoutCrlf.Length)
+            body = body[..^lineEnd.Length];
+        }
+
+        if (!body.EndsWith(EndLine, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        body = body[..^EndLine.Length];
+        if (body.IsEmpty)
+        {
+            return false;
+        }
+
+        while (!body.IsEmpty)
+        {
+            var end = body.IndexOf(lineEnd, StringComparison.Ordinal);
+            if (end < 0)
             {
-                return null;
+                return false;
             }
 
-            text = withoutCrlf;
-        }
-
-        var lines = text.Split('\n');
-        if (lines[^1].Length == 0)
-        {
-            lines = lines[..^1];
-        }
-
-        if (lines.Length < 3 || lines[0] != BeginLine || lines[^1] != EndLine)
-        {
-            return null;
-        }
-
-        var token = new StringBuilder();
-        for (var i = 1; i < lines.Length - 1; i++)
-        {
-            var line = lines[i];
-            var isLastBodyLine = i == lines.Length - 2;
-            if (line.Length == 0 || line.Length > LineLength || (!isLastBodyLine && line.Length != LineLength))
+            var line = body[..end];
+            body = body[(end + lineEnd.Length)..];
+            if (line.IsEmpty || line.Length > LineLength || (!body.IsEmpty && line.Length != LineLength)
+                || line.ContainsAnyExcept(TokenChars)
+                || Ascii.FromUtf16(line, token[length..], out var written) != OperationStatus.Done)
             {
-                return null;
+                return false;
             }
 
-            foreach (var c in line)
-            {
-                if (c is not ((>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_' or '.'))
-                {
-                    return null;
-                }
-            }
-
-            token.Append(line);
+            length += written;
         }
 
-        return token.ToString();
+        return true;
     }
 
-    private static string? ReadJwsHeader(byte[] json)
+    private static readonly SearchValues<char> TokenChars =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.");
+
+    private static string? ReadJwsHeader(ReadOnlyMemory<byte> json)
     {
         using var document = JsonDocument.Parse(json);
         var root = document.RootElement;
@@ -353,7 +432,7 @@ public static class LicenseFile
     }
 
     /// <summary>Returns whether the content key is bound to a fingerprint, or null when the header is not ours.</summary>
-    private static bool? ReadJweHeader(byte[] json)
+    private static bool? ReadJweHeader(ReadOnlyMemory<byte> json)
     {
         using var document = JsonDocument.Parse(json);
         var root = document.RootElement;
@@ -371,7 +450,7 @@ public static class LicenseFile
         return bound.ValueKind == JsonValueKind.True ? true : null;
     }
 
-    private static LicenseFileClaims? ReadClaims(byte[] json)
+    private static LicenseFileClaims? ReadClaims(ReadOnlyMemory<byte> json)
     {
         using var document = JsonDocument.Parse(json);
         var root = document.RootElement;

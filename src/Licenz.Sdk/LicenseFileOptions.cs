@@ -32,6 +32,26 @@ public sealed class LicenseFileOptions
 
     /// <summary>Allowance for clock skew on the file's <c>iat</c> and <c>exp</c>. Default 2 minutes.</summary>
     public TimeSpan Leeway { get; init; } = TimeSpan.FromMinutes(2);
+
+    private byte[]? _contentKey;
+    private byte[]? _boundContentKey;
+
+    /// <summary>
+    /// The key that opens encrypted files for <see cref="LicenseKey"/> (and <see cref="Fingerprint"/> when
+    /// <paramref name="bound"/>), or null when they are not given. Both are fixed once the options exist, so the key
+    /// is derived once per options instance rather than once per file.
+    /// </summary>
+    internal byte[]? ContentKey(bool bound)
+    {
+        ref var cached = ref bound ? ref _boundContentKey : ref _contentKey;
+        if (cached is null && LicenseKey is not null && Licenz.LicenseKey.TryNormalize(LicenseKey, out var normalized)
+            && (!bound || Fingerprint is not null))
+        {
+            cached = LicenseFile.DeriveKey(normalized, bound ? Fingerprint : null);
+        }
+
+        return cached;
+    }
 }
 
 /// <summary>The outcome of checking a license file. Never an exception: a failure has a code and a reason.</summary>

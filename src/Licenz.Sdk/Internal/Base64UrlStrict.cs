@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Text;
 
 namespace Licenz.Internal;
@@ -9,36 +10,66 @@ namespace Licenz.Internal;
 /// </summary>
 internal static class Base64UrlStrict
 {
+    private static readonly SearchValues<char> AlphabetChars =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+
+    private static readonly SearchValues<byte> AlphabetBytes =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"u8);
+
     public static string Encode(ReadOnlySpan<byte> bytes) => Base64Url.EncodeToString(bytes);
 
     public static bool TryDecode(ReadOnlySpan<char> text, out byte[] bytes)
     {
         bytes = [];
-        if (text.IsEmpty)
+        if (text.Length % 4 == 1 || text.ContainsAnyExcept(AlphabetChars))
+        {
+            return false;
+        }
+
+        var buffer = new byte[Base64Url.GetMaxDecodedLength(text.Length)];
+        if (!Base64Url.TryDecodeFromChars(text, buffer, out var written) || !IsCanonicalTail(text, buffer.AsSpan(0, written)))
+        {
+            return false;
+        }
+
+        bytes = written == buffer.Length ? buffer : buffer.AsSpan(0, written).ToArray();
+        return true;
+    }
+
+    /// <summary>Decodes ASCII base64url into <paramref name="destination"/>, which must hold its maximum decoded length.</summary>
+    public static bool TryDecode(ReadOnlySpan<byte> utf8, Span<byte> destination, out int written)
+    {
+        written = 0;
+        if (utf8.Length % 4 == 1 || utf8.ContainsAnyExcept(AlphabetBytes)
+            || Base64Url.DecodeFromUtf8(utf8, destination, out var consumed, out written) != OperationStatus.Done
+            || consumed != utf8.Length)
+        {
+            return false;
+        }
+
+        // The final 2 or 3 characters carry spare bits; the canonical spelling has them zero. Re-encoding the
+        // bytes of that final group must give back exactly those characters.
+        var tail = utf8.Length % 4;
+        if (tail == 0)
         {
             return true;
         }
 
-        if (text.Length % 4 == 1)
+        Span<byte> reencoded = stackalloc byte[4];
+        var count = Base64Url.EncodeToUtf8(destination.Slice(written - (tail - 1), tail - 1), reencoded);
+        return reencoded[..count].SequenceEqual(utf8[^tail..]);
+    }
+
+    private static bool IsCanonicalTail(ReadOnlySpan<char> text, ReadOnlySpan<byte> decoded)
+    {
+        var tail = text.Length % 4;
+        if (tail == 0)
         {
-            return false;
+            return true;
         }
 
-        foreach (var c in text)
-        {
-            if (c is not ((>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_'))
-            {
-                return false;
-            }
-        }
-
-        var buffer = new byte[Base64Url.GetMaxDecodedLength(text.Length)];
-        if (!Base64Url.TryDecodeFromChars(text, buffer, out var written))
-        {
-            return false;
-        }
-
-        bytes = buffer.AsSpan(0, written).ToArray();
-        return Base64Url.EncodeToString(bytes).AsSpan().SequenceEqual(text);
+        Span<char> reencoded = stackalloc char[4];
+        var count = Base64Url.EncodeToChars(decoded[^(tail - 1)..], reencoded);
+        return reencoded[..count].SequenceEqual(text[^tail..]);
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.RegularExpressions;
 using Licenz.Server.Tests.Infrastructure;
 using Microsoft.Playwright;
 
@@ -41,12 +42,16 @@ public sealed class DashboardTests(LicenzApplication app) : IClassFixture<Licenz
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
     }
 
+    /// <summary>Signing in redirects to the dashboard; the click does not wait for that navigation, so this waits for it.</summary>
+    private static Task ExpectSignedInAsync(IPage page) =>
+        Assertions.Expect(page).ToHaveURLAsync(new Regex("/dashboard$"));
+
     [Fact]
     public async Task AdminCreatesAVerifyOnlyKeyInSettingsApiKeysAndRevokesIt()
     {
         var page = await NewPageAsync();
         await SignInAsync(page, app.AdminKey);
-        Assert.EndsWith("/dashboard", page.Url);
+        await ExpectSignedInAsync(page);
 
         await page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = "Settings", Exact = true }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "API Keys" })).ToBeVisibleAsync();
@@ -113,7 +118,7 @@ public sealed class DashboardTests(LicenzApplication app) : IClassFixture<Licenz
 
         var page = await NewPageAsync();
         await SignInAsync(page, created.Str("key"));
-        Assert.EndsWith("/dashboard", page.Url);
+        await ExpectSignedInAsync(page);
 
         var cookies = await page.Context.CookiesAsync();
         var session = Assert.Single(cookies, c => c.Name == "licenz_session");
