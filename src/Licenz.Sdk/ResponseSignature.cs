@@ -20,7 +20,16 @@ public static class ResponseSignature
     private static readonly string[] Components = ["@status", "content-digest", "date"];
 
     /// <summary>The <c>Content-Digest</c> value of a body: <c>sha-256=:base64:</c>.</summary>
-    public static string ContentDigest(ReadOnlySpan<byte> body) => $"sha-256=:{Convert.ToBase64String(SHA256.HashData(body))}:";
+    public static string ContentDigest(ReadOnlySpan<byte> body)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(body, hash);
+        Span<char> text = stackalloc char[64];
+        "sha-256=:".CopyTo(text);
+        Convert.TryToBase64Chars(hash, text[9..], out var written);
+        text[9 + written] = ':';
+        return new string(text[..(10 + written)]);
+    }
 
     /// <summary>An HTTP-date (RFC 9110), as the <c>Date</c> header carries it.</summary>
     public static string HttpDate(DateTimeOffset time) => time.UtcDateTime.ToString("r", CultureInfo.InvariantCulture);
@@ -38,11 +47,16 @@ public static class ResponseSignature
         ArgumentNullException.ThrowIfNull(contentDigest);
         ArgumentNullException.ThrowIfNull(date);
 
-        // Every verification answer is signed, so this avoids intermediate strings: one for the parameters,
-        // the signature base encoded straight into a pooled buffer.
-        var signatureParams = nonce is null
-            ? string.Create(CultureInfo.InvariantCulture, $"(\"@status\" \"content-digest\" \"date\");created={created.ToUnixTimeSeconds()};keyid={StructuredFields.QuoteString(key.KeyId)};alg=\"ed25519\"")
-            : string.Create(CultureInfo.InvariantCulture, $"(\"@status\" \"content-digest\" \"date\");created={created.ToUnixTimeSeconds()};keyid={StructuredFields.QuoteString(key.KeyId)};alg=\"ed25519\";nonce={StructuredFields.QuoteString(nonce)}");
+        // Every verification answer is signed, so this makes the two header values and nothing else: the
+        // Signature-Input value is "licenz=" and the signature parameters, which the signature base reuses.
+        var createdSeconds = created.ToUnixTimeSeconds();
+        var keyId = new SfString(key.KeyId);
+        var signatureInput = nonce is null
+            ? string.Create(CultureInfo.InvariantCulture, stackalloc char[256],
+                $"{Label}=(\"@status\" \"content-digest\" \"date\");created={createdSeconds};keyid={keyId};alg=\"ed25519\"")
+            : string.Create(CultureInfo.InvariantCulture, stackalloc char[256],
+                $"{Label}=(\"@status\" \"content-digest\" \"date\");created={createdSeconds};keyid={keyId};alg=\"ed25519\";nonce={new SfString(nonce)}");
+        var signatureParams = signatureInput.AsSpan(Label.Length + 1);
         var length = 64 + contentDigest.Length + date.Length + signatureParams.Length;
         var rented = ArrayPool<byte>.Shared.Rent(length);
         try
@@ -50,7 +64,11 @@ public static class ResponseSignature
             var written = WriteSignatureBase(rented, status, contentDigest, date, signatureParams);
             Span<byte> signature = stackalloc byte[64];
             key.Sign(rented.AsSpan(0, written), signature);
-            return ($"{Label}={signatureParams}", $"{Label}=:{Convert.ToBase64String(signature)}:");
+            Span<char> text = stackalloc char[Label.Length + 92];
+            $"{Label}=:".CopyTo(text);
+            Convert.TryToBase64Chars(signature, text[(Label.Length + 2)..], out var encoded);
+            text[Label.Length + 2 + encoded] = ':';
+            return (signatureInput, new string(text[..(Label.Length + 3 + encoded)]));
         }
         finally
         {
@@ -159,7 +177,7 @@ public static class ResponseSignature
     }
 
     /// <summary>The signature base (RFC 9421 §2.5) for the three covered components, as ASCII; returns its length.</summary>
-    private static int WriteSignatureBase(Span<byte> buffer, int status, string contentDigest, string date, string signatureParams)
+    private static int WriteSignatureBase(Span<byte> buffer, int status, string contentDigest, string date, ReadOnlySpan<char> signatureParams)
     {
         var at = 0;
         void Append(ReadOnlySpan<char> text, Span<byte> into) => at += Encoding.ASCII.GetBytes(text, into[at..]);

@@ -43,17 +43,19 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail(Malformed);
         }
 
-        var caller = await resolver.ResolveAsync(value[bearer.Length..].Trim(), Context.RequestAborted);
-        if (caller is null)
+        var key = await resolver.ResolveAsync(value[bearer.Length..].Trim(), Context.RequestAborted);
+        if (key is null)
         {
             return AuthenticateResult.Fail(Invalid);
         }
 
-        Context.Features.Set(caller);
-        var identity = new ClaimsIdentity(
-            [new Claim(ClaimTypes.NameIdentifier, caller.KeyId), new Claim("account", caller.AccountId)], SchemeName);
-        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+        Context.Features.Set(key.Caller);
+        return AuthenticateResult.Success(key.Ticket);
     }
+
+    /// <summary>The ticket of an API key: a principal with its id and its account.</summary>
+    public static AuthenticationTicket TicketFor(string keyId, string accountId) => new(new ClaimsPrincipal(new ClaimsIdentity(
+        [new Claim(ClaimTypes.NameIdentifier, keyId), new Claim("account", accountId)], SchemeName)), SchemeName);
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {

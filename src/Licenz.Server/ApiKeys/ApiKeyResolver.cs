@@ -5,13 +5,14 @@ using Microsoft.EntityFrameworkCore;
 namespace Licenz.Server.ApiKeys;
 
 /// <summary>
-/// Turns a presented API key into a caller, or null when it is unknown, revoked or expired. Keys are read
+/// Turns a presented API key into its (cached) key, or null when it is unknown, revoked or expired. Keys are read
 /// from memory (<see cref="HotPathCache"/>); the database is read only on a miss. The secret is checked
 /// against the stored hash on every request, cached or not.
 /// </summary>
 public sealed class ApiKeyResolver(HotPathCache cache, IServiceScopeFactory scopes, TimeProvider time)
 {
-    public async ValueTask<ApiCaller?> ResolveAsync(string presented, CancellationToken cancellationToken)
+    /// <summary>The key a presented secret stands for, when it is known, active and unexpired; otherwise null.</summary>
+    public async ValueTask<CachedApiKey?> ResolveAsync(string presented, CancellationToken cancellationToken)
     {
         // A string that cannot be a Licenz key never reaches the cache or the database.
         if (!ApiKeySecret.TryParse(presented, out var type, out var lookupId))
@@ -34,7 +35,7 @@ public sealed class ApiKeyResolver(HotPathCache cache, IServiceScopeFactory scop
             return null;
         }
 
-        return new ApiCaller(key.AccountId, key.Plan, key.KeyId, key.Type);
+        return key;
     }
 
     private async Task<CachedApiKey?> LoadAsync(string lookupId, CancellationToken cancellationToken)

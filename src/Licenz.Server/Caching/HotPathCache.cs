@@ -2,6 +2,7 @@ using System.Text.Json;
 using Licenz.Server.ApiKeys;
 using Licenz.Server.Licenses;
 using Licenz.Server.RateLimiting;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
@@ -26,7 +27,14 @@ public sealed class CacheOptions
 }
 
 /// <summary>What verification needs of an API key, kept so that a request needs no database read.</summary>
-public sealed record CachedApiKey(string KeyId, string AccountId, ApiKeyType Type, byte[] SecretHash, DateTime? ExpiresAt, bool Revoked, Plan Plan);
+public sealed record CachedApiKey(string KeyId, string AccountId, ApiKeyType Type, byte[] SecretHash, DateTime? ExpiresAt, bool Revoked, Plan Plan)
+{
+    /// <summary>Who a request with this key is; built once per cached key rather than once per request.</summary>
+    public ApiCaller Caller { get; } = new(AccountId, Plan, KeyId, Type);
+
+    /// <summary>The ticket (principal: key id and account) a request with this key authenticates with; never modified, so requests share it.</summary>
+    public AuthenticationTicket Ticket { get; } = ApiKeyAuthenticationHandler.TicketFor(KeyId, AccountId);
+}
 
 /// <summary>What verification needs of a license, with its metadata already parsed.</summary>
 public sealed record CachedLicense(

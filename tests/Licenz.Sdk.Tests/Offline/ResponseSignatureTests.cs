@@ -156,4 +156,41 @@ public sealed class ResponseSignatureTests
 
         Assert.True(result.IsValid, result.Message);
     }
+
+    [Theory]
+    [InlineData("quote\"and\\backslash", "\"quote\\\"and\\\\backslash\"")]
+    [InlineData("~ !#$%&'()*+,-./:;<=>?@[]^_`{|}", "\"~ !#$%&'()*+,-./:;<=>?@[]^_`{|}\"")]
+    public void NoncesAreQuotedAndEscapedAsStructuredFieldStrings(string nonce, string quoted)
+    {
+        using var key = TestLicenses.SigningKey();
+        var (digest, date, input, signature) = Signed(key, nonce: nonce);
+
+        Assert.EndsWith($";nonce={quoted}", input);
+        Assert.True(ResponseSignature.Verify(200, digest, date, input, signature, Body, nonce, TestLicenses.Keys(key)).IsValid);
+    }
+
+    [Fact]
+    public void ALongNonceIsSignedWhole()
+    {
+        using var key = TestLicenses.SigningKey();
+        var nonce = new string('n', 1000) + "\"";
+        var (digest, date, input, signature) = Signed(key, nonce: nonce);
+
+        Assert.EndsWith($";nonce=\"{new string('n', 1000)}\\\"\"", input);
+        Assert.True(ResponseSignature.Verify(200, digest, date, input, signature, Body, nonce, TestLicenses.Keys(key)).IsValid);
+    }
+
+    [Fact]
+    public void ANonceOutsidePrintableAsciiCannotBeSigned()
+    {
+        using var key = TestLicenses.SigningKey();
+
+        Assert.Throws<ArgumentException>(() => Signed(key, nonce: "caf\u00e9"));
+    }
+
+    [Fact]
+    public void TheContentDigestIsSha256InBase64()
+    {
+        Assert.Equal("sha-256=:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=:", ResponseSignature.ContentDigest([]));
+    }
 }

@@ -20,7 +20,7 @@ public sealed class LoginModel(ApiKeyResolver resolver) : PageModel
 
     public async Task<IActionResult> OnPostAsync()
     {
-        var caller = string.IsNullOrWhiteSpace(ApiKey) ? null : await resolver.ResolveAsync(ApiKey.Trim(), HttpContext.RequestAborted);
+        var caller = string.IsNullOrWhiteSpace(ApiKey) ? null : (await resolver.ResolveAsync(ApiKey.Trim(), HttpContext.RequestAborted))?.Caller;
         if (caller is null)
         {
             Error = "The API key provided is invalid or expired.";
