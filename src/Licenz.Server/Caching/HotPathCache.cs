@@ -13,7 +13,7 @@ public sealed class CacheOptions
 {
     public const string Section = "Licenz:Cache";
 
-    /// <summary>How many licenses (and, separately, API keys) are kept in memory at most; roughly 0.5 KB each.</summary>
+    /// <summary>How many licenses (and, separately, API keys) are kept in memory at most; about 1 KB each.</summary>
     public int MaxEntries { get; set; } = 1_000_000;
 
     /// <summary>
