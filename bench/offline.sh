@@ -2,7 +2,7 @@
 # Offline verification against its physical limit (issue 4 §3): BenchmarkDotNet compares LicenseFile.Verify
 # (plain and encrypted files) with a raw NSec Ed25519 verify of the same signed bytes. See bench/README.md.
 #
-#   bench/offline.sh           60 iterations of 250 ms per benchmark (about a minute)
+#   bench/offline.sh           3 passes, each 20 iterations of 250 ms per benchmark (about a minute and a half)
 #   bench/offline.sh --quick   BenchmarkDotNet's dry job: proves it runs, judges nothing
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -34,7 +34,7 @@ out="$results/offline.md"
 {
   printf '%s\n\n' "$header"
   printf 'BenchmarkDotNet %s, in-process; %s. ' "$(grep -oE 'BenchmarkDotNet v[0-9.]+' "$BENCH_WORK/benchmarkdotnet.log" | head -n 1 | cut -c18-)" \
-    "$([ "$quick" = 1 ] && echo 'dry job (one call each: no real timing)' || echo '5 warm-up and 60 measured iterations of 250 ms per benchmark')"
+    "$([ "$quick" = 1 ] && echo 'dry job (one call each: no real timing)' || echo '3 passes, each with 5 warm-up and 20 measured iterations of 250 ms per benchmark; each row shows the pass with the median ratio')"
   printf 'Fixed clock, in-memory trusted-time store: no file I/O. Allocations by the memory diagnoser.\n\n'
   cat "$BENCH_WORK/table.md"
 } >"$out"

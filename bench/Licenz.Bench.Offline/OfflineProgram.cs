@@ -29,55 +29,66 @@ internal static class OfflineProgram
     {
         var quick = args.Contains("--quick");
         var output = Value(args, "--out");
+        var passes = quick ? 1 : int.TryParse(Value(args, "--passes"), out var count) && count > 0 ? count : 3;
         if (output is null)
         {
-            Console.Error.WriteLine("usage: Licenz.Bench.Offline --out FILE [--artifacts DIR] [--quick]");
+            Console.Error.WriteLine("usage: Licenz.Bench.Offline --out FILE [--artifacts DIR] [--passes N] [--quick]");
             return 2;
         }
 
-        // Many short iterations: on a shared machine some of them are undisturbed, and those decide the ratio.
-        var job = (quick ? Job.Dry : Job.Default.WithWarmupCount(5).WithIterationCount(60).WithIterationTime(TimeInterval.FromMilliseconds(250)))
+        // Many short iterations: on a shared machine some of them are undisturbed, and those decide the ratio. BenchmarkDotNet
+        // runs the benchmarks one after the other, so a machine that slows down half-way favours whichever ran first:
+        // several passes, each measuring all three, and the median pass decides.
+        var job = (quick ? Job.Dry : Job.Default.WithWarmupCount(5).WithIterationCount(20).WithIterationTime(TimeInterval.FromMilliseconds(250)))
             .WithToolchain(InProcessEmitToolchain.Instance);
-        var config = DefaultConfig.Instance
-            .AddJob(job.AsDefault())
-            .WithArtifactsPath(Value(args, "--artifacts") ?? Path.Combine(Path.GetTempPath(), "licenz-bench-offline"));
-        var summary = BenchmarkRunner.Run<OfflineVerification>(config);
-
-        var reports = Rows.Select(row => (row.Label, Report: summary.Reports.FirstOrDefault(r => r.BenchmarkCase.Descriptor.WorkloadMethod.Name == row.Method)))
-            .ToList();
-        if (summary.HasCriticalValidationErrors || reports.Any(r => r.Report?.ResultStatistics is null))
+        var artifacts = Value(args, "--artifacts") ?? Path.Combine(Path.GetTempPath(), "licenz-bench-offline");
+        var runs = new List<BenchmarkReport[]>();
+        for (var pass = 1; pass <= passes; pass++)
         {
-            Console.Error.WriteLine("error: a benchmark did not produce results; see the log above.");
-            return 1;
+            var config = DefaultConfig.Instance.AddJob(job.AsDefault()).WithArtifactsPath(Path.Combine(artifacts, $"pass-{pass}"));
+            var summary = BenchmarkRunner.Run<OfflineVerification>(config);
+            var reports = Rows.Select(row => summary.Reports.FirstOrDefault(r => r.BenchmarkCase.Descriptor.WorkloadMethod.Name == row.Method))
+                .ToArray();
+            if (summary.HasCriticalValidationErrors || reports.Any(r => r?.ResultStatistics is null))
+            {
+                Console.Error.WriteLine("error: a benchmark did not produce results; see the log above.");
+                return 1;
+            }
+
+            runs.Add(reports!);
         }
 
-        File.WriteAllText(output, Table(reports!, quick));
+        File.WriteAllText(output, Table(runs, quick));
         Console.Out.Write(File.ReadAllText(output));
         return 0;
     }
 
     /// <summary>
-    /// Rates compare the fastest iteration of each benchmark (each iteration averages thousands of calls): other
-    /// work on a shared machine only ever slows an iteration down, so the fastest is the least disturbed. The
-    /// ratio of medians is shown beside it.
+    /// Rates compare the fastest iteration of each benchmark within one pass (each iteration averages thousands of
+    /// calls): other work on a shared machine only ever slows an iteration down, so the fastest is the least disturbed.
+    /// Each row shows the pass with the median ratio, and the range of the ratio over all passes.
     /// </summary>
-    private static string Table(List<(string Label, BenchmarkReport Report)> reports, bool quick)
+    private static string Table(List<BenchmarkReport[]> runs, bool quick)
     {
-        var raw = reports[0].Report.ResultStatistics!;
+        static double Ratio(BenchmarkReport[] run, int row) => run[0].ResultStatistics!.Min / run[row].ResultStatistics!.Min;
+
         var text = new StringBuilder();
-        text.AppendLine("| operation | median | fastest iteration | calls/s (fastest) | allocated per call | rate ÷ raw rate (fastest) | (medians) | target | result |");
+        text.AppendLine("| operation | fastest iteration | median iteration | calls/s (fastest) | allocated per call | rate ÷ raw rate | range over passes | target | result |");
         text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |");
-        foreach (var (label, report) in reports)
+        for (var row = 0; row < Rows.Length; row++)
         {
+            var byRatio = runs.OrderBy(run => Ratio(run, row)).ToList();
+            var median = byRatio[(byRatio.Count - 1) / 2];
+            var report = median[row];
             var statistics = report.ResultStatistics!;
             var allocated = report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase);
-            var isRaw = ReferenceEquals(report, reports[0].Report);
-            var ratio = raw.Min / statistics.Min;
+            var isRaw = row == 0;
+            var ratio = Ratio(median, row);
             var verdict = isRaw ? "" : quick ? "not judged (quick)" : ratio >= Target ? "PASS" : "MISS";
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {label} | {statistics.Median / 1000:F2} µs | {statistics.Min / 1000:F2} µs | {1e9 / statistics.Min:N0} | " +
-                $"{(allocated is { } bytes ? $"{bytes:N0} B" : "n/a")} | {ratio:F2} | {raw.Median / statistics.Median:F2} | " +
-                $"{(isRaw ? "" : $"≥ {Target:F2}")} | {verdict} |"));
+                $"| {Rows[row].Label} | {statistics.Min / 1000:F2} µs | {statistics.Median / 1000:F2} µs | {1e9 / statistics.Min:N0} | " +
+                $"{(allocated is { } bytes ? $"{bytes:N0} B" : "n/a")} | {ratio:F2} | " +
+                $"{(isRaw ? "" : $"{Ratio(byRatio[0], row):F2}–{Ratio(byRatio[^1], row):F2}")} | {(isRaw ? "" : $"≥ {Target:F2}")} | {verdict} |"));
         }
 
         return text.ToString();
