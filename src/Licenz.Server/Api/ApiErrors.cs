@@ -2,16 +2,16 @@ using System.Text.Json.Serialization;
 
 namespace Licenz.Server.Api;
 
-/// <summary>The error codes of the API page.</summary>
+/// <summary>The error codes of the API page: the SDK's (<see cref="LicenzErrorCodes"/>), so server and client cannot drift apart.</summary>
 public static class ErrorCodes
 {
-    public const string BadRequest = "bad_request";
-    public const string Unauthorized = "unauthorized";
-    public const string InvalidApiKey = "invalid_api_key";
-    public const string Forbidden = "forbidden";
-    public const string NotFound = "not_found";
-    public const string RateLimited = "rate_limited";
-    public const string InternalError = "internal_error";
+    public const string BadRequest = LicenzErrorCodes.BadRequest;
+    public const string Unauthorized = LicenzErrorCodes.Unauthorized;
+    public const string InvalidApiKey = LicenzErrorCodes.InvalidApiKey;
+    public const string Forbidden = LicenzErrorCodes.Forbidden;
+    public const string NotFound = LicenzErrorCodes.NotFound;
+    public const string RateLimited = LicenzErrorCodes.RateLimited;
+    public const string InternalError = LicenzErrorCodes.InternalError;
 }
 
 /// <summary><c>{"error": {"code", "message", "status"}}</c>.</summary>

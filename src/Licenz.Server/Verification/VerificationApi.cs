@@ -33,18 +33,18 @@ public static class VerificationApi
         // A key of another account is indistinguishable from a key that does not exist.
         if (license is null || license.AccountId != accountId)
         {
-            return Answer(VerificationCodes.NotFound, "No license with this key.", nonce, now, accountId, null);
+            return Answer(VerificationResultCodes.NotFound, "No license with this key.", nonce, now, accountId, null);
         }
 
         activity.LicenseValidated(license.Id, now);
         var status = LicenseEnums.Effective(license.Status, license.ExpiresAt, now);
         var (code, detail) = (productId, status) switch
         {
-            ({ } p, _) when p != license.ProductId => (VerificationCodes.ProductScopeMismatch, $"The license is for another product than {p}."),
-            (_, LicenseStatus.Revoked) => (VerificationCodes.Revoked, "The license has been revoked."),
-            (_, LicenseStatus.Suspended) => (VerificationCodes.Suspended, "The license is suspended."),
-            (_, LicenseStatus.Expired) => (VerificationCodes.Expired, "The license has expired."),
-            _ => (VerificationCodes.Valid, "The license is valid."),
+            ({ } p, _) when p != license.ProductId => (VerificationResultCodes.ProductScopeMismatch, $"The license is for another product than {p}."),
+            (_, LicenseStatus.Revoked) => (VerificationResultCodes.Revoked, "The license has been revoked."),
+            (_, LicenseStatus.Suspended) => (VerificationResultCodes.Suspended, "The license is suspended."),
+            (_, LicenseStatus.Expired) => (VerificationResultCodes.Expired, "The license has expired."),
+            _ => (VerificationResultCodes.Valid, "The license is valid."),
         };
 
         var verified = new VerifiedLicense(
@@ -53,5 +53,5 @@ public static class VerificationApi
     }
 
     private static Ok<DataEnvelope<VerifyResult>> Answer(string code, string detail, string? nonce, DateTime now, string accountId, VerifiedLicense? license) =>
-        TypedResults.Ok(new DataEnvelope<VerifyResult>(new VerifyResult(code == VerificationCodes.Valid, code, detail, nonce, now, accountId, license)));
+        TypedResults.Ok(new DataEnvelope<VerifyResult>(new VerifyResult(code == VerificationResultCodes.Valid, code, detail, nonce, now, accountId, license)));
 }

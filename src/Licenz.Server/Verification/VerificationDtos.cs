@@ -35,13 +35,3 @@ public sealed record VerifiedLicense(
     DateTime? ExpiresAt,
     JsonElement Metadata,
     DateTime CreatedAt);
-
-public static class VerificationCodes
-{
-    public const string Valid = "VALID";
-    public const string NotFound = "NOT_FOUND";
-    public const string Suspended = "SUSPENDED";
-    public const string Expired = "EXPIRED";
-    public const string Revoked = "REVOKED";
-    public const string ProductScopeMismatch = "PRODUCT_SCOPE_MISMATCH";
-}
