@@ -24,11 +24,7 @@ public static class ResponseSignature
     {
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(body, hash);
-        Span<char> text = stackalloc char[64];
-        "sha-256=:".CopyTo(text);
-        Convert.TryToBase64Chars(hash, text[9..], out var written);
-        text[9 + written] = ':';
-        return new string(text[..(10 + written)]);
+        return StructuredFields.ByteSequenceMember("sha-256", hash);
     }
 
     /// <summary>An HTTP-date (RFC 9110), as the <c>Date</c> header carries it.</summary>
@@ -64,11 +60,7 @@ public static class ResponseSignature
             var written = WriteSignatureBase(rented, status, contentDigest, date, signatureParams);
             Span<byte> signature = stackalloc byte[64];
             key.Sign(rented.AsSpan(0, written), signature);
-            Span<char> text = stackalloc char[Label.Length + 92];
-            $"{Label}=:".CopyTo(text);
-            Convert.TryToBase64Chars(signature, text[(Label.Length + 2)..], out var encoded);
-            text[Label.Length + 2 + encoded] = ':';
-            return (signatureInput, new string(text[..(Label.Length + 3 + encoded)]));
+            return (signatureInput, StructuredFields.ByteSequenceMember(Label, signature));
         }
         finally
         {

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Text;
 
 namespace Licenz.Internal;
 
@@ -10,10 +11,7 @@ namespace Licenz.Internal;
 /// </summary>
 internal static class Base64UrlStrict
 {
-    private static readonly SearchValues<char> AlphabetChars =
-        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
-
-    private static readonly SearchValues<byte> AlphabetBytes =
+    private static readonly SearchValues<byte> Alphabet =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"u8);
 
     public static string Encode(ReadOnlySpan<byte> bytes) => Base64Url.EncodeToString(bytes);
@@ -21,18 +19,14 @@ internal static class Base64UrlStrict
     public static bool TryDecode(ReadOnlySpan<char> text, out byte[] bytes)
     {
         bytes = [];
-        if (text.Length % 4 == 1 || text.ContainsAnyExcept(AlphabetChars))
-        {
-            return false;
-        }
-
+        var ascii = new byte[text.Length];
         var buffer = new byte[Base64Url.GetMaxDecodedLength(text.Length)];
-        if (!Base64Url.TryDecodeFromChars(text, buffer, out var written) || !IsCanonicalTail(text, buffer.AsSpan(0, written)))
+        if (Ascii.FromUtf16(text, ascii, out _) != OperationStatus.Done || !TryDecode(ascii, buffer, out var written))
         {
             return false;
         }
 
-        bytes = written == buffer.Length ? buffer : buffer.AsSpan(0, written).ToArray();
+        bytes = written == buffer.Length ? buffer : buffer[..written];
         return true;
     }
 
@@ -40,7 +34,7 @@ internal static class Base64UrlStrict
     public static bool TryDecode(ReadOnlySpan<byte> utf8, Span<byte> destination, out int written)
     {
         written = 0;
-        if (utf8.Length % 4 == 1 || utf8.ContainsAnyExcept(AlphabetBytes)
+        if (utf8.Length % 4 == 1 || utf8.ContainsAnyExcept(Alphabet)
             || Base64Url.DecodeFromUtf8(utf8, destination, out var consumed, out written) != OperationStatus.Done
             || consumed != utf8.Length)
         {
@@ -58,18 +52,5 @@ internal static class Base64UrlStrict
         Span<byte> reencoded = stackalloc byte[4];
         var count = Base64Url.EncodeToUtf8(destination.Slice(written - (tail - 1), tail - 1), reencoded);
         return reencoded[..count].SequenceEqual(utf8[^tail..]);
-    }
-
-    private static bool IsCanonicalTail(ReadOnlySpan<char> text, ReadOnlySpan<byte> decoded)
-    {
-        var tail = text.Length % 4;
-        if (tail == 0)
-        {
-            return true;
-        }
-
-        Span<char> reencoded = stackalloc char[4];
-        var count = Base64Url.EncodeToChars(decoded[^(tail - 1)..], reencoded);
-        return reencoded[..count].SequenceEqual(text[^tail..]);
     }
 }

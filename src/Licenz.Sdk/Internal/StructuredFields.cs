@@ -86,6 +86,19 @@ internal static class StructuredFields
         _ => null,
     };
 
+    /// <summary>A dictionary member whose value is a byte sequence, <c>key=:base64:</c> (RFC 8941 §3.3.5), as one string.</summary>
+    public static string ByteSequenceMember(string key, ReadOnlySpan<byte> value)
+    {
+        var length = key.Length + 3 + ((value.Length + 2) / 3 * 4);
+        var text = length <= 256 ? stackalloc char[256] : new char[length];
+        key.CopyTo(text);
+        text[key.Length] = '=';
+        text[key.Length + 1] = ':';
+        Convert.TryToBase64Chars(value, text[(key.Length + 2)..], out var written);
+        text[key.Length + 2 + written] = ':';
+        return new string(text[..(key.Length + 3 + written)]);
+    }
+
     /// <summary>Serializes a string as an sf-string (quotes, with \ and " escaped). The value must be printable ASCII.</summary>
     public static string QuoteString(string value) => new SfString(value).ToString();
 
