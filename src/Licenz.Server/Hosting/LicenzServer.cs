@@ -37,6 +37,12 @@ public static class LicenzServer
         // Quiet defaults in code; an appsettings.json in the working directory can still change them.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+
+        // The hosting layer starts an Activity and a log scope for every request as soon as this category logs
+        // anything at all, only to give its own request-start/finish lines (Information) a trace id. Those lines
+        // are off at Warning; switching the category off spares the verify path both. A tracing listener
+        // (OpenTelemetry) still gets its activities, and unexpected errors are logged by ApiErrorMiddleware.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.Services.AddLicenzServer();
         return builder;
     }

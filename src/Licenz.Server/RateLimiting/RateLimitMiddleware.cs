@@ -38,7 +38,7 @@ public sealed class RateLimitMiddleware(RequestDelegate next, IRateLimitStore st
     {
         var caller = context.Features.Get<ApiCaller>();
         var (partition, limit) = caller is not null
-            ? ("account:" + caller.AccountId, caller.Plan.RequestsPerMinute())
+            ? (caller.RateLimitPartition, caller.Plan.RequestsPerMinute())
             : ("address:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown"), _anonymousLimit);
 
         var now = time.GetUtcNow();

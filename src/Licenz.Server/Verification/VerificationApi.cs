@@ -3,7 +3,6 @@ using Licenz.Server.ApiKeys;
 using Licenz.Server.Data;
 using Licenz.Server.Licenses;
 using Licenz.Server.Signing;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Licenz.Server.Verification;
 
@@ -16,7 +15,7 @@ public static class VerificationApi
             .WithName("VerifyLicense")
             .WithSummary("Verify a license key. Open to every key type; answers 200 whether the license is valid or not.");
 
-    private static async Task<Ok<DataEnvelope<VerifyResult>>> VerifyAsync(
+    private static async Task<VerifyAnswer> VerifyAsync(
         HttpContext context, JsonBody<VerifyRequest> body, LicenseLookup licenses, TimeProvider time,
         ActivityRecorder activity, CancellationToken cancellationToken)
     {
@@ -52,6 +51,6 @@ public static class VerificationApi
         return Answer(code, detail, nonce, now, accountId, verified);
     }
 
-    private static Ok<DataEnvelope<VerifyResult>> Answer(string code, string detail, string? nonce, DateTime now, string accountId, VerifiedLicense? license) =>
-        TypedResults.Ok(new DataEnvelope<VerifyResult>(new VerifyResult(code == VerificationResultCodes.Valid, code, detail, nonce, now, accountId, license)));
+    private static VerifyAnswer Answer(string code, string detail, string? nonce, DateTime now, string accountId, VerifiedLicense? license) =>
+        new(new VerifyResult(code == VerificationResultCodes.Valid, code, detail, nonce, now, accountId, license));
 }
