@@ -12,27 +12,39 @@ public sealed class ActivityRecorder(IServiceScopeFactory scopes, ILogger<Activi
 {
     // Each flush writes every row touched since the last one once: a longer interval means fewer rows per second.
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
-    private readonly ConcurrentDictionary<string, DateTime> _keysUsed = new();
-    private readonly ConcurrentDictionary<string, DateTime> _licensesValidated = new();
+    // Pending times as UTC ticks: a long is written in place when the id is already pending, where a DateTime
+    // value would cost a new dictionary node (kept alive until the next flush) on every request.
+    private readonly ConcurrentDictionary<string, long> _keysUsed = new();
+    private readonly ConcurrentDictionary<string, long> _licensesValidated = new();
     private readonly SemaphoreSlim _flushing = new(1, 1);
 
     private const int BatchSize = 500;
 
     /// <summary>Times are kept to the second, as the API shows them, so that rows group into few statements.</summary>
-    public void ApiKeyUsed(string keyId, DateTime at) => _keysUsed[keyId] = ToSecond(at);
+    public void ApiKeyUsed(string keyId, DateTime at) => Note(_keysUsed, keyId, at);
 
-    public void LicenseValidated(string licenseId, DateTime at) => _licensesValidated[licenseId] = ToSecond(at);
+    public void LicenseValidated(string licenseId, DateTime at) => Note(_licensesValidated, licenseId, at);
 
-    private static DateTime ToSecond(DateTime at) => new(at.Ticks - (at.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
+    private static void Note(ConcurrentDictionary<string, long> pending, string id, DateTime at)
+    {
+        var second = at.Ticks - (at.Ticks % TimeSpan.TicksPerSecond);
+        // Most requests repeat the second already pending (a busy key, a license checked at each launch):
+        // reading is lock-free, writing takes a lock.
+        if (!pending.TryGetValue(id, out var noted) || noted != second)
+        {
+            pending[id] = second;
+        }
+    }
 
     /// <summary>Takes what is pending, grouped by time, in batches of ids.</summary>
-    private static List<(DateTime At, List<string> Ids)> Drain(ConcurrentDictionary<string, DateTime> pending)
+    private static List<(DateTime At, List<string> Ids)> Drain(ConcurrentDictionary<string, long> pending)
     {
         var byTime = new Dictionary<DateTime, List<string>>();
         foreach (var id in pending.Keys)
         {
-            if (pending.TryRemove(id, out var at))
+            if (pending.TryRemove(id, out var ticks))
             {
+                var at = new DateTime(ticks, DateTimeKind.Utc);
                 (byTime.TryGetValue(at, out var ids) ? ids : byTime[at] = []).Add(id);
             }
         }
