@@ -1,8 +1,7 @@
 using System.Security.Claims;
-using System.Text.Encodings.Web;
 using Licenz.Server.Api;
+using Licenz.Server.Caching;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
 namespace Licenz.Server.ApiKeys;
@@ -11,45 +10,81 @@ namespace Licenz.Server.ApiKeys;
 /// <c>Authorization: Bearer &lt;API key&gt;</c>. Missing → 401 <c>unauthorized</c>; unknown, revoked or
 /// expired → 401 <c>invalid_api_key</c>; valid but lacking the endpoint's scope → 403 <c>forbidden</c>.
 /// </summary>
-public sealed class ApiKeyAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options,
-    ILoggerFactory logger,
-    UrlEncoder encoder,
-    ApiKeyResolver resolver)
-    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+/// <remarks>
+/// A plain <see cref="IAuthenticationHandler"/>, not the framework's <c>AuthenticationHandler&lt;TOptions&gt;</c>:
+/// it runs on every API request, and has no options, events or forwarding for that base class to look up
+/// (it also made a logger per request). Registered with <see cref="AddApiKeyAuthentication"/>.
+/// </remarks>
+public sealed class ApiKeyAuthenticationHandler(ApiKeyResolver resolver) : IAuthenticationHandler
 {
     public const string SchemeName = "ApiKey";
     private const string Malformed = "malformed";
     private const string Invalid = "invalid";
 
-    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    private static readonly Task<AuthenticateResult> NoKey = Task.FromResult(AuthenticateResult.NoResult());
+    private static readonly Task<AuthenticateResult> MalformedKey = Task.FromResult(AuthenticateResult.Fail(Malformed));
+    private static readonly Task<AuthenticateResult> InvalidKey = Task.FromResult(AuthenticateResult.Fail(Invalid));
+
+    private HttpContext _context = null!;
+    private Task<AuthenticateResult>? _result;
+
+    /// <summary>Adds the scheme (the default one) and its handler, made afresh for each request.</summary>
+    public static AuthenticationBuilder AddApiKeyAuthentication(IServiceCollection services)
     {
-        // Credentials sent over plain HTTP are never looked at; the request is refused anyway.
-        if (!Request.IsHttps)
+        services.AddTransient<ApiKeyAuthenticationHandler>();
+        return services.AddAuthentication(options =>
         {
-            return AuthenticateResult.NoResult();
+            options.AddScheme<ApiKeyAuthenticationHandler>(SchemeName, displayName: null);
+            options.DefaultScheme = SchemeName;
+        });
+    }
+
+    public Task InitializeAsync(AuthenticationScheme scheme, HttpContext context)
+    {
+        _context = context;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Once per request: the challenge and forbid answers ask again for the reason.</summary>
+    public Task<AuthenticateResult> AuthenticateAsync() => _result ??= AuthenticateOnceAsync();
+
+    private Task<AuthenticateResult> AuthenticateOnceAsync()
+    {
+        var request = _context.Request;
+
+        // Credentials sent over plain HTTP are never looked at; the request is refused anyway.
+        if (!request.IsHttps)
+        {
+            return NoKey;
         }
 
-        var header = Request.Headers.Authorization;
+        var header = request.Headers.Authorization;
         if (header.Count == 0 || string.IsNullOrEmpty(header[0]))
         {
-            return AuthenticateResult.NoResult();
+            return NoKey;
         }
 
         var value = header.Count == 1 ? header[0]! : "";
         const string bearer = "Bearer ";
         if (value.Length <= bearer.Length || !value.StartsWith(bearer, StringComparison.OrdinalIgnoreCase))
         {
-            return AuthenticateResult.Fail(Malformed);
+            return MalformedKey;
         }
 
-        var key = await resolver.ResolveAsync(value[bearer.Length..].Trim(), Context.RequestAborted);
+        var resolving = resolver.ResolveAsync(value[bearer.Length..].Trim(), _context.RequestAborted);
+        return resolving.IsCompletedSuccessfully ? Task.FromResult(Authenticated(resolving.Result)) : AwaitAsync(resolving);
+
+        async Task<AuthenticateResult> AwaitAsync(ValueTask<CachedApiKey?> pending) => Authenticated(await pending);
+    }
+
+    private AuthenticateResult Authenticated(CachedApiKey? key)
+    {
         if (key is null)
         {
-            return AuthenticateResult.Fail(Invalid);
+            return InvalidKey.Result;
         }
 
-        Context.Features.Set(key.Caller);
+        _context.Features.Set(key.Caller);
         return AuthenticateResult.Success(key.Ticket);
     }
 
@@ -57,10 +92,10 @@ public sealed class ApiKeyAuthenticationHandler(
     public static AuthenticationTicket TicketFor(string keyId, string accountId) => new(new ClaimsPrincipal(new ClaimsIdentity(
         [new Claim(ClaimTypes.NameIdentifier, keyId), new Claim("account", accountId)], SchemeName)), SchemeName);
 
-    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    public async Task ChallengeAsync(AuthenticationProperties? properties)
     {
-        var result = await HandleAuthenticateOnceSafeAsync();
-        Response.Headers[HeaderNames.WWWAuthenticate] = "Bearer";
+        var result = await AuthenticateAsync();
+        _context.Response.Headers[HeaderNames.WWWAuthenticate] = "Bearer";
         var error = result.Failure?.Message switch
         {
             Invalid => new ApiError(ErrorCodes.InvalidApiKey, "The API key provided is invalid or expired", 401),
@@ -69,18 +104,18 @@ public sealed class ApiKeyAuthenticationHandler(
             _ => new ApiError(ErrorCodes.Unauthorized,
                 "Missing API key: send it in the header 'Authorization: Bearer YOUR_API_KEY'.", 401),
         };
-        await ApiResponses.WriteErrorAsync(Context, error);
+        await ApiResponses.WriteErrorAsync(_context, error);
     }
 
-    protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
+    public Task ForbidAsync(AuthenticationProperties? properties)
     {
-        var caller = Context.Features.Get<ApiCaller>();
-        var scope = Context.GetEndpoint()?.Metadata.GetOrderedMetadata<RequiredScope>().Select(s => s.Scope)
+        var caller = _context.Features.Get<ApiCaller>();
+        var scope = _context.GetEndpoint()?.Metadata.GetOrderedMetadata<RequiredScope>().Select(s => s.Scope)
             .FirstOrDefault(s => caller is null || !caller.KeyType.Allows(s));
         var message = caller is null
             ? "This API key lacks the permission for this request."
             : $"This {caller.KeyType.Name()} API key cannot {Describe(scope)}; {Needed(scope)}.";
-        return ApiResponses.WriteErrorAsync(Context, StatusCodes.Status403Forbidden, ErrorCodes.Forbidden, message);
+        return ApiResponses.WriteErrorAsync(_context, StatusCodes.Status403Forbidden, ErrorCodes.Forbidden, message);
     }
 
     private static string Describe(ApiKeyScope? scope) => scope switch

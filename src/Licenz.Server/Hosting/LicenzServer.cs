@@ -108,8 +108,7 @@ public static class LicenzServer
 
         services.ConfigureHttpJsonOptions(json => ApiJsonContext.Apply(json.SerializerOptions));
         services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
-        var authentication = services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        var authentication = ApiKeyAuthenticationHandler.AddApiKeyAuthentication(services);
         services.AddAuthorizationBuilder().AddScopePolicies();
         services.AddLicenzDashboard(authentication);
         services.AddLicenzOpenApi();
