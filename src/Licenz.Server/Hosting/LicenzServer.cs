@@ -12,6 +12,7 @@ using Licenz.Server.Signing;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Options;
 
 namespace Licenz.Server.Hosting;
@@ -34,18 +35,23 @@ public static class LicenzServer
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
-        // Quiet defaults in code; an appsettings.json in the working directory can still change them.
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
-
-        // The hosting layer starts an Activity and a log scope for every request as soon as this category logs
-        // anything at all, only to give its own request-start/finish lines (Information) a trace id. Those lines
-        // are off at Warning; switching the category off spares the verify path both. A tracing listener
-        // (OpenTelemetry) still gets its activities, and unexpected errors are logged by ApiErrorMiddleware.
-        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+        // Quiet defaults at the lowest priority: appsettings.json, Logging__LogLevel__… variables and arguments still change them.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = LoggingDefaults });
         builder.Services.AddLicenzServer();
         return builder;
     }
+
+    private static readonly Dictionary<string, string?> LoggingDefaults = new()
+    {
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Warning",
+
+        // The hosting layer starts an Activity and a log scope for every request as soon as this category logs
+        // anything at all, only to give its request-start/finish lines (Information) a trace id; at Warning those
+        // lines are off anyway. Off, the verify path is spared both. A tracing listener (OpenTelemetry) still gets
+        // its activities, and unexpected errors are logged by ApiErrorMiddleware.
+        ["Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics"] = "None",
+    };
 
     public static IServiceCollection AddLicenzServer(this IServiceCollection services)
     {
