@@ -8,12 +8,16 @@ namespace Licenz.Server.Data;
 /// the time in memory and a background loop writes the latest value per row every few seconds,
 /// batched, so a burst of verifications costs a few statements instead of one per request.
 /// </summary>
+/// <remarks>
+/// Each id waiting to be written has one entry, its latest second as UTC ticks, updated in place (a long is
+/// written atomically; a DateTime value would cost a new dictionary node on every request). An entry is removed
+/// once its time is written, unless a newer time was noted meanwhile; a write that fails leaves every entry in
+/// place for the next flush.
+/// </remarks>
 public sealed class ActivityRecorder(IServiceScopeFactory scopes, ILogger<ActivityRecorder> logger) : BackgroundService
 {
     // Each flush writes every row touched since the last one once: a longer interval means fewer rows per second.
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
-    // Pending times as UTC ticks: a long is written in place when the id is already pending, where a DateTime
-    // value would cost a new dictionary node (kept alive until the next flush) on every request.
     private readonly ConcurrentDictionary<string, long> _keysUsed = new();
     private readonly ConcurrentDictionary<string, long> _licensesValidated = new();
     private readonly SemaphoreSlim _flushing = new(1, 1);
@@ -25,48 +29,61 @@ public sealed class ActivityRecorder(IServiceScopeFactory scopes, ILogger<Activi
 
     public void LicenseValidated(string licenseId, DateTime at) => Note(_licensesValidated, licenseId, at);
 
+    /// <summary>Ids whose time waits to be written (tests).</summary>
+    internal int Waiting => _keysUsed.Count + _licensesValidated.Count;
+
     private static void Note(ConcurrentDictionary<string, long> pending, string id, DateTime at)
     {
         var second = at.Ticks - (at.Ticks % TimeSpan.TicksPerSecond);
+
         // Most requests repeat the second already pending (a busy key, a license checked at each launch):
-        // reading is lock-free, writing takes a lock.
-        if (!pending.TryGetValue(id, out var noted) || noted != second)
+        // reading is lock-free, only a newer second takes the entry's lock. An older one never replaces it.
+        if (pending.TryGetValue(id, out var noted) && noted >= second)
         {
-            pending[id] = second;
+            return;
         }
+
+        pending.AddOrUpdate(id, static (_, value) => value, static (_, noted, value) => Math.Max(noted, value), second);
     }
 
-    /// <summary>Takes what is pending, grouped by time, in batches of ids.</summary>
-    private static List<(DateTime At, List<string> Ids)> Drain(ConcurrentDictionary<string, long> pending)
+    /// <summary>What waits to be written, grouped by time, in batches of ids.</summary>
+    private static List<(DateTime At, List<string> Ids)> Pending(ConcurrentDictionary<string, long> pending)
     {
-        var byTime = new Dictionary<DateTime, List<string>>();
-        foreach (var id in pending.Keys)
+        var byTime = new Dictionary<long, List<string>>();
+        foreach (var (id, ticks) in pending)
         {
-            if (pending.TryRemove(id, out var ticks))
-            {
-                var at = new DateTime(ticks, DateTimeKind.Utc);
-                (byTime.TryGetValue(at, out var ids) ? ids : byTime[at] = []).Add(id);
-            }
+            (byTime.TryGetValue(ticks, out var ids) ? ids : byTime[ticks] = []).Add(id);
         }
 
-        return byTime.SelectMany(group => group.Value.Chunk(BatchSize).Select(chunk => (group.Key, chunk.ToList()))).ToList();
+        return byTime.SelectMany(group => group.Value.Chunk(BatchSize)
+            .Select(chunk => (new DateTime(group.Key, DateTimeKind.Utc), chunk.ToList()))).ToList();
+    }
+
+    /// <summary>Forgets what was written, unless a newer time was noted meanwhile (that one stays pending).</summary>
+    private static void Written(ConcurrentDictionary<string, long> pending, List<(DateTime At, List<string> Ids)> written)
+    {
+        foreach (var (at, ids) in written)
+        {
+            foreach (var id in ids)
+            {
+                pending.TryRemove(KeyValuePair.Create(id, at.Ticks));
+            }
+        }
     }
 
     /// <summary>Writes what is pending now. The loop calls it; tests and shutdown call it directly.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
-        // Checked only once the lock is held: while the loop is writing, the dictionaries are already
-        // empty, and returning early would tell a caller "written" before the write has landed.
         await _flushing.WaitAsync(cancellationToken);
         try
         {
-            if (_keysUsed.IsEmpty && _licensesValidated.IsEmpty)
+            var keys = Pending(_keysUsed);
+            var licenses = Pending(_licensesValidated);
+            if (keys.Count == 0 && licenses.Count == 0)
             {
                 return;
             }
 
-            var keys = Drain(_keysUsed);
-            var licenses = Drain(_licensesValidated);
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<LicenzDbContext>();
 
@@ -86,6 +103,8 @@ public sealed class ActivityRecorder(IServiceScopeFactory scopes, ILogger<Activi
             }
 
             await transaction.CommitAsync(cancellationToken);
+            Written(_keysUsed, keys);
+            Written(_licensesValidated, licenses);
         }
         finally
         {

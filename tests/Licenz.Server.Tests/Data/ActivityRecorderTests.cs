@@ -44,6 +44,38 @@ public sealed class ActivityRecorderTests(LicenzApplication app) : IClassFixture
         }
     }
 
+    [Fact]
+    public async Task ASecondAlreadyPendingIsNotedOnceAndAWrittenTimeIsForgottenUntilTheNextValidation()
+    {
+        var ids = await SeedLicensesAsync(2);
+        var recorder = app.Services.GetRequiredService<ActivityRecorder>();
+        var now = app.Time.GetUtcNow().UtcDateTime;
+        var first = new DateTime(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc).AddMinutes(5);
+
+        // Every launch within one second (and an older time noted late) leaves one entry with that second.
+        recorder.LicenseValidated(ids[0], first);
+        recorder.LicenseValidated(ids[0], first.AddMilliseconds(600));
+        recorder.LicenseValidated(ids[0], first.AddSeconds(-3));
+        recorder.LicenseValidated(ids[1], first);
+        await recorder.FlushAsync();
+        Assert.Equal(first, await LastValidatedAsync(ids[0]));
+        Assert.Equal(first, await LastValidatedAsync(ids[1]));
+        Assert.Equal(0, recorder.Waiting);
+
+        recorder.LicenseValidated(ids[0], first.AddSeconds(7));
+        await recorder.FlushAsync();
+        Assert.Equal(first.AddSeconds(7), await LastValidatedAsync(ids[0]));
+        Assert.Equal(first, await LastValidatedAsync(ids[1]));
+        Assert.Equal(0, recorder.Waiting);
+    }
+
+    private async Task<DateTime?> LastValidatedAsync(string licenseId)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LicenzDbContext>();
+        return await db.Licenses.AsNoTracking().Where(l => l.Id == licenseId).Select(l => l.LastValidatedAt).SingleAsync();
+    }
+
     private async Task<List<string>> SeedLicensesAsync(int count)
     {
         await using var scope = app.Services.CreateAsyncScope();
