@@ -75,14 +75,10 @@ keys="$dir/seed/keys.txt"
 
 # start_side NAME DLL ENV: a server over its own copy of the data folder; sets <NAME>_PID and <NAME>_URL.
 start_side() {
-  local name=$1 dll=$2 settings=$3 logfile="$dir/$1.log" pid
   # shellcheck disable=SC2086 # the settings are NAME=value words, checked above
-  (cd "$dir" && export Licenz__DataDirectory="$dir/$name" && exec env $settings dotnet "$dll" --urls https://127.0.0.1:0) >"$logfile" 2>&1 &
-  pid=$!
-  BENCH_PIDS+=("$pid")
-  wait_for_line "$logfile" '^Licenz API: https://' "$pid" 120
-  printf -v "${name}_PID" '%s' "$pid"
-  printf -v "${name}_URL" '%s' "$(sed -n 's/^Licenz API: //p' "$logfile" | head -n 1)"
+  Licenz__DataDirectory="$dir/$1" start_server "$dir/$1.log" "$2" $3
+  printf -v "${1}_PID" '%s' "$SERVER_PID"
+  printf -v "${1}_URL" '%s' "$SERVER_URL"
 }
 start_side a "$server_a" "$env_a"
 start_side b "$(published Licenz.Server)" "$env_b"

@@ -110,10 +110,12 @@ create_api_key() {
   printf '%s\n' "$out" | sed -n 's/^.* API key: //p' | head -n 1
 }
 
-# start_server LOG: starts the server on a free loopback port; sets SERVER_PID and SERVER_URL (…/api/v1).
+# start_server LOG [DLL [NAME=value …]]: starts the server (the Release build, or DLL, with that extra environment)
+# over the current data folder on a free loopback port; sets SERVER_PID and SERVER_URL (…/api/v1).
 start_server() {
-  local logfile=$1
-  (cd "$(dirname "$Licenz__DataDirectory")" && exec dotnet "$(published Licenz.Server)" --urls https://127.0.0.1:0) >"$logfile" 2>&1 &
+  local logfile=$1 dll=${2:-$(published Licenz.Server)}
+  shift $(($# < 2 ? $# : 2))
+  (cd "$(dirname "$Licenz__DataDirectory")" && exec env "$@" dotnet "$dll" --urls https://127.0.0.1:0) >"$logfile" 2>&1 &
   SERVER_PID=$!
   BENCH_PIDS+=("$SERVER_PID")
   wait_for_line "$logfile" '^Licenz API: https://' "$SERVER_PID" 120
