@@ -12,6 +12,8 @@ public static class DatabaseSetup
     /// SQLite in the data folder by default; <c>ConnectionStrings:Licenz</c> overrides the location.
     /// Queries stay provider-neutral (no raw SQL) so another provider can take its place.
     /// </summary>
+    private static readonly SqliteConnectionSettings ConnectionSettings = new();
+
     public static IServiceCollection AddLicenzDatabase(this IServiceCollection services)
     {
         services.AddDbContextPool<LicenzDbContext>((provider, builder) =>
@@ -19,7 +21,7 @@ public static class DatabaseSetup
             var configuration = provider.GetRequiredService<IConfiguration>();
             var options = provider.GetRequiredService<IOptions<LicenzOptions>>().Value;
             builder.UseSqlite(SqliteConnectionString(configuration, options))
-                .AddInterceptors(provider.GetRequiredService<Caching.CacheInvalidationInterceptor>());
+                .AddInterceptors(provider.GetRequiredService<Caching.CacheInvalidationInterceptor>(), ConnectionSettings);
         });
         return services;
     }

@@ -1,0 +1,38 @@
+using Licenz.Server.Data;
+using Licenz.Server.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Licenz.Server.Tests.Data;
+
+/// <summary>Every connection the server opens to its SQLite file has the larger page cache and the memory-mapped reads.</summary>
+public sealed class SqliteConnectionSettingsTests(LicenzApplication app) : IClassFixture<LicenzApplication>
+{
+    [Fact]
+    public async Task ConnectionsOpenedByTheServerUseTheLargerCacheAndMemoryMappedReads()
+    {
+        // Twice: the second open reuses a pooled connection, and must still have them.
+        for (var open = 0; open < 2; open++)
+        {
+            await using var scope = app.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<LicenzDbContext>();
+            await db.Database.OpenConnectionAsync(TestContext.Current.CancellationToken);
+            try
+            {
+                Assert.Equal(-32768L, await PragmaAsync(db, "cache_size"));
+                Assert.Equal(268435456L, await PragmaAsync(db, "mmap_size"));
+            }
+            finally
+            {
+                await db.Database.CloseConnectionAsync();
+            }
+        }
+    }
+
+    private static async Task<long> PragmaAsync(LicenzDbContext db, string name)
+    {
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = $"PRAGMA {name};";
+        return Convert.ToInt64(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
