@@ -8,12 +8,12 @@ public static class DatabaseSetup
 {
     public const string ConnectionStringName = "Licenz";
 
+    private static readonly SqliteConnectionSettings ConnectionSettings = new();
+
     /// <summary>
     /// SQLite in the data folder by default; <c>ConnectionStrings:Licenz</c> overrides the location.
     /// Queries stay provider-neutral (no raw SQL) so another provider can take its place.
     /// </summary>
-    private static readonly SqliteConnectionSettings ConnectionSettings = new();
-
     public static IServiceCollection AddLicenzDatabase(this IServiceCollection services)
     {
         services.AddDbContextPool<LicenzDbContext>((provider, builder) =>

@@ -9,7 +9,6 @@ using Licenz.Server.Licenses;
 using Licenz.Server.OpenApi;
 using Licenz.Server.RateLimiting;
 using Licenz.Server.Signing;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration.Memory;
