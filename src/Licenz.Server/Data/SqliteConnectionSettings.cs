@@ -5,14 +5,14 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 namespace Licenz.Server.Data;
 
 /// <summary>
-/// Settings SQLite keeps per connection, applied each time EF Core opens one: a 32 MB page cache instead of
+/// Settings SQLite keeps per connection, applied each time EF Core opens one: an 8 MB page cache instead of
 /// 2 MB, and reads through a memory map of the database file instead of a system call per page. With a million
 /// licenses the last-validated writer updates tens of thousands of rows scattered over the table every few
 /// seconds; without these, each of its page reads was a <c>pread</c>.
 /// </summary>
 public sealed class SqliteConnectionSettings : DbConnectionInterceptor
 {
-    private const string Pragmas = "PRAGMA cache_size = -32768; PRAGMA mmap_size = 268435456;";
+    private const string Pragmas = "PRAGMA cache_size = -8192; PRAGMA mmap_size = 268435456;";
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {

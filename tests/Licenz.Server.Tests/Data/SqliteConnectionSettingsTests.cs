@@ -19,7 +19,7 @@ public sealed class SqliteConnectionSettingsTests(LicenzApplication app) : IClas
             await db.Database.OpenConnectionAsync(TestContext.Current.CancellationToken);
             try
             {
-                Assert.Equal(-32768L, await PragmaAsync(db, "cache_size"));
+                Assert.Equal(-8192L, await PragmaAsync(db, "cache_size"));
                 Assert.Equal(268435456L, await PragmaAsync(db, "mmap_size"));
             }
             finally
