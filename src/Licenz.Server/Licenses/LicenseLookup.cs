@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Linq.Expressions;
 using System.Text.Json;
 using Licenz.Server.Caching;
 using Licenz.Server.Data;
@@ -12,10 +13,13 @@ namespace Licenz.Server.Licenses;
 /// </summary>
 public sealed class LicenseLookup(HotPathCache cache, IServiceScopeFactory scopes)
 {
+    /// <summary>What the cache needs of a license row: the lookup by key and the warm-up read the same columns.</summary>
+    private static readonly Expression<Func<License, LicenseRow>> ToRow = l => new LicenseRow(l.Id, l.AccountId, l.ProductId, l.Key, l.Type, l.Status, l.ExpiresAt, l.CreatedAt, l.Metadata);
+
     private static readonly Func<LicenzDbContext, string, CancellationToken, Task<LicenseRow?>> ByKey = EF.CompileAsyncQuery(
         (LicenzDbContext db, string key, CancellationToken _) => db.Licenses.AsNoTracking()
             .Where(l => l.Key == key)
-            .Select(l => new LicenseRow(l.Id, l.AccountId, l.ProductId, l.Key, l.Type, l.Status, l.ExpiresAt, l.CreatedAt, l.Metadata))
+            .Select(ToRow)
             .FirstOrDefault());
 
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
@@ -71,7 +75,7 @@ public sealed class LicenseLookup(HotPathCache cache, IServiceScopeFactory scope
                 }
 
                 page = await query.OrderByDescending(l => l.Id).Take(Math.Min(pageSize, maxEntries - loaded))
-                    .Select(l => new LicenseRow(l.Id, l.AccountId, l.ProductId, l.Key, l.Type, l.Status, l.ExpiresAt, l.CreatedAt, l.Metadata))
+                    .Select(ToRow)
                     .ToListAsync(cancellationToken);
             }
 

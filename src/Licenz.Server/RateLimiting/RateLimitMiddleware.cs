@@ -17,22 +17,9 @@ public sealed class RateLimitMiddleware(RequestDelegate next, IRateLimitStore st
     private static readonly TimeSpan Window = TimeSpan.FromSeconds(WindowSeconds);
     private readonly int _anonymousLimit = options.Value.AnonymousRequestsPerMinute;
     private readonly string _anonymousLimitText = options.Value.AnonymousRequestsPerMinute.ToString(CultureInfo.InvariantCulture);
-    private WindowText? _reset;
 
     /// <summary>The reset header's text, formatted once per window rather than per request.</summary>
-    private string ResetText(long reset)
-    {
-        if (Volatile.Read(ref _reset) is { } cached && cached.Reset == reset)
-        {
-            return cached.Text;
-        }
-
-        var text = reset.ToString(CultureInfo.InvariantCulture);
-        Volatile.Write(ref _reset, new WindowText(reset, text));
-        return text;
-    }
-
-    private sealed record WindowText(long Reset, string Text);
+    private readonly HeaderText _resetText = new(static reset => reset.ToString(CultureInfo.InvariantCulture));
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -46,7 +33,7 @@ public sealed class RateLimitMiddleware(RequestDelegate next, IRateLimitStore st
         var windowStart = nowSeconds - (nowSeconds % WindowSeconds);
         var reset = windowStart + WindowSeconds;
         var headers = context.Response.Headers;
-        headers["X-RateLimit-Reset"] = ResetText(reset);
+        headers["X-RateLimit-Reset"] = _resetText.For(reset);
 
         if (limit is not { } budget)
         {

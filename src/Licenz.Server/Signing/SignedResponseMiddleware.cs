@@ -25,7 +25,9 @@ public sealed class SignedResponseMiddleware(RequestDelegate next, SigningKeyRin
     // The body is buffered (it must be digested before the headers go out) in pooled blocks, not a new array per answer.
     private static readonly RecyclableMemoryStreamManager Buffers = new();
     private string? _defaultAccountId;
-    private FormattedDate? _date;
+
+    /// <summary>The Date value, formatted once per second rather than per answer.</summary>
+    private readonly HeaderText _date = new(static second => ResponseSignature.HttpDate(DateTimeOffset.FromUnixTimeSeconds(second)));
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -55,7 +57,7 @@ public sealed class SignedResponseMiddleware(RequestDelegate next, SigningKeyRin
         {
             var key = await ring.CurrentAsync(accountId, context.RequestAborted);
             var now = time.GetUtcNow();
-            var date = HttpDate(now);
+            var date = _date.For(now.ToUnixTimeSeconds());
             var digest = ResponseSignature.ContentDigest(body.Span);
             var nonce = context.Items[NonceItem] as string;
             var (signatureInput, signature) = ResponseSignature.Sign(context.Response.StatusCode, digest, date, nonce, now, key);
@@ -69,22 +71,6 @@ public sealed class SignedResponseMiddleware(RequestDelegate next, SigningKeyRin
         context.Response.ContentLength = body.Length;
         await original.WriteAsync(body, context.RequestAborted);
     }
-
-    /// <summary>The Date value, formatted once per second rather than per answer.</summary>
-    private string HttpDate(DateTimeOffset now)
-    {
-        var second = now.ToUnixTimeSeconds();
-        if (Volatile.Read(ref _date) is { } cached && cached.Second == second)
-        {
-            return cached.Value;
-        }
-
-        var value = ResponseSignature.HttpDate(DateTimeOffset.FromUnixTimeSeconds(second));
-        Volatile.Write(ref _date, new FormattedDate(second, value));
-        return value;
-    }
-
-    private sealed record FormattedDate(long Second, string Value);
 
     private async ValueTask<string?> DefaultAccountAsync(HttpContext context)
     {
