@@ -7,7 +7,7 @@ namespace Licenz.Bench.Seed;
 
 /// <summary>
 /// Inserts licenses with one prepared SQLite statement in large transactions: a million rows in well under a
-/// minute, where change tracking would take many. Table, columns and value conversions come from the server's
+/// minute, where change tracking would take many. Tables, columns and value conversions come from the server's
 /// EF Core model, so the rows are exactly what the server itself would have written.
 /// </summary>
 internal static class LicenseBulkInsert
@@ -22,11 +22,13 @@ internal static class LicenseBulkInsert
         }
 
         var entity = db.Model.FindEntityType(typeof(License)) ?? throw new InvalidOperationException("No License entity in the model.");
-        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
-        var properties = entity.GetProperties().ToArray();
-        var columns = properties.Select(p => p.GetColumnName(table) ?? throw new InvalidOperationException($"No column for {p.Name}.")).ToArray();
-        var getters = properties.Select(p => p.GetGetter()).ToArray();
-        var converters = properties.Select(p => p.GetTypeMapping().Converter).ToArray();
+
+        // A license is a row in each table it is mapped to (its main table and the split-off activity table).
+        var tables = entity.GetTableMappings().Select(mapping => new
+        {
+            mapping.Table.Name,
+            Columns = mapping.ColumnMappings.Select(c => (c.Column.Name, Getter: c.Property.GetGetter(), c.Property.GetTypeMapping().Converter)).ToArray(),
+        }).ToArray();
 
         await db.Database.OpenConnectionAsync();
         try
@@ -38,29 +40,50 @@ internal static class LicenseBulkInsert
             while (inserted < count)
             {
                 await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
-                await using var insert = connection.CreateCommand();
-                insert.Transaction = transaction;
-                insert.CommandText = $"INSERT INTO {Quote(table.Name)} ({string.Join(", ", columns.Select(Quote))}) " +
-                                     $"VALUES ({string.Join(", ", columns.Select((_, i) => $"$p{i}"))})";
-                // Untyped: each value is bound as what it is (text, integer, null), as EF Core binds it.
-                var parameters = columns.Select((_, i) => insert.Parameters.Add(new SqliteParameter { ParameterName = $"$p{i}" })).ToArray();
-                insert.Prepare();
-                var end = Math.Min(count, inserted + BatchSize);
-                for (; inserted < end; inserted++)
+                var inserts = new List<(SqliteCommand Command, SqliteParameter[] Parameters)>();
+                foreach (var table in tables)
                 {
-                    var license = create(inserted);
-                    for (var i = 0; i < parameters.Length; i++)
+                    var insert = connection.CreateCommand();
+                    insert.Transaction = transaction;
+                    insert.CommandText = $"INSERT INTO {Quote(table.Name)} ({string.Join(", ", table.Columns.Select(c => Quote(c.Name)))}) " +
+                                         $"VALUES ({string.Join(", ", table.Columns.Select((_, i) => $"$p{i}"))})";
+                    // Untyped: each value is bound as what it is (text, integer, null), as EF Core binds it.
+                    var parameters = table.Columns.Select((_, i) => insert.Parameters.Add(new SqliteParameter { ParameterName = $"$p{i}" })).ToArray();
+                    insert.Prepare();
+                    inserts.Add((insert, parameters));
+                }
+
+                try
+                {
+                    var end = Math.Min(count, inserted + BatchSize);
+                    for (; inserted < end; inserted++)
                     {
-                        var value = getters[i].GetClrValue(license);
-                        if (value is not null && converters[i] is { } converter)
+                        var license = create(inserted);
+                        for (var t = 0; t < tables.Length; t++)
                         {
-                            value = converter.ConvertToProvider(value);
+                            var (insert, parameters) = inserts[t];
+                            for (var i = 0; i < parameters.Length; i++)
+                            {
+                                var (_, getter, converter) = tables[t].Columns[i];
+                                var value = getter.GetClrValue(license);
+                                if (value is not null && converter is not null)
+                                {
+                                    value = converter.ConvertToProvider(value);
+                                }
+
+                                parameters[i].Value = value ?? DBNull.Value;
+                            }
+
+                            await insert.ExecuteNonQueryAsync();
                         }
-
-                        parameters[i].Value = value ?? DBNull.Value;
                     }
-
-                    await insert.ExecuteNonQueryAsync();
+                }
+                finally
+                {
+                    foreach (var (insert, _) in inserts)
+                    {
+                        await insert.DisposeAsync();
+                    }
                 }
 
                 await transaction.CommitAsync();

@@ -185,6 +185,11 @@ namespace Licenz.Server.Data.Migrations
                     b.HasIndex("AccountId", "ProductId", "Id");
 
                     b.ToTable("licenses", (string)null);
+
+                    b.SplitToTable("license_activity", null, t =>
+                        {
+                            t.Property("LastValidatedAt");
+                        });
                 });
 
             modelBuilder.Entity("Licenz.Server.Data.Product", b =>
@@ -298,6 +303,12 @@ namespace Licenz.Server.Data.Migrations
                         .WithMany()
                         .HasForeignKey("AccountId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Licenz.Server.Data.License", null)
+                        .WithOne()
+                        .HasForeignKey("Licenz.Server.Data.License", "Id")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
                     b.HasOne("Licenz.Server.Data.Product", null)
