@@ -38,9 +38,10 @@ internal static class BenchProduct
     public static License NewLicense(Product product, int index, TimeProvider time)
     {
         var now = time.GetUtcNow().UtcDateTime;
+        var id = Ids.New(Ids.License, time);
         return new License
         {
-            Id = Ids.New(Ids.License, time),
+            Id = id,
             AccountId = product.AccountId,
             ProductId = product.Id,
             Key = LicenseKey.Generate(),
@@ -51,6 +52,7 @@ internal static class BenchProduct
             Metadata = """{"seats":5,"edition":"pro"}""",
             CreatedAt = now,
             UpdatedAt = now,
+            Activity = new LicenseActivity { LicenseId = id },
         };
     }
 }

@@ -2,6 +2,7 @@ using Licenz.Server.Data;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Licenz.Bench.Seed;
 
@@ -21,14 +22,8 @@ internal static class LicenseBulkInsert
             return 0;
         }
 
-        var entity = db.Model.FindEntityType(typeof(License)) ?? throw new InvalidOperationException("No License entity in the model.");
-
-        // A license is a row in each table it is mapped to (its main table and the split-off activity table).
-        var tables = entity.GetTableMappings().Select(mapping => new
-        {
-            mapping.Table.Name,
-            Columns = mapping.ColumnMappings.Select(c => (c.Column.Name, Getter: c.Property.GetGetter(), c.Property.GetTypeMapping().Converter)).ToArray(),
-        }).ToArray();
+        // A license is two rows: its own, and its last-validated row (LicenseActivity).
+        Table[] tables = [Table.Of<License>(db, license => license), Table.Of<LicenseActivity>(db, license => license.Activity)];
 
         await db.Database.OpenConnectionAsync();
         try
@@ -62,10 +57,11 @@ internal static class LicenseBulkInsert
                         for (var t = 0; t < tables.Length; t++)
                         {
                             var (insert, parameters) = inserts[t];
+                            var row = tables[t].Row(license);
                             for (var i = 0; i < parameters.Length; i++)
                             {
                                 var (_, getter, converter) = tables[t].Columns[i];
-                                var value = getter.GetClrValue(license);
+                                var value = getter.GetClrValue(row);
                                 if (value is not null && converter is not null)
                                 {
                                     value = converter.ConvertToProvider(value);
@@ -103,6 +99,19 @@ internal static class LicenseBulkInsert
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
         await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>An entity type's table and columns in the server's model, and where a license keeps that entity.</summary>
+    private sealed record Table(string Name, (string Name, IClrPropertyGetter Getter, ValueConverter? Converter)[] Columns, Func<License, object> Row)
+    {
+        public static Table Of<T>(LicenzDbContext db, Func<License, T> row) where T : class
+        {
+            var entity = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"No {typeof(T).Name} entity in the model.");
+            var mapping = entity.GetTableMappings().Single();
+            return new Table(mapping.Table.Name,
+                mapping.ColumnMappings.Select(c => (c.Column.Name, c.Property.GetGetter(), c.Property.GetTypeMapping().Converter)).ToArray(),
+                row);
+        }
     }
 
     private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";

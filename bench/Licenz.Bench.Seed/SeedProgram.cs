@@ -96,7 +96,7 @@ internal static class SeedProgram
         await using var app = Build(configuration);
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LicenzDbContext>();
-        var count = await db.Licenses.CountAsync(l => l.LastValidatedAt >= since);
+        var count = await db.LicenseActivity.CountAsync(a => a.LastValidatedAt >= since);
         await Console.Out.WriteLineAsync(count.ToString(CultureInfo.InvariantCulture));
         return 0;
     }

@@ -1,7 +1,35 @@
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Licenz.Server.Data;
+
+/// <summary>Settings under <c>Licenz:Activity</c>.</summary>
+public sealed class ActivityOptions
+{
+    public const string Section = "Licenz:Activity";
+
+    /// <summary>
+    /// How often last-used (API keys) and last-validated (licenses) times are written; the API shows them this much
+    /// later at most. Each flush writes every row touched since the one before, once: a longer interval writes the
+    /// rows of a busy key or license fewer times, and at a million licenses packs more of them onto each page written.
+    /// </summary>
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+}
+
+/// <summary>Refuses a flush interval under a second (a write transaction several times a second) or over ten minutes.</summary>
+public sealed class ActivityOptionsValidator : IValidateOptions<ActivityOptions>
+{
+    private static readonly TimeSpan Shortest = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Longest = TimeSpan.FromMinutes(10);
+
+    public ValidateOptionsResult Validate(string? name, ActivityOptions options) =>
+        options.FlushInterval >= Shortest && options.FlushInterval <= Longest
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail(
+                $"{ActivityOptions.Section}:FlushInterval is {options.FlushInterval:c}; it must be between {Shortest:c} and {Longest:c}.");
+}
 
 /// <summary>
 /// Records "last used" (API keys) and "last validated" (licenses) off the request path: requests note
@@ -14,10 +42,8 @@ namespace Licenz.Server.Data;
 /// once its time is written, unless a newer time was noted meanwhile; a write that fails leaves every entry in
 /// place for the next flush.
 /// </remarks>
-public sealed class ActivityRecorder(IServiceScopeFactory scopes, ILogger<ActivityRecorder> logger) : BackgroundService
+public sealed class ActivityRecorder(IServiceScopeFactory scopes, IOptions<ActivityOptions> options, ILogger<ActivityRecorder> logger) : BackgroundService
 {
-    // Each flush writes every row touched since the last one once: a longer interval means fewer rows per second.
-    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
     private readonly ConcurrentDictionary<string, long> _keysUsed = new();
     private readonly ConcurrentDictionary<string, long> _licensesValidated = new();
     private readonly SemaphoreSlim _flushing = new(1, 1);
@@ -97,18 +123,20 @@ public sealed class ActivityRecorder(IServiceScopeFactory scopes, ILogger<Activi
             var db = scope.ServiceProvider.GetRequiredService<LicenzDbContext>();
 
             // One transaction, and one statement per second-of-activity and batch of rows: thousands of
-            // verifications a second cost a handful of statements and a single commit.
+            // verifications a second cost a handful of statements and a single commit, in a page cache large
+            // enough to hold every page they change until then.
+            await using var largeCache = await SqliteConnectionSettings.LargePageCacheAsync(db.Database, cancellationToken);
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             foreach (var (at, ids) in keys)
             {
-                await db.ApiKeys.Where(k => ids.Contains(k.Id) && (k.LastUsedAt == null || k.LastUsedAt < at))
+                await db.ApiKeys.Where(k => EF.Parameter(ids).Contains(k.Id) && (k.LastUsedAt == null || k.LastUsedAt < at))
                     .ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, at), cancellationToken);
             }
 
             foreach (var (at, ids) in licenses)
             {
-                await db.Licenses.Where(l => ids.Contains(l.Id) && (l.LastValidatedAt == null || l.LastValidatedAt < at))
-                    .ExecuteUpdateAsync(s => s.SetProperty(l => l.LastValidatedAt, at), cancellationToken);
+                await db.LicenseActivity.Where(a => EF.Parameter(ids).Contains(a.LicenseId) && (a.LastValidatedAt == null || a.LastValidatedAt < at))
+                    .ExecuteUpdateAsync(s => s.SetProperty(a => a.LastValidatedAt, at), cancellationToken);
             }
 
             await transaction.CommitAsync(cancellationToken);
@@ -123,7 +151,7 @@ public sealed class ActivityRecorder(IServiceScopeFactory scopes, ILogger<Activi
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(Interval);
+        using var timer = new PeriodicTimer(options.Value.FlushInterval);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))

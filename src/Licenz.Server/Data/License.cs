@@ -26,7 +26,9 @@ public sealed class License : Licenz.Server.Api.IAccountResource
     public DateTime UpdatedAt { get; set; }
     public DateTime? SuspendedAt { get; set; }
     public DateTime? RevokedAt { get; set; }
-    public DateTime? LastValidatedAt { get; set; }
+
+    /// <summary>When it was last verified: a row of its own (see <see cref="LicenseActivity"/>), loaded with the license.</summary>
+    public required LicenseActivity Activity { get; init; }
 
     /// <summary>Bumped on every change, so two concurrent changes cannot both win.</summary>
     public long Version { get; set; }

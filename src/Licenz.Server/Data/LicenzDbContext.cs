@@ -9,6 +9,7 @@ public sealed class LicenzDbContext(DbContextOptions<LicenzDbContext> options) :
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<Product> Products => Set<Product>();
     public DbSet<License> Licenses => Set<License>();
+    public DbSet<LicenseActivity> LicenseActivity => Set<LicenseActivity>();
     public DbSet<SigningKeyRecord> SigningKeys => Set<SigningKeyRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>

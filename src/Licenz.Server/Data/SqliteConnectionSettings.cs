@@ -1,6 +1,8 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace Licenz.Server.Data;
 
@@ -12,7 +14,52 @@ namespace Licenz.Server.Data;
 /// </summary>
 public sealed class SqliteConnectionSettings : DbConnectionInterceptor
 {
-    private const string Pragmas = "PRAGMA cache_size = -8192; PRAGMA mmap_size = 268435456;";
+    private const string PageCache = "PRAGMA cache_size = -8192;";
+    private const string Pragmas = PageCache + " PRAGMA mmap_size = 268435456;";
+    private const string LargePageCache = "PRAGMA cache_size = -65536;";
+
+    /// <summary>
+    /// Opens the context's connection with a 64 MB page cache until the result is disposed, then gives the connection
+    /// back with its usual cache (SQLite frees the pages beyond it). For a transaction that changes pages by the
+    /// thousand (the activity writer's flush): with the usual cache, changed pages are spilled to the WAL before the
+    /// commit and read back when the next statement changes them again. Other databases: opens the connection only.
+    /// </summary>
+    public static async Task<IAsyncDisposable> LargePageCacheAsync(DatabaseFacade database, CancellationToken cancellationToken)
+    {
+        await database.OpenConnectionAsync(cancellationToken);
+        if (database.GetDbConnection() is not SqliteConnection sqlite)
+        {
+            return new Restore(database, null);
+        }
+
+        await ExecuteAsync(sqlite, LargePageCache, cancellationToken);
+        return new Restore(database, sqlite);
+    }
+
+    private sealed class Restore(DatabaseFacade database, SqliteConnection? sqlite) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                if (sqlite is not null)
+                {
+                    await ExecuteAsync(sqlite, PageCache, CancellationToken.None);
+                }
+            }
+            finally
+            {
+                await database.CloseConnectionAsync();
+            }
+        }
+    }
+
+    private static async Task ExecuteAsync(SqliteConnection connection, string pragmas, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = pragmas;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {
@@ -28,9 +75,7 @@ public sealed class SqliteConnectionSettings : DbConnectionInterceptor
     {
         if (connection is SqliteConnection sqlite)
         {
-            await using var command = sqlite.CreateCommand();
-            command.CommandText = Pragmas;
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            await ExecuteAsync(sqlite, Pragmas, cancellationToken);
         }
     }
 }

@@ -68,6 +68,8 @@ public static class LicenzServer
         services.AddSingleton<LicenseLookup>();
         services.AddSingleton<CacheWarmup>();
         services.AddHostedService(provider => provider.GetRequiredService<CacheWarmup>());
+        services.AddSingleton<IValidateOptions<ActivityOptions>, ActivityOptionsValidator>();
+        services.AddOptions<ActivityOptions>().BindConfiguration(ActivityOptions.Section).ValidateOnStart();
         services.AddSingleton<ActivityRecorder>();
         services.AddHostedService(provider => provider.GetRequiredService<ActivityRecorder>());
         services.AddSingleton<IRateLimitStore, InMemoryRateLimitStore>();

@@ -72,5 +72,5 @@ internal static class LicenseMapping
         license.UpdatedAt,
         license.SuspendedAt,
         license.RevokedAt,
-        license.LastValidatedAt);
+        license.Activity.LastValidatedAt);
 }

@@ -163,6 +163,7 @@ public static class LicensesApi
             Metadata = metadata,
             CreatedAt = now,
             UpdatedAt = now,
+            Activity = new LicenseActivity(),
         };
 
         db.Licenses.Add(license);

@@ -3,6 +3,7 @@ using Licenz.Server.Licenses;
 using Licenz.Server.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Licenz.Server.Tests.Data;
 
@@ -35,7 +36,7 @@ public sealed class ActivityRecorderTests(LicenzApplication app) : IClassFixture
 
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LicenzDbContext>();
-        var recorded = await db.Licenses.AsNoTracking().Where(l => ids.Contains(l.Id)).ToDictionaryAsync(l => l.Id, l => l.LastValidatedAt);
+        var recorded = await db.Licenses.AsNoTracking().Where(l => ids.Contains(l.Id)).ToDictionaryAsync(l => l.Id, l => l.Activity.LastValidatedAt);
         Assert.Equal(ids.Count, recorded.Count);
         for (var i = 0; i < ids.Count; i++)
         {
@@ -69,14 +70,40 @@ public sealed class ActivityRecorderTests(LicenzApplication app) : IClassFixture
         Assert.Equal(0, recorder.Waiting);
     }
 
-    private async Task<DateTime?> LastValidatedAsync(string licenseId)
+    [Fact]
+    public async Task WithoutAnyoneAskingTheTimesAreWrittenWithinTheConfiguredInterval()
+    {
+        await using var quick = new LicenzApplication().WithSetting("Licenz:Activity:FlushInterval", "00:00:01");
+        await quick.InitializeAsync();
+        Assert.Equal(TimeSpan.FromSeconds(1), quick.Services.GetRequiredService<IOptions<ActivityOptions>>().Value.FlushInterval);
+        var ids = await SeedLicensesAsync(1, quick);
+        var now = quick.Time.GetUtcNow().UtcDateTime;
+        var validated = new DateTime(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
+
+        quick.Services.GetRequiredService<ActivityRecorder>().LicenseValidated(ids[0], validated);
+
+        // The background loop writes it, at the latest a second later; 15 s leaves room for a busy machine.
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (await LastValidatedAsync(ids[0], quick) is null && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(validated, await LastValidatedAsync(ids[0], quick));
+    }
+
+    private Task<DateTime?> LastValidatedAsync(string licenseId) => LastValidatedAsync(licenseId, app);
+
+    private static async Task<DateTime?> LastValidatedAsync(string licenseId, LicenzApplication app)
     {
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LicenzDbContext>();
-        return await db.Licenses.AsNoTracking().Where(l => l.Id == licenseId).Select(l => l.LastValidatedAt).SingleAsync();
+        return await db.Licenses.AsNoTracking().Where(l => l.Id == licenseId).Select(l => l.Activity.LastValidatedAt).SingleAsync();
     }
 
-    private async Task<List<string>> SeedLicensesAsync(int count)
+    private Task<List<string>> SeedLicensesAsync(int count) => SeedLicensesAsync(count, app);
+
+    private static async Task<List<string>> SeedLicensesAsync(int count, LicenzApplication app)
     {
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LicenzDbContext>();
@@ -95,6 +122,7 @@ public sealed class ActivityRecorderTests(LicenzApplication app) : IClassFixture
             Status = LicenseStatus.Active,
             CreatedAt = now,
             UpdatedAt = now,
+            Activity = new LicenseActivity(),
         }).ToList();
         db.Licenses.AddRange(licenses);
         await db.SaveChangesAsync();

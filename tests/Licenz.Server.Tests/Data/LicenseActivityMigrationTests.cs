@@ -43,7 +43,7 @@ public sealed class LicenseActivityMigrationTests : IDisposable
 
         await migrator.MigrateAsync(cancellationToken: cancellationToken);
 
-        var times = await db.Licenses.AsNoTracking().OrderBy(l => l.Id).Select(l => new { l.Id, l.LastValidatedAt }).ToListAsync(cancellationToken);
+        var times = await db.Licenses.AsNoTracking().OrderBy(l => l.Id).Select(l => new { l.Id, l.Activity.LastValidatedAt }).ToListAsync(cancellationToken);
         Assert.Equal([Validated, NeverValidated], times.Select(t => t.Id));
         Assert.Equal(new DateTime(2026, 11, 20, 10, 11, 12, DateTimeKind.Utc), times[0].LastValidatedAt);
         Assert.Null(times[1].LastValidatedAt);
@@ -52,7 +52,7 @@ public sealed class LicenseActivityMigrationTests : IDisposable
 
         // The activity table still refers to the rebuilt licenses table: deleting a license deletes its row.
         await ScalarsAsync(db, $"DELETE FROM licenses WHERE Id = '{NeverValidated}'", cancellationToken);
-        Assert.Equal([Validated], await ScalarsAsync(db, "SELECT Id FROM license_activity", cancellationToken));
+        Assert.Equal([Validated], await ScalarsAsync(db, "SELECT LicenseId FROM license_activity", cancellationToken));
 
         await migrator.MigrateAsync(Before, cancellationToken);
         Assert.Equal(["2026-11-20 10:11:12"], await ScalarsAsync(db, "SELECT LastValidatedAt FROM licenses", cancellationToken));

@@ -1,3 +1,4 @@
+using System.Data;
 using Licenz.Server.Data;
 using Licenz.Server.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -5,7 +6,10 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Licenz.Server.Tests.Data;
 
-/// <summary>Every connection the server opens to its SQLite file has the larger page cache and the memory-mapped reads.</summary>
+/// <summary>
+/// Every connection the server opens to its SQLite file has the larger page cache and the memory-mapped reads; the
+/// activity writer's flush gets a larger cache still, for as long as it runs.
+/// </summary>
 public sealed class SqliteConnectionSettingsTests(LicenzApplication app) : IClassFixture<LicenzApplication>
 {
     [Fact]
@@ -26,6 +30,39 @@ public sealed class SqliteConnectionSettingsTests(LicenzApplication app) : IClas
             {
                 await db.Database.CloseConnectionAsync();
             }
+        }
+    }
+
+    [Fact]
+    public async Task TheLargePageCacheLastsUntilDisposedAndThenTheConnectionIsAsItWas()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LicenzDbContext>();
+
+        await using (await SqliteConnectionSettings.LargePageCacheAsync(db.Database, cancellationToken))
+        {
+            Assert.Equal(ConnectionState.Open, db.Database.GetDbConnection().State);
+            Assert.Equal(-65536L, await PragmaAsync(db, "cache_size"));
+        }
+
+        Assert.Equal(ConnectionState.Closed, db.Database.GetDbConnection().State);
+
+        // Opened by someone else as well, the connection stays open after it, with its usual cache again.
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using (await SqliteConnectionSettings.LargePageCacheAsync(db.Database, cancellationToken))
+            {
+                Assert.Equal(-65536L, await PragmaAsync(db, "cache_size"));
+            }
+
+            Assert.Equal(ConnectionState.Open, db.Database.GetDbConnection().State);
+            Assert.Equal(-8192L, await PragmaAsync(db, "cache_size"));
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
         }
     }
 

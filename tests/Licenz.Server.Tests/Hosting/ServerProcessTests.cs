@@ -122,6 +122,8 @@ public sealed partial class ServerProcessTests : IDisposable
         { "arg", "--Licenz:Plan", "gold", "Licenz:Plan" },
         { "env", "Licenz__MaxRequestBodyBytes", "abc", "Licenz:MaxRequestBodyBytes" },
         { "env", "Licenz__TrustedProxies__0", "nonsense", "Licenz:TrustedProxies:0" },
+        { "env", "Licenz__Activity__FlushInterval", "00:00:00.5", "Licenz:Activity:FlushInterval" },
+        { "env", "Licenz__Activity__FlushInterval", "soon", "Licenz:Activity:FlushInterval" },
         { "env", "Kestrel__Certificates__Default__Path", "no-such-certificate.pfx", "Kestrel:Certificates:Default:Path" },
     };
 

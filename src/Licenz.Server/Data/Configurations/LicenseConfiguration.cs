@@ -18,14 +18,10 @@ internal sealed class LicenseConfiguration : IEntityTypeConfiguration<License>
         builder.Property(l => l.Status).HasConversion<string>().HasMaxLength(20);
         builder.Property(l => l.Version).IsConcurrencyToken();
 
-        // Last-validated is written for every license verified, a few seconds after the fact (ActivityRecorder):
-        // at a million licenses that is tens of thousands of rows a flush, scattered over the table. In a narrow
-        // table of its own each page holds several times the rows, so a flush writes several times fewer pages,
-        // and the wide rows that the verify path reads are left alone. Each license has its row, added with it.
-        builder.SplitToTable("license_activity", table =>
-        {
-            table.Property(l => l.LastValidatedAt);
-        });
+        // Last-validated times have a table of their own, written in batches (see LicenseActivity); every query for
+        // licenses loads them along, as if they were a column.
+        builder.HasOne(l => l.Activity).WithOne().HasForeignKey<LicenseActivity>(a => a.LicenseId).OnDelete(DeleteBehavior.Cascade);
+        builder.Navigation(l => l.Activity).IsRequired().AutoInclude();
 
         // License keys are unique across accounts: verification finds a key first, then checks its account.
         builder.HasIndex(l => l.Key).IsUnique();

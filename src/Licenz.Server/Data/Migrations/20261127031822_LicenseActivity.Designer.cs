@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Licenz.Server.Data.Migrations
 {
     [DbContext(typeof(LicenzDbContext))]
-    [Migration("20261127025742_LicenseActivity")]
+    [Migration("20261127031822_LicenseActivity")]
     partial class LicenseActivity
     {
         /// <inheritdoc />
@@ -137,9 +137,6 @@ namespace Licenz.Server.Data.Migrations
                         .IsUnicode(true)
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTime?>("LastValidatedAt")
-                        .HasColumnType("TEXT");
-
                     b.Property<string>("Metadata")
                         .IsRequired()
                         .IsUnicode(true)
@@ -188,11 +185,21 @@ namespace Licenz.Server.Data.Migrations
                     b.HasIndex("AccountId", "ProductId", "Id");
 
                     b.ToTable("licenses", (string)null);
+                });
 
-                    b.SplitToTable("license_activity", null, t =>
-                        {
-                            t.Property("LastValidatedAt");
-                        });
+            modelBuilder.Entity("Licenz.Server.Data.LicenseActivity", b =>
+                {
+                    b.Property<string>("LicenseId")
+                        .HasMaxLength(40)
+                        .IsUnicode(true)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastValidatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("LicenseId");
+
+                    b.ToTable("license_activity", (string)null);
                 });
 
             modelBuilder.Entity("Licenz.Server.Data.Product", b =>
@@ -308,16 +315,19 @@ namespace Licenz.Server.Data.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
 
-                    b.HasOne("Licenz.Server.Data.License", null)
-                        .WithOne()
-                        .HasForeignKey("Licenz.Server.Data.License", "Id")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
                     b.HasOne("Licenz.Server.Data.Product", null)
                         .WithMany()
                         .HasForeignKey("ProductId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Licenz.Server.Data.LicenseActivity", b =>
+                {
+                    b.HasOne("Licenz.Server.Data.License", null)
+                        .WithOne("Activity")
+                        .HasForeignKey("Licenz.Server.Data.LicenseActivity", "LicenseId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
@@ -336,6 +346,12 @@ namespace Licenz.Server.Data.Migrations
                         .WithMany()
                         .HasForeignKey("AccountId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Licenz.Server.Data.License", b =>
+                {
+                    b.Navigation("Activity")
                         .IsRequired();
                 });
 #pragma warning restore 612, 618

@@ -15,23 +15,23 @@ namespace Licenz.Server.Data.Migrations
                 name: "license_activity",
                 columns: table => new
                 {
-                    Id = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    LicenseId = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
                     LastValidatedAt = table.Column<DateTime>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_license_activity", x => x.Id);
+                    table.PrimaryKey("PK_license_activity", x => x.LicenseId);
                     table.ForeignKey(
-                        name: "FK_license_activity_licenses_Id",
-                        column: x => x.Id,
+                        name: "FK_license_activity_licenses_LicenseId",
+                        column: x => x.LicenseId,
                         principalTable: "licenses",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
 
-            // Every license keeps its last-validated time: one row each, moved before the column goes.
+            // Every license gets its row, with the time it had: moved before the column goes.
             migrationBuilder.Sql(
-                """INSERT INTO "license_activity" ("Id", "LastValidatedAt") SELECT "Id", "LastValidatedAt" FROM "licenses";""");
+                """INSERT INTO "license_activity" ("LicenseId", "LastValidatedAt") SELECT "Id", "LastValidatedAt" FROM "licenses";""");
 
             // SQLite drops a column in place (3.35 and later), inside the migration's transaction. EF Core's own
             // DropColumn rebuilds the table instead, which needs foreign keys switched off outside any transaction.
@@ -48,7 +48,7 @@ namespace Licenz.Server.Data.Migrations
                 nullable: true);
 
             migrationBuilder.Sql(
-                """UPDATE "licenses" SET "LastValidatedAt" = (SELECT a."LastValidatedAt" FROM "license_activity" AS a WHERE a."Id" = "licenses"."Id");""");
+                """UPDATE "licenses" SET "LastValidatedAt" = (SELECT a."LastValidatedAt" FROM "license_activity" AS a WHERE a."LicenseId" = "licenses"."Id");""");
 
             migrationBuilder.DropTable(
                 name: "license_activity");
