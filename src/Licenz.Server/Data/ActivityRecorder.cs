@@ -15,7 +15,6 @@ public sealed class ActivityOptions
     /// rows of a busy key or license fewer times, and at a million licenses packs more of them onto each page written.
     /// </summary>
     public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(5);
-
 }
 
 /// <summary>Refuses a flush interval under a second (a write transaction several times a second) or over ten minutes.</summary>
@@ -124,7 +123,8 @@ public sealed class ActivityRecorder(IServiceScopeFactory scopes, IOptions<Activ
 
             // One transaction, and one statement per second-of-activity and batch of rows: thousands of
             // verifications a second cost a handful of statements and a single commit, in a page cache large
-            // enough to hold every page they change until then.
+            // enough to hold every page they change until then. Each batch of ids is one parameter (EF.Parameter;
+            // json_each on SQLite), so every statement has the same text whatever the batch's size.
             await using var largeCache = await SqliteConnectionSettings.LargePageCacheAsync(db.Database, cancellationToken);
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             foreach (var (at, ids) in keys)
