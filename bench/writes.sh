@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Writes on SQLite (issue 4 §4): license creation, and verification when every request validates another
-# license, so the background last-validated writer has one row to update per request. For regressions: no target.
+# license, so the background last-validated writer has one row to update per request; then the writer's flush
+# alone, CPU time per row. For regressions: no target.
 #
 #   bench/writes.sh            200,000 seeded licenses: 20 s warm-up, then 15 s per measurement
 #   bench/writes.sh --quick    1,000 licenses, 2 s: proves it works
@@ -22,8 +23,11 @@ while [ $# -gt 0 ]; do
 done
 if [ "$quick" = 1 ]; then
   : "${licenses:=1000}" "${duration:=2}" "${warmup:=2}"
+  flush_rows=500 flush_rounds=1
 else
   : "${licenses:=200000}" "${duration:=15}" "${warmup:=20}"
+  # About what one 5-second flush finds at 11,000 verifications a second spread over a large set of licenses.
+  flush_rows=55000 flush_rounds=6
 fi
 command -v wrk >/dev/null || die "wrk is needed (Debian: apt-get install -y wrk)"
 
@@ -81,6 +85,13 @@ done
 read -r rss peak < <(process_memory "$SERVER_PID")
 stop_process "$SERVER_PID"
 
+# The writer alone, in-process on the same folder: the CPU time a flush costs per row it writes.
+log "timing the activity writer's flush ($flush_rows rows a round, $flush_rounds rounds)"
+flush_line=$(dotnet "$(published Licenz.Bench.Seed)" flush --rows "$flush_rows" --rounds "$flush_rounds" 2>"$BENCH_WORK/flush.log") \
+  || { cat "$BENCH_WORK/flush.log" >&2; die "flush failed"; }
+cat "$BENCH_WORK/flush.log" >&2
+eval "$(printf '%s\n' "$flush_line" | tr ' ' '\n' | grep '=' | sed 's/^/FLUSH_/')"
+
 out="$results/writes.md"
 {
   printf '%s\n\n' "$header"
@@ -100,6 +111,8 @@ out="$results/writes.md"
   else
     printf '; %s after %s s more (the writer stopped gaining).' "$(fmt_int "$written")" "${drained_after:-$waited}"
   fi
-  printf ' Server memory after the run: %s MiB (peak %s MiB).\n' "$rss" "$peak"
+  printf ' Server memory after the run: %s MiB (peak %s MiB).\n\n' "$rss" "$peak"
+  printf 'One flush of the writer, in-process (`Licenz.Bench.Seed flush`): %s CPU per row written, fastest of %s rounds of %s licenses drawn at random (median %s µs).\n' \
+    "$FLUSH_min_us_per_row µs" "$flush_rounds" "$(fmt_int "$flush_rows")" "$FLUSH_median_us_per_row"
 } >"$out"
 publish_results writes "$out" "$quick"

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Licenz.Server.Accounts;
 using Licenz.Server.Data;
@@ -15,11 +16,15 @@ namespace Licenz.Bench.Seed;
 /// sure the default account exists (as the server's first start would), and gives its product "bench"
 /// N active licenses; then writes DIR/keys.txt (one license key a line) and DIR/seed.env.
 /// <c>count-validated --since TIMESTAMP</c>: prints how many licenses were last validated at or after it.
+/// <c>flush --rows N --rounds R</c>: R times, notes N licenses drawn at random from the folder's as validated (over
+/// five seconds, as the server's 5-second flush finds them) and times the server's own activity writer writing them:
+/// CPU time per row. The server must not be running on the folder.
 /// Configuration is the server's own (<c>Licenz__*</c> environment variables, or <c>--Licenz:…=…</c>).
 /// </summary>
 internal static class SeedProgram
 {
-    private const string Usage = "usage: seed --licenses N --out DIR [config…] | count-validated --since TIMESTAMP [config…]";
+    private const string Usage =
+        "usage: seed --licenses N --out DIR [config…] | count-validated --since TIMESTAMP [config…] | flush --rows N --rounds R [config…]";
 
     public static async Task<int> Main(string[] args)
     {
@@ -39,6 +44,8 @@ internal static class SeedProgram
                 "count-validated" when options.GetValueOrDefault("--since") is { } since
                                        && DateTime.TryParse(since, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var at) =>
                     await CountValidatedAsync(configuration, at),
+                "flush" when Int(options, "--rows") is > 0 and var rows && Int(options, "--rounds") is > 0 and var rounds =>
+                    await FlushAsync(configuration, rows, rounds),
                 _ => Fail(Usage),
             };
         }
@@ -101,6 +108,50 @@ internal static class SeedProgram
         return 0;
     }
 
+    private static async Task<int> FlushAsync(string[] configuration, int rows, int rounds)
+    {
+        await using var app = Build(configuration);
+        var recorder = app.Services.GetRequiredService<ActivityRecorder>();
+        List<string> ids;
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            ids = await scope.ServiceProvider.GetRequiredService<LicenzDbContext>().LicenseActivity.Select(a => a.LicenseId).ToListAsync();
+        }
+
+        var random = new Random(20261127);
+        var now = DateTime.UtcNow;
+        var second = new DateTime(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
+        var perRow = new List<double>();
+        using var process = Process.GetCurrentProcess();
+        for (var round = 1; round <= rounds; round++)
+        {
+            var drawn = new HashSet<string>(StringComparer.Ordinal);
+            for (var i = 0; i < rows; i++)
+            {
+                var id = ids[random.Next(ids.Count)];
+                drawn.Add(id);
+                recorder.LicenseValidated(id, second.AddSeconds(i % 5));
+            }
+
+            second = second.AddSeconds(5);
+            var written = drawn.Count;
+            process.Refresh();
+            var cpu = process.TotalProcessorTime;
+            var clock = Stopwatch.StartNew();
+            await recorder.FlushAsync();
+            process.Refresh();
+            var microseconds = (process.TotalProcessorTime - cpu).TotalMicroseconds / written;
+            perRow.Add(microseconds);
+            await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"round {round}: {written:N0} rows in {clock.ElapsedMilliseconds:N0} ms, {microseconds:F1} µs CPU per row"));
+        }
+
+        // The fastest round: on a shared machine other work only ever slows a round down.
+        await Console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"flush-result rows={rows} min_us_per_row={perRow.Min():F1} median_us_per_row={perRow.Order().ElementAt(perRow.Count / 2):F1}"));
+        return 0;
+    }
+
     /// <summary>The server's services from the server's configuration, built but never started.</summary>
     private static WebApplication Build(string[] configuration)
     {
@@ -118,7 +169,7 @@ internal static class SeedProgram
         var rest = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
-            if (args[i] is "--licenses" or "--out" or "--since" && i + 1 < args.Length)
+            if (args[i] is "--licenses" or "--out" or "--since" or "--rows" or "--rounds" && i + 1 < args.Length)
             {
                 options[args[i]] = args[++i];
             }
