@@ -8,7 +8,7 @@ namespace Licenz.Server.Tests.Data;
 
 /// <summary>
 /// Upgrading a database made before last-validated times had a table of their own keeps every license's time,
-/// and the rebuilt licenses table keeps its links: the activity row goes with its license.
+/// and the licenses table, altered in place, keeps its links: the activity row goes with its license.
 /// </summary>
 public sealed class LicenseActivityMigrationTests : IDisposable
 {
@@ -50,7 +50,7 @@ public sealed class LicenseActivityMigrationTests : IDisposable
         Assert.DoesNotContain("LastValidatedAt", await ColumnsAsync(db, "licenses", cancellationToken));
         Assert.Empty(await ScalarsAsync(db, "PRAGMA foreign_key_check", cancellationToken));
 
-        // The activity table still refers to the rebuilt licenses table: deleting a license deletes its row.
+        // The activity table refers to the licenses table: deleting a license deletes its row.
         await ScalarsAsync(db, $"DELETE FROM licenses WHERE Id = '{NeverValidated}'", cancellationToken);
         Assert.Equal([Validated], await ScalarsAsync(db, "SELECT LicenseId FROM license_activity", cancellationToken));
 
