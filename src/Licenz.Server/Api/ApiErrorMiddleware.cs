@@ -4,9 +4,9 @@ using Microsoft.Extensions.Options;
 namespace Licenz.Server.Api;
 
 /// <summary>
-/// Outermost middleware: every failure becomes the <c>{"error": …}</c> envelope. It catches exceptions
-/// (client errors keep their status, anything else is a 500 without a stack trace) and dresses the
-/// framework's empty error responses (unknown route, wrong method) in the envelope too.
+/// Every failure becomes the <c>{"error": …}</c> envelope: it catches exceptions (client errors keep their status,
+/// anything else is a 500 without a stack trace) and dresses the framework's empty error responses (unknown route,
+/// wrong method) in the envelope too.
 /// </summary>
 public sealed class ApiErrorMiddleware(RequestDelegate next, ILogger<ApiErrorMiddleware> logger)
 {
@@ -62,9 +62,7 @@ public sealed class ApiErrorMiddleware(RequestDelegate next, ILogger<ApiErrorMid
 
     private static ApiError FromStatus(HttpContext context)
     {
-        var request = context.Request;
-        var path = context.Items.ContainsKey(ShortBaseAlias.Marker) ? ApiRoutes.ShortBase + request.Path.Value![ApiRoutes.Base.Length..] : request.Path.Value;
-        var route = $"{request.Method} {path}";
+        var route = $"{context.Request.Method} {ApiRoutes.PathAsSent(context)}";
         return context.Response.StatusCode switch
         {
             StatusCodes.Status404NotFound => new(ErrorCodes.NotFound, $"No such endpoint: {route}.", 404),

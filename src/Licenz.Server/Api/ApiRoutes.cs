@@ -1,31 +1,27 @@
-using Licenz.Server.ApiKeys;
-using Licenz.Server.Licenses;
-using Licenz.Server.Products;
-using Licenz.Server.Signing;
-using Licenz.Server.Verification;
-
 namespace Licenz.Server.Api;
 
-/// <summary>The API, mounted at the self-hosted base <c>/api/v1</c> and at <c>/v1</c>.</summary>
+/// <summary>The API's bases: the self-hosted <c>/api/v1</c>, and <c>/v1</c> as on the API page.</summary>
 public static class ApiRoutes
 {
     public const string Base = "/api/v1";
     public const string ShortBase = "/v1";
 
-    public static IEndpointRouteBuilder MapLicenzApi(this IEndpointRouteBuilder routes)
-    {
-        var api = routes.MapGroup(Base);
-        api.MapVerification();
-        api.MapLicenseFiles();
-        api.MapSigningKeys();
-        api.MapLicenses();
-        api.MapProducts();
-        api.MapApiKeys();
-        return routes;
-    }
+    /// <summary>The base the request came in through, for Location headers and error messages.</summary>
+    public static string BaseOf(HttpContext context) => context.Features.Get<ShortBaseRequest>() is null ? Base : ShortBase;
 
-    /// <summary>The base the request came in through, for Location headers.</summary>
-    public static string BaseOf(HttpContext context) => context.Items.ContainsKey(ShortBaseAlias.Marker) ? ShortBase : Base;
+    /// <summary>The path as the client sent it (before <see cref="ShortBaseAlias"/> mapped it).</summary>
+    public static string PathAsSent(HttpContext context) =>
+        context.Features.Get<ShortBaseRequest>() is null ? context.Request.Path.Value ?? "/" : ShortBase + context.Request.Path.Value![Base.Length..];
+}
+
+/// <summary>Request feature: the request came in under <see cref="ApiRoutes.ShortBase"/>.</summary>
+public sealed class ShortBaseRequest
+{
+    public static readonly ShortBaseRequest Instance = new();
+
+    private ShortBaseRequest()
+    {
+    }
 }
 
 /// <summary>
@@ -34,13 +30,11 @@ public static class ApiRoutes
 /// </summary>
 public sealed class ShortBaseAlias(RequestDelegate next)
 {
-    public const string Marker = "licenz.short-base";
-
     public Task InvokeAsync(HttpContext context)
     {
         if (context.Request.Path.StartsWithSegments(ApiRoutes.ShortBase, StringComparison.OrdinalIgnoreCase, out var rest))
         {
-            context.Items[Marker] = true;
+            context.Features.Set(ShortBaseRequest.Instance);
             context.Request.Path = new PathString(ApiRoutes.Base).Add(rest);
         }
 

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Licenz.Server.Api;
 using Licenz.Server.ApiKeys;
 using Licenz.Server.Data;
 using Licenz.Server.Hosting;
@@ -72,12 +73,9 @@ public static class DashboardSetup
         return services;
     }
 
-    public static WebApplication MapLicenzDashboard(this WebApplication app)
-    {
-        app.MapRazorPages();
-        app.MapGet(Path + "/dashboard.css", () => Results.Text(DashboardStyles.Css, "text/css; charset=utf-8")).ExcludeFromDescription();
-        return app;
-    }
+    public static IEndpointConventionBuilder MapLicenzDashboard(this IEndpointRouteBuilder routes) => new ConventionBuilders(
+        routes.MapRazorPages(),
+        routes.MapGet(Path + "/dashboard.css", () => Results.Text(DashboardStyles.Css, "text/css; charset=utf-8")).ExcludeFromDescription());
 
     private const string DashboardPolicy = "dashboard";
 

@@ -122,11 +122,24 @@ public static class LicenzServer
         return services;
     }
 
-    /// <summary>HTTPS check → rate limit → API key → scope → body rules → endpoint, all inside the error envelope.</summary>
+    /// <summary>
+    /// The request path, in this order:
+    /// <list type="number">
+    /// <item>forwarded headers (only from configured proxies), then the <c>/v1</c> alias mapped to <c>/api/v1</c>, so
+    /// routing sees one path for both bases;</item>
+    /// <item>routing: from here on, what applies to a request is read from its endpoint's metadata, never its path; a
+    /// request no endpoint takes is answered with the API's conventions;</item>
+    /// <item>signing of the endpoints declared <c>WithSignedResponse()</c>: outside everything below, so refusals
+    /// (400, 401, 429) are signed too;</item>
+    /// <item>the error envelope around everything below (and <c>Cache-Control: no-store</c> on every answer), then the
+    /// endpoint's security headers;</item>
+    /// <item>API key authentication, then the plan rate limit of endpoints that carry it (every API endpoint)
+    /// (before the HTTPS check, so that a refusal carries the rate-limit headers too);</item>
+    /// <item>HTTPS only; then authorization (the endpoint's scope), the key's last use, the body rules; the endpoint.</item>
+    /// </list>
+    /// </summary>
     public static WebApplication UseLicenzServer(this WebApplication app)
     {
-        app.UseMiddleware<SignedResponseMiddleware>();
-        app.UseMiddleware<ApiErrorMiddleware>();
         if (app.Services.GetRequiredService<IOptions<LicenzOptions>>().Value.TrustedProxies.Count > 0)
         {
             // Without trusted proxies the middleware would believe anyone: leave it out entirely.
@@ -135,18 +148,18 @@ public static class LicenzServer
 
         app.UseMiddleware<ShortBaseAlias>();
         app.UseRouting();
+        app.UseMiddleware<UnmatchedRequests>(LicenzEndpoints.ApiConventions);
+        app.UseMiddleware<SignedResponseMiddleware>();
+        app.UseMiddleware<ApiErrorMiddleware>();
+        app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseAuthentication();
         app.UseMiddleware<RateLimitMiddleware>();
         app.UseMiddleware<HttpsOnlyMiddleware>();
-        app.UseMiddleware<DashboardSecurityHeaders>();
         app.UseAuthorization();
         app.UseMiddleware<ApiKeyUsageMiddleware>();
         app.UseMiddleware<RequestBodyMiddleware>();
 
-        app.MapLicenzApi();
-        app.MapJwks();
-        app.MapLicenzOpenApi();
-        app.MapLicenzDashboard();
+        app.MapLicenzEndpoints();
         return app;
     }
 }

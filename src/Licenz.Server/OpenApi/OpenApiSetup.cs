@@ -25,16 +25,16 @@ public static class OpenApiSetup
             options.AddOperationTransformer(DescribeOperation);
         });
 
-    public static IEndpointRouteBuilder MapLicenzOpenApi(this IEndpointRouteBuilder routes)
+    public static IEndpointConventionBuilder MapLicenzOpenApi(this IEndpointRouteBuilder routes)
     {
         // Constrained to the one document, so that other paths under /api/v1 are not mistaken for it.
-        routes.MapOpenApi(ApiRoutes.Base + "/{documentName:regex(^" + DocumentName + "$)}.json");
-        routes.MapScalarApiReference(ApiRoutes.Base + "/reference", reference => reference
+        var document = routes.MapOpenApi(ApiRoutes.Base + "/{documentName:regex(^" + DocumentName + "$)}.json");
+        var reference = routes.MapScalarApiReference(ApiRoutes.Base + "/reference", reference => reference
             .WithTitle("Licenz API reference")
             .WithOpenApiRoutePattern(ApiRoutes.Base + "/{documentName}.json")
             .AddDocument(DocumentName)
             .AddPreferredSecuritySchemes(BearerScheme));
-        return routes;
+        return new ConventionBuilders(document, reference);
     }
 
     private static Task DescribeDocument(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)

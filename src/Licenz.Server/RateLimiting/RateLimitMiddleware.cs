@@ -7,9 +7,10 @@ using Microsoft.Extensions.Options;
 namespace Licenz.Server.RateLimiting;
 
 /// <summary>
-/// Per-minute budgets: an account's requests count against its plan; requests without a valid key
-/// count against their client address. Every response carries the <c>X-RateLimit-*</c> headers;
-/// over the budget the answer is 429 <c>rate_limited</c> with <c>Retry-After</c>.
+/// Per-minute budgets for endpoints declared <see cref="PlanRateLimitMetadata"/>: an
+/// account's requests count against its plan; requests without a valid key count against their client address. Every
+/// answer of such an endpoint carries the <c>X-RateLimit-*</c> headers; over the budget the answer is 429
+/// <c>rate_limited</c> with <c>Retry-After</c>.
 /// </summary>
 public sealed class RateLimitMiddleware(RequestDelegate next, IRateLimitStore store, TimeProvider time, IOptions<LicenzOptions> options)
 {
@@ -18,10 +19,10 @@ public sealed class RateLimitMiddleware(RequestDelegate next, IRateLimitStore st
     private readonly int _anonymousLimit = options.Value.AnonymousRequestsPerMinute;
     private readonly string _anonymousLimitText = options.Value.AnonymousRequestsPerMinute.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>The reset header's text, formatted once per window rather than per request.</summary>
-    private readonly HeaderText _resetText = new(static reset => reset.ToString(CultureInfo.InvariantCulture));
+    public Task InvokeAsync(HttpContext context) =>
+        context.GetEndpoint()?.Metadata.GetMetadata<PlanRateLimitMetadata>() is null ? next(context) : CountAsync(context);
 
-    public async Task InvokeAsync(HttpContext context)
+    private async Task CountAsync(HttpContext context)
     {
         var caller = context.Features.Get<ApiCaller>();
         var (partition, limit) = caller is not null
@@ -33,7 +34,7 @@ public sealed class RateLimitMiddleware(RequestDelegate next, IRateLimitStore st
         var windowStart = nowSeconds - (nowSeconds % WindowSeconds);
         var reset = windowStart + WindowSeconds;
         var headers = context.Response.Headers;
-        headers["X-RateLimit-Reset"] = _resetText.For(reset);
+        headers["X-RateLimit-Reset"] = reset.ToString(CultureInfo.InvariantCulture);
 
         if (limit is not { } budget)
         {

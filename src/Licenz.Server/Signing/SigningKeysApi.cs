@@ -32,8 +32,9 @@ public static class SigningKeysApi
     /// <c>/api/v1/.well-known/jwks.json</c>: the default account's keys, or another account's with <c>?account=acct_…</c>.
     /// Served as the standard document (not in the data envelope) so any JOSE library can fetch it.
     /// </summary>
-    public static IEndpointRouteBuilder MapJwks(this IEndpointRouteBuilder routes)
+    public static IEndpointConventionBuilder MapJwks(this IEndpointRouteBuilder routes)
     {
+        var endpoints = new List<IEndpointConventionBuilder>();
         foreach (var pattern in (string[])["/.well-known/jwks.json", ApiRoutes.Base + "/.well-known/jwks.json"])
         {
             var endpoint = routes.MapGet(pattern, JwksAsync).WithTags("Signing keys").AllowAnonymous()
@@ -46,9 +47,11 @@ public static class SigningKeysApi
             {
                 endpoint.ExcludeFromDescription();
             }
+
+            endpoints.Add(endpoint);
         }
 
-        return routes;
+        return new ConventionBuilders([.. endpoints]);
     }
 
     private static async Task<Results<ContentHttpResult, ApiErrorResult>> JwksAsync(

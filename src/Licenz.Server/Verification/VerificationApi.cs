@@ -3,6 +3,7 @@ using Licenz.Server.ApiKeys;
 using Licenz.Server.Data;
 using Licenz.Server.Licenses;
 using Licenz.Server.Signing;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Licenz.Server.Verification;
 
@@ -11,11 +12,12 @@ public static class VerificationApi
     public static RouteHandlerBuilder MapVerification(this IEndpointRouteBuilder routes) =>
         routes.MapPost("/licenses/verify", VerifyAsync)
             .RequireScope(ApiKeyScope.Verify)
+            .WithSignedResponse()
             .WithTags("Verification")
             .WithName("VerifyLicense")
             .WithSummary("Verify a license key. Open to every key type; answers 200 whether the license is valid or not.");
 
-    private static async Task<VerifyAnswer> VerifyAsync(
+    private static async Task<Ok<DataEnvelope<VerifyResult>>> VerifyAsync(
         HttpContext context, JsonBody<VerifyRequest> body, LicenseLookup licenses, TimeProvider time,
         ActivityRecorder activity, CancellationToken cancellationToken)
     {
@@ -23,7 +25,7 @@ public static class VerificationApi
         var presented = Fields.Required(request.Key, "key", 64);
         var productId = Fields.Optional(request.ProductId, "product_id", 64);
         var nonce = Fields.Nonce(request.Nonce);
-        context.Items[SignedResponseMiddleware.NonceItem] = nonce;
+        context.SetResponseNonce(nonce);
         var now = time.GetUtcNow().UtcDateTime;
         var accountId = context.Caller().AccountId;
 
@@ -51,6 +53,6 @@ public static class VerificationApi
         return Answer(code, detail, nonce, now, accountId, verified);
     }
 
-    private static VerifyAnswer Answer(string code, string detail, string? nonce, DateTime now, string accountId, VerifiedLicense? license) =>
-        new(new VerifyResult(code == VerificationResultCodes.Valid, code, detail, nonce, now, accountId, license));
+    private static Ok<DataEnvelope<VerifyResult>> Answer(string code, string detail, string? nonce, DateTime now, string accountId, VerifiedLicense? license) =>
+        TypedResults.Ok(new DataEnvelope<VerifyResult>(new VerifyResult(code == VerificationResultCodes.Valid, code, detail, nonce, now, accountId, license)));
 }

@@ -1,0 +1,40 @@
+using Licenz.Server.Api;
+using Licenz.Server.ApiKeys;
+using Licenz.Server.Dashboard;
+using Licenz.Server.Licenses;
+using Licenz.Server.OpenApi;
+using Licenz.Server.Products;
+using Licenz.Server.RateLimiting;
+using Licenz.Server.Signing;
+using Licenz.Server.Verification;
+
+namespace Licenz.Server.Hosting;
+
+/// <summary>
+/// Every endpoint, and what applies to it: the API's conventions are declared once here, on the group, and read by the
+/// middleware through the endpoint's metadata.
+/// </summary>
+public static class LicenzEndpoints
+{
+    /// <summary>What every API answer gets: the plan's rate limit with its headers, and the API's security headers.</summary>
+    public static readonly EndpointMetadataCollection ApiConventions = new(PlanRateLimitMetadata.Instance, SecurityHeaders.Api);
+
+    public static TBuilder WithApiConventions<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata([.. ApiConventions]);
+
+    public static IEndpointRouteBuilder MapLicenzEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var api = routes.MapGroup(ApiRoutes.Base).WithApiConventions();
+        api.MapVerification();
+        api.MapLicenseFiles();
+        api.MapSigningKeys();
+        api.MapLicenses();
+        api.MapProducts();
+        api.MapApiKeys();
+
+        routes.MapJwks().WithApiConventions();
+        routes.MapLicenzOpenApi().WithApiConventions();
+        routes.MapLicenzDashboard().WithSecurityHeaders(SecurityHeaders.Dashboard);
+        return routes;
+    }
+}
