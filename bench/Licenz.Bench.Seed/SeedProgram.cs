@@ -67,6 +67,7 @@ internal static class SeedProgram
 
         var provisioner = scope.ServiceProvider.GetRequiredService<AccountProvisioner>();
         var (account, _) = await provisioner.EnsureDefaultAccountAsync(settings.DefaultAccountName, settings.ParsedPlan, CancellationToken.None);
+        scope.ServiceProvider.GetRequiredService<Tenancy>().Serve(account.Id);
         var product = await BenchProduct.EnsureAsync(db, account.Id, time);
 
         var existing = await db.Licenses.CountAsync(l => l.ProductId == product.Id);

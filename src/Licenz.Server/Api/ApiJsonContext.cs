@@ -21,6 +21,9 @@ namespace Licenz.Server.Api;
     NumberHandling = JsonNumberHandling.Strict,
     Converters = [typeof(UtcTimestampConverter)])]
 [JsonSerializable(typeof(ErrorEnvelope))]
+[JsonSerializable(typeof(Licenz.Server.Accounts.AccountDto))]
+[JsonSerializable(typeof(Licenz.Server.Events.EventDto))]
+[JsonSerializable(typeof(ListEnvelope<Licenz.Server.Events.EventDto>))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(DataEnvelope<DeletedResource>))]
 [JsonSerializable(typeof(CreateProductRequest))]

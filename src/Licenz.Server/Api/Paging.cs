@@ -52,13 +52,6 @@ public readonly record struct PageRequest(int Limit, string? After)
     }
 }
 
-/// <summary>An account-owned row with a time-sortable id.</summary>
-public interface IAccountResource
-{
-    string Id { get; }
-    string AccountId { get; }
-}
-
 public static class PagingExtensions
 {
     /// <summary>Newest first, keyset-paged by id: stable under inserts and cheap at any depth.</summary>

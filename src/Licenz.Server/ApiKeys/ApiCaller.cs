@@ -1,9 +1,10 @@
+using Licenz.Server.Data;
 using Licenz.Server.RateLimiting;
 
 namespace Licenz.Server.ApiKeys;
 
 /// <summary>Who is calling: the account and key behind an authenticated request. Stored as a request feature.</summary>
-public sealed record ApiCaller(string AccountId, Plan Plan, string KeyId, ApiKeyType KeyType)
+public sealed record ApiCaller(string AccountId, Plan Plan, string KeyId, ApiKeyType KeyType) : IRequestTenant
 {
     /// <summary>The rate-limit counter this caller's requests count against: its account's (every key of it shares the budget).</summary>
     public string RateLimitPartition { get; } = "account:" + AccountId;

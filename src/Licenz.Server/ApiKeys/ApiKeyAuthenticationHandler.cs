@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Licenz.Server.Api;
 using Licenz.Server.Caching;
+using Licenz.Server.Data;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Net.Http.Headers;
 
@@ -85,6 +86,7 @@ public sealed class ApiKeyAuthenticationHandler(ApiKeyResolver resolver) : IAuth
         }
 
         _context.Features.Set(key.Caller);
+        _context.Features.Set<IRequestTenant>(key.Caller);
         return AuthenticateResult.Success(key.Ticket);
     }
 

@@ -37,6 +37,7 @@ public static class ApiKeyCommands
         if (key is { RevokedAt: null })
         {
             key.RevokedAt = now;
+            db.RecordEvent(key, "revoked");
             await db.SaveChangesAsync(cancellationToken);
         }
 

@@ -43,7 +43,7 @@ public sealed class ApiKeyResolver(HotPathCache cache, IServiceScopeFactory scop
         var epoch = cache.Epoch;
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LicenzDbContext>();
-        var key = await db.ApiKeys.AsNoTracking()
+        var key = await db.ApiKeys.AsNoTracking().IgnoreQueryFilters([LicenzDbContext.TenantFilter])
             .Where(k => k.LookupId == lookupId)
             .Join(db.Accounts, k => k.AccountId, a => a.Id,
                 (k, a) => new CachedApiKey(k.Id, k.AccountId, k.Type, k.SecretHash, k.ExpiresAt, k.RevokedAt != null, a.Plan))

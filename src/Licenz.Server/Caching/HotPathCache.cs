@@ -44,7 +44,7 @@ public sealed record CachedLicense(
 /// <summary>
 /// The verification hot path's lookups — API keys by lookup id, licenses by key — served from memory.
 /// Correctness first: every change saved through the database context invalidates the entries it touches
-/// as soon as it is committed (<see cref="CacheInvalidationInterceptor"/>), and a load that raced with a
+/// as soon as it is committed (the event spine feeds <see cref="VerificationCacheInvalidation"/>), and a load that raced with a
 /// change is never stored, so a revoked key or a suspended license is refused on the very next request.
 /// </summary>
 public sealed class HotPathCache : IDisposable

@@ -90,14 +90,24 @@ public static class DashboardSetup
     private static async Task ValidateSessionAsync(CookieValidatePrincipalContext context)
     {
         var keyId = context.Principal?.FindFirstValue(KeyIdClaim);
+        var accountId = context.Principal?.FindFirstValue(AccountClaim);
+        if (keyId is not null && accountId is not null)
+        {
+            // The session acts for its account: the pages' queries see that account's rows only.
+            context.HttpContext.Features.Set<IRequestTenant>(new DashboardSession(accountId, keyId));
+        }
+
         var db = context.HttpContext.RequestServices.GetRequiredService<LicenzDbContext>();
         var now = context.HttpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
         var active = keyId is not null && await db.ApiKeys.AsNoTracking().AnyAsync(k =>
             k.Id == keyId && k.Type == ApiKeyType.Admin && k.RevokedAt == null && (k.ExpiresAt == null || k.ExpiresAt > now));
         if (!active)
         {
+            context.HttpContext.Features.Set<IRequestTenant>(null);
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(Scheme);
         }
     }
+
+    private sealed record DashboardSession(string AccountId, string KeyId) : IRequestTenant;
 }

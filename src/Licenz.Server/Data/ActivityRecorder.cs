@@ -129,7 +129,7 @@ public sealed class ActivityRecorder(IServiceScopeFactory scopes, IOptions<Activ
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             foreach (var (at, ids) in keys)
             {
-                await db.ApiKeys.Where(k => EF.Parameter(ids).Contains(k.Id) && (k.LastUsedAt == null || k.LastUsedAt < at))
+                await db.ApiKeys.IgnoreQueryFilters([LicenzDbContext.TenantFilter]).Where(k => EF.Parameter(ids).Contains(k.Id) && (k.LastUsedAt == null || k.LastUsedAt < at))
                     .ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, at), cancellationToken);
             }
 

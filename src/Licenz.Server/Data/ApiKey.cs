@@ -3,7 +3,7 @@ using Licenz.Server.ApiKeys;
 namespace Licenz.Server.Data;
 
 /// <summary>An API key. The secret itself is never stored: only its SHA-256 hash.</summary>
-public sealed class ApiKey : Licenz.Server.Api.IAccountResource
+public sealed class ApiKey : IAccountResource
 {
     public required string Id { get; init; }
     public required string AccountId { get; init; }

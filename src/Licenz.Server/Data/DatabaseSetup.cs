@@ -1,3 +1,4 @@
+using Licenz.Server.Events;
 using Licenz.Server.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -16,12 +17,24 @@ public static class DatabaseSetup
     /// </summary>
     public static IServiceCollection AddLicenzDatabase(this IServiceCollection services)
     {
-        services.AddDbContextPool<LicenzDbContext>((provider, builder) =>
+        services.AddHttpContextAccessor();
+        services.AddScoped<Tenancy>();
+        services.AddSingleton<EventSources>();
+        services.AddSingleton<EventSpineInterceptor>();
+        services.AddPooledDbContextFactory<LicenzDbContext>((provider, builder) =>
         {
             var configuration = provider.GetRequiredService<IConfiguration>();
             var options = provider.GetRequiredService<IOptions<LicenzOptions>>().Value;
             builder.UseSqlite(SqliteConnectionString(configuration, options))
-                .AddInterceptors(provider.GetRequiredService<Caching.CacheInvalidationInterceptor>(), ConnectionSettings);
+                .AddInterceptors(provider.GetRequiredService<EventSpineInterceptor>(), ConnectionSettings);
+        });
+
+        // A context from the pool, told whose rows this scope may see; disposing it returns it to the pool.
+        services.AddScoped(provider =>
+        {
+            var db = provider.GetRequiredService<IDbContextFactory<LicenzDbContext>>().CreateDbContext();
+            db.Tenancy = provider.GetRequiredService<Tenancy>();
+            return db;
         });
         return services;
     }

@@ -2,7 +2,7 @@ using Licenz.Server.Licenses;
 
 namespace Licenz.Server.Data;
 
-public sealed class License : Licenz.Server.Api.IAccountResource
+public sealed class License : IAccountResource
 {
     public required string Id { get; init; }
     public required string AccountId { get; init; }

@@ -1,3 +1,5 @@
+using System.Linq.Expressions;
+using Licenz.Server.Events;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
@@ -5,15 +7,54 @@ namespace Licenz.Server.Data;
 
 public sealed class LicenzDbContext(DbContextOptions<LicenzDbContext> options) : DbContext(options)
 {
+    /// <summary>
+    /// The named query filter on every account-owned entity (<see cref="IAccountResource"/>): a query sees only the rows of
+    /// the account the context serves (<see cref="Tenancy"/>), none when it serves none. The few reads that must cross
+    /// accounts (verification's key lookup, the cache warm-up, signing keys and the JWKS, the activity writer) opt out
+    /// with <c>IgnoreQueryFilters([LicenzDbContext.TenantFilter])</c>.
+    /// </summary>
+    public const string TenantFilter = "Tenant";
+
+    private readonly Dictionary<object, string> _recordedEvents = new(ReferenceEqualityComparer.Instance);
+
     public DbSet<Account> Accounts => Set<Account>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<Product> Products => Set<Product>();
     public DbSet<License> Licenses => Set<License>();
     public DbSet<LicenseActivity> LicenseActivity => Set<LicenseActivity>();
     public DbSet<SigningKeyRecord> SigningKeys => Set<SigningKeyRecord>();
+    public DbSet<LicenzEvent> Events => Set<LicenzEvent>();
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+    /// <summary>Set for each use of a pooled context (see <see cref="DatabaseSetup"/>).</summary>
+    public Tenancy? Tenancy { get; internal set; }
+
+    /// <summary>The tenant filter's parameter, read each time a query runs.</summary>
+    public string? TenantAccountId => Tenancy?.AccountId;
+
+    /// <summary>Names the event a change to <paramref name="entity"/> stands for (<c>suspended</c> → <c>license.suspended</c>).</summary>
+    public void RecordEvent(object entity, string verb) => _recordedEvents[entity] = verb;
+
+    internal string? TakeRecordedEvent(object entity) => _recordedEvents.Remove(entity, out var verb) ? verb : null;
+
+    internal void ClearRecordedEvents() => _recordedEvents.Clear();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(LicenzDbContext).Assembly);
+
+        // The filter reads this context's property, which EF evaluates per query for the context running it.
+        var context = Expression.Constant(this);
+        foreach (var entityType in modelBuilder.Model.GetEntityTypes().Where(t => typeof(IAccountResource).IsAssignableFrom(t.ClrType)))
+        {
+            var row = Expression.Parameter(entityType.ClrType, "row");
+            var filter = Expression.Lambda(
+                Expression.Equal(
+                    Expression.Property(row, nameof(IAccountResource.AccountId)),
+                    Expression.Property(context, nameof(TenantAccountId))),
+                row);
+            modelBuilder.Entity(entityType.ClrType).HasQueryFilter(TenantFilter, filter);
+        }
+    }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

@@ -1,6 +1,6 @@
 namespace Licenz.Server.Data;
 
-public sealed class Product : Licenz.Server.Api.IAccountResource
+public sealed class Product : IAccountResource
 {
     public required string Id { get; init; }
     public required string AccountId { get; init; }

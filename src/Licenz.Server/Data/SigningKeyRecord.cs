@@ -13,7 +13,7 @@ public enum SigningKeyStatus
 }
 
 /// <summary>An account's Ed25519 signing key. The private seed is stored sealed under the master key.</summary>
-public sealed class SigningKeyRecord
+public sealed class SigningKeyRecord : IAccountResource
 {
     /// <summary>The <c>kid</c>: RFC 7638 thumbprint of the public key.</summary>
     public required string Id { get; init; }

@@ -1,6 +1,7 @@
 using Licenz.Server.Api;
 using Licenz.Server.ApiKeys;
 using Licenz.Server.Dashboard;
+using Licenz.Server.Events;
 using Licenz.Server.Licenses;
 using Licenz.Server.OpenApi;
 using Licenz.Server.Products;
@@ -31,6 +32,7 @@ public static class LicenzEndpoints
         api.MapLicenses();
         api.MapProducts();
         api.MapApiKeys();
+        api.MapEvents();
 
         routes.MapJwks().WithApiConventions();
         routes.MapLicenzOpenApi().WithApiConventions();

@@ -4,6 +4,8 @@ using Licenz.Server.Api;
 using Licenz.Server.Caching;
 using Licenz.Server.ApiKeys;
 using Licenz.Server.Dashboard;
+using Licenz.Server.Events;
+using Licenz.Server.Products;
 using Licenz.Server.Data;
 using Licenz.Server.Licenses;
 using Licenz.Server.OpenApi;
@@ -60,12 +62,14 @@ public static class LicenzServer
         services.AddOptions<LicenzOptions>().BindConfiguration(LicenzOptions.Section).ValidateOnStart();
 
         services.AddLicenzDatabase();
-        services.AddScoped<AccountProvisioner>();
+        services.AddAccounts();
+        services.AddApiKeys();
+        services.AddProducts();
+        services.AddLicenses();
+        services.AddSigning();
         services.AddOptions<CacheOptions>().BindConfiguration(CacheOptions.Section);
         services.AddSingleton<HotPathCache>();
-        services.AddSingleton<CacheInvalidationInterceptor>();
-        services.AddSingleton<ApiKeyResolver>();
-        services.AddSingleton<LicenseLookup>();
+        services.AddSingleton<IEventSink, VerificationCacheInvalidation>();
         services.AddSingleton<CacheWarmup>();
         services.AddHostedService(provider => provider.GetRequiredService<CacheWarmup>());
         services.AddSingleton<IValidateOptions<ActivityOptions>, ActivityOptionsValidator>();
@@ -75,8 +79,6 @@ public static class LicenzServer
         services.AddSingleton<IRateLimitStore, InMemoryRateLimitStore>();
         services.AddSingleton<IValidateOptions<KeyEncryptionOptions>, KeyEncryptionOptionsValidator>();
         services.AddOptions<KeyEncryptionOptions>().BindConfiguration(KeyEncryptionOptions.Section).ValidateOnStart();
-        services.AddSingleton<KeyEncryption>();
-        services.AddSingleton<SigningKeyRing>();
 
         services.AddSingleton<TlsCertificate>();
         services.AddSingleton<StartupOutput>();

@@ -39,7 +39,7 @@ public sealed class LicenzStartup(
         // Accounts from before signing keys existed get theirs now, so no request has to create one.
         var ring = scope.ServiceProvider.GetRequiredService<SigningKeyRing>();
         var withoutKey = await db.Accounts.AsNoTracking()
-            .Where(a => !db.SigningKeys.Any(k => k.AccountId == a.Id && k.Status == SigningKeyStatus.Current))
+            .Where(a => !db.SigningKeys.IgnoreQueryFilters(new[] { LicenzDbContext.TenantFilter }).Any(k => k.AccountId == a.Id && k.Status == SigningKeyStatus.Current))
             .Select(a => a.Id).ToListAsync(cancellationToken);
         foreach (var accountId in withoutKey)
         {

@@ -47,6 +47,13 @@ public static class LicenseActions
 
         license.UpdatedAt = now;
         license.Version++;
+        db.RecordEvent(license, action switch
+        {
+            LicenseAction.Suspend => "suspended",
+            LicenseAction.Reinstate => "reinstated",
+            LicenseAction.Revoke => "revoked",
+            _ => "renewed",
+        });
         await SaveAsync(db, cancellationToken);
         return TypedResults.Ok(new DataEnvelope<LicenseDto>(license.ToDto(now)));
     }

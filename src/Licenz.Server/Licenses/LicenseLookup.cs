@@ -17,7 +17,7 @@ public sealed class LicenseLookup(HotPathCache cache, IServiceScopeFactory scope
     private static readonly Expression<Func<License, LicenseRow>> ToRow = l => new LicenseRow(l.Id, l.AccountId, l.ProductId, l.Key, l.Type, l.Status, l.ExpiresAt, l.CreatedAt, l.Metadata);
 
     private static readonly Func<LicenzDbContext, string, CancellationToken, Task<LicenseRow?>> ByKey = EF.CompileAsyncQuery(
-        (LicenzDbContext db, string key, CancellationToken _) => db.Licenses.AsNoTracking()
+        (LicenzDbContext db, string key, CancellationToken _) => db.Licenses.AsNoTracking().IgnoreQueryFilters(new[] { LicenzDbContext.TenantFilter })
             .Where(l => l.Key == key)
             .Select(ToRow)
             .FirstOrDefault());
@@ -68,7 +68,7 @@ public sealed class LicenseLookup(HotPathCache cache, IServiceScopeFactory scope
             await using (var scope = scopes.CreateAsyncScope())
             {
                 var db = scope.ServiceProvider.GetRequiredService<LicenzDbContext>();
-                var query = db.Licenses.AsNoTracking();
+                var query = db.Licenses.AsNoTracking().IgnoreQueryFilters([LicenzDbContext.TenantFilter]);
                 if (after is not null)
                 {
                     query = query.Where(l => string.Compare(l.Id, after) < 0);

@@ -210,7 +210,7 @@ public static class LicensesApi
             return NotFound(id);
         }
 
-        // Tracked, not ExecuteDelete: the save is what tells the verification cache the key is gone.
+        // Tracked, not ExecuteDelete: the save appends the license.deleted event, which tells the verification cache.
         db.Licenses.Remove(license);
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(new DataEnvelope<DeletedResource>(new DeletedResource(license.Id)));

@@ -131,7 +131,8 @@ public static partial class ProductsApi
         HttpContext context, string id, LicenzDbContext db, CancellationToken cancellationToken)
     {
         var accountId = context.Caller().AccountId;
-        if (!await db.Products.AnyAsync(p => p.Id == id && p.AccountId == accountId, cancellationToken))
+        var product = await db.Products.FirstOrDefaultAsync(p => p.Id == id && p.AccountId == accountId, cancellationToken);
+        if (product is null)
         {
             return NotFound(id);
         }
@@ -143,7 +144,9 @@ public static partial class ProductsApi
                 $"Product {id} still has {licenses} license{(licenses == 1 ? "" : "s")} (revoked ones included); delete them before deleting the product.");
         }
 
-        await db.Products.Where(p => p.Id == id && p.AccountId == accountId).ExecuteDeleteAsync(cancellationToken);
+        // Tracked, so the deletion is an event like every other change.
+        db.Products.Remove(product);
+        await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(new DataEnvelope<DeletedResource>(new DeletedResource(id)));
     }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Licenz.Server.Api;
 using Licenz.Server.Data;
+using Licenz.Server.Events;
 using Microsoft.EntityFrameworkCore;
 
 namespace Licenz.Server.Signing;
@@ -10,7 +11,7 @@ namespace Licenz.Server.Signing;
 /// keys stay published in the JWKS until retired. Decrypted keys and JWKS documents are cached per account
 /// (a minute at most, and dropped at once on rotation or retirement on this node).
 /// </summary>
-public sealed class SigningKeyRing(IServiceScopeFactory scopes, KeyEncryption encryption, TimeProvider time)
+public sealed class SigningKeyRing(IServiceScopeFactory scopes, KeyEncryption encryption, TimeProvider time) : IEventSink
 {
     private static readonly TimeSpan CacheLifetime = TimeSpan.FromMinutes(1);
     private readonly ConcurrentDictionary<string, Cached<SigningKey>> _current = new();
@@ -27,7 +28,7 @@ public sealed class SigningKeyRing(IServiceScopeFactory scopes, KeyEncryption en
 
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LicenzDbContext>();
-        var record = await db.SigningKeys.AsNoTracking()
+        var record = await db.SigningKeys.AsNoTracking().IgnoreQueryFilters([LicenzDbContext.TenantFilter])
             .FirstOrDefaultAsync(k => k.AccountId == accountId && k.Status == SigningKeyStatus.Current, cancellationToken);
         if (record is null)
         {
@@ -49,7 +50,7 @@ public sealed class SigningKeyRing(IServiceScopeFactory scopes, KeyEncryption en
 
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LicenzDbContext>();
-        var published = await db.SigningKeys.AsNoTracking()
+        var published = await db.SigningKeys.AsNoTracking().IgnoreQueryFilters([LicenzDbContext.TenantFilter])
             .Where(k => k.AccountId == accountId && k.Status != SigningKeyStatus.Retired)
             .OrderBy(k => k.CreatedAt).ThenBy(k => k.Status == SigningKeyStatus.Current ? 1 : 0)
             .Select(k => new { k.Id, k.PublicKey })
@@ -65,7 +66,7 @@ public sealed class SigningKeyRing(IServiceScopeFactory scopes, KeyEncryption en
         await _creating.WaitAsync(cancellationToken);
         try
         {
-            var existing = await db.SigningKeys.AsNoTracking()
+            var existing = await db.SigningKeys.AsNoTracking().IgnoreQueryFilters([LicenzDbContext.TenantFilter])
                 .FirstOrDefaultAsync(k => k.AccountId == accountId && k.Status == SigningKeyStatus.Current, cancellationToken);
             if (existing is not null)
             {
@@ -110,13 +111,13 @@ public sealed class SigningKeyRing(IServiceScopeFactory scopes, KeyEncryption en
             {
                 current.Status = SigningKeyStatus.Published;
                 current.RotatedAt = now;
+                db.RecordEvent(current, "rotated");
             }
 
             var record = NewRecord(accountId);
             db.SigningKeys.Add(record);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
-            Forget(accountId);
             return record;
         }
         finally
@@ -143,11 +144,23 @@ public sealed class SigningKeyRing(IServiceScopeFactory scopes, KeyEncryption en
         {
             record.Status = SigningKeyStatus.Retired;
             record.RetiredAt = time.GetUtcNow().UtcDateTime;
+            db.RecordEvent(record, "retired");
             await db.SaveChangesAsync(cancellationToken);
-            Forget(accountId);
         }
 
         return record;
+    }
+
+    /// <summary>A committed change of an account's signing keys drops what is cached of them.</summary>
+    public void Committed(IReadOnlyList<LicenzEvent> events)
+    {
+        foreach (var change in events)
+        {
+            if (change.ResourceType == "signing_key")
+            {
+                Forget(change.AccountId);
+            }
+        }
     }
 
     private void Forget(string accountId)

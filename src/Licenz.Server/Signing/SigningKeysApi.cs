@@ -96,7 +96,7 @@ public static class SigningKeysApi
             : TypedResults.Ok(new DataEnvelope<SigningKeyDto>(ToDto(record)));
     }
 
-    private static SigningKeyDto ToDto(SigningKeyRecord record) => new(
+    internal static SigningKeyDto ToDto(SigningKeyRecord record) => new(
         record.Id,
         record.Status.ToString().ToLowerInvariant(),
         System.Buffers.Text.Base64Url.EncodeToString(record.PublicKey),

@@ -164,6 +164,9 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixServer app) : IC
                 Assert.Equal(t.EmptyProductId, data.Str("id"));
                 Assert.True(data.GetProperty("deleted").GetBoolean());
             }),
+        new("GET /events", HttpMethod.Get, "events?limit=100", Needs.Read, OtherAccountOutcome.SeesOnlyItsOwnList,
+            _ => null,
+            (data, t) => Assert.Contains(data.EnumerateArray(), change => change.Str("resource_id") == t.ApiKeyId)),
         new("GET /api-keys", HttpMethod.Get, "api-keys?limit=100", Needs.ManageKeys, OtherAccountOutcome.SeesOnlyItsOwnList,
             _ => null,
             (data, t) =>
@@ -323,6 +326,13 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixServer app) : IC
                 {
                     // The other account has no product, so it cannot have a single license.
                     Assert.Empty(data.EnumerateArray());
+                }
+
+                if (e.Path.StartsWith("events?", StringComparison.Ordinal))
+                {
+                    // Not one event about the first account's resources.
+                    Assert.DoesNotContain(data.EnumerateArray().Select(change => change.Str("resource_id")), app.FirstAccountIds.Contains);
+                    Assert.NotEmpty(data.EnumerateArray());
                 }
 
                 if (e.Path.StartsWith("api-keys?", StringComparison.Ordinal))

@@ -43,7 +43,7 @@ public sealed class LicenseActivityMigrationTests : IDisposable
 
         await migrator.MigrateAsync(cancellationToken: cancellationToken);
 
-        var times = await db.Licenses.AsNoTracking().OrderBy(l => l.Id).Select(l => new { l.Id, l.Activity.LastValidatedAt }).ToListAsync(cancellationToken);
+        var times = await db.Licenses.AsNoTracking().IgnoreQueryFilters([LicenzDbContext.TenantFilter]).OrderBy(l => l.Id).Select(l => new { l.Id, l.Activity.LastValidatedAt }).ToListAsync(cancellationToken);
         Assert.Equal([Validated, NeverValidated], times.Select(t => t.Id));
         Assert.Equal(new DateTime(2026, 11, 20, 10, 11, 12, DateTimeKind.Utc), times[0].LastValidatedAt);
         Assert.Null(times[1].LastValidatedAt);

@@ -19,7 +19,7 @@ public sealed class KeyEncryptionTests
         {
             var db = scope.ServiceProvider.GetRequiredService<LicenzDbContext>();
             var encryption = scope.ServiceProvider.GetRequiredService<KeyEncryption>();
-            var record = await db.SigningKeys.AsNoTracking().SingleAsync();
+            var record = await db.SigningKeys.AsNoTracking().IgnoreQueryFilters([LicenzDbContext.TenantFilter]).SingleAsync();
             var seed = encryption.Open(record.SealedPrivateKey, $"licenz/signing-key/{record.AccountId}/{record.Id}");
             using var restored = SigningKey.FromSeed(seed);
             Assert.Equal(record.PublicKey, restored.PublicKey);
@@ -73,7 +73,7 @@ public sealed class KeyEncryptionTests
 
         Assert.False(File.Exists(Path.Combine(app.SecretsDirectory, "master.key")));
         await using var scope = app.Services.CreateAsyncScope();
-        var record = await scope.ServiceProvider.GetRequiredService<LicenzDbContext>().SigningKeys.AsNoTracking().SingleAsync();
+        var record = await scope.ServiceProvider.GetRequiredService<LicenzDbContext>().SigningKeys.AsNoTracking().IgnoreQueryFilters([LicenzDbContext.TenantFilter]).SingleAsync();
         using var aes = new AesGcm(Convert.FromBase64String(key), 16);
         var sealedKey = record.SealedPrivateKey;
         var seed = new byte[sealedKey.Length - 29];

@@ -1,0 +1,17 @@
+using Licenz.Server.Api;
+using Licenz.Server.Data;
+using Licenz.Server.Events;
+
+namespace Licenz.Server.Signing;
+
+public static class SigningSetup
+{
+    public static IServiceCollection AddSigning(this IServiceCollection services)
+    {
+        services.AddSingleton<KeyEncryption>();
+        services.AddSingleton<SigningKeyRing>();
+        services.AddSingleton<IEventSink>(provider => provider.GetRequiredService<SigningKeyRing>());
+        return services.AddEventSource<SigningKeyRecord, SigningKeyDto>("signing_key", k => (k.Id, k.AccountId),
+            (k, _) => SigningKeysApi.ToDto(k), ApiJsonContext.Default.SigningKeyDto);
+    }
+}
