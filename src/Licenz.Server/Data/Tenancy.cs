@@ -5,7 +5,8 @@ public interface IRequestTenant
 {
     string AccountId { get; }
 
-    string KeyId { get; }
+    /// <summary>Null for work the server does on an account's behalf (a command, a background job).</summary>
+    string? KeyId { get; }
 }
 
 /// <summary>
@@ -25,7 +26,7 @@ public sealed class Tenancy(IHttpContextAccessor accessor)
     private IRequestTenant? Current => _served ?? accessor.HttpContext?.Features.Get<IRequestTenant>();
 
     /// <summary>Serves <paramref name="accountId"/> outside a request (a command acting for one account).</summary>
-    public void Serve(string accountId, string? actorKeyId = null) => _served = new Served(accountId, actorKeyId ?? "");
+    public void Serve(string accountId, string? actorKeyId = null) => _served = new Served(accountId, actorKeyId);
 
-    private sealed record Served(string AccountId, string KeyId) : IRequestTenant;
+    private sealed record Served(string AccountId, string? KeyId) : IRequestTenant;
 }

@@ -79,7 +79,7 @@ public sealed class EventSpineInterceptor(EventSources sources, IEnumerable<IEve
             var subject = source.Describe(entry.Entity, now);
             events.Add(new LicenzEvent
             {
-                Id = Ids.New(LicenzEvent.IdPrefix, time),
+                Id = Ids.NewSequential(LicenzEvent.IdPrefix, time),
                 AccountId = subject.AccountId,
                 Type = $"{source.ResourceType}.{verb}",
                 ResourceType = source.ResourceType,
