@@ -255,7 +255,8 @@ public static class ContractChecker
         if (failures.All(f => f.Count > 0))
         {
             var where = parameter.In == "query" ? $"?{parameter.Name}" : $"{{{parameter.Name}}}";
-            report(where, $"{parameter.In} parameter value", $"'{value}' was accepted but does not fit the schema: {failures[0][0].Message}");
+            // The last reading is the most specific (a number rather than its text): its failure says the most.
+            report(where, $"{parameter.In} parameter value", $"'{value}' was accepted but does not fit the schema: {failures[^1][0].Message}");
         }
     }
 
