@@ -20,6 +20,9 @@ public static class ContractChecker
     /// <summary>…and the server serves the same API under this one too.</summary>
     public const string ShortBase = "/v1";
 
+    // The server publishes the JWKS at the root well-known URI too, from the same endpoint as the documented one.
+    private const string RootJwks = "/.well-known/jwks.json";
+
     // Served under the API base but not API operations: the document itself and its reference page.
     private static readonly string[] NotOperations = [DocumentBase + "/openapi.json", DocumentBase + "/reference"];
 
@@ -53,8 +56,13 @@ public static class ContractChecker
     }
 
     /// <summary>The path as the document spells it, or null for paths outside the API.</summary>
-    private static string? DocumentPath(string path)
+    public static string? DocumentPath(string path)
     {
+        if (string.Equals(path, RootJwks, StringComparison.OrdinalIgnoreCase))
+        {
+            return DocumentBase + path;
+        }
+
         if (path.StartsWith(DocumentBase + "/", StringComparison.OrdinalIgnoreCase))
         {
             return path;

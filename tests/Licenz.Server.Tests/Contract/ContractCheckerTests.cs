@@ -142,6 +142,15 @@ public sealed class ContractCheckerTests
     }
 
     [Fact]
+    public void TheRootJwksIsTheDocumentedOne()
+    {
+        Assert.Empty(Check(Exchange("GET", "/.well-known/jwks.json", 200, """{"keys":[]}""", contentType: "application/jwk-set+json")));
+
+        var violation = Assert.Single(Check(Exchange("GET", "/.well-known/jwks.json?account=acct_nope", 404, """{"error":{"code":"not_found","message":"No such account."}}""")));
+        Assert.Equal(("GET /api/v1/.well-known/jwks.json", "undocumented status"), (violation.Operation, violation.Rule));
+    }
+
+    [Fact]
     public void PathsOutsideTheApiAreNotChecked()
     {
         Assert.Empty(Check(Exchange("GET", "/dashboard/", 200, "<html></html>", contentType: "text/html")));

@@ -21,7 +21,7 @@ public sealed class ContractCheckingHandler(Func<Task<OpenApiContract>> loadCont
         }
 
         var response = await base.SendAsync(request, cancellationToken);
-        if (!IsApi(request.RequestUri!))
+        if (ContractChecker.DocumentPath(request.RequestUri!.AbsolutePath) is null)
         {
             return response;
         }
@@ -53,8 +53,4 @@ public sealed class ContractCheckingHandler(Func<Task<OpenApiContract>> loadCont
         response.Dispose();
         throw new ContractViolationException(violations);
     }
-
-    private static bool IsApi(Uri uri) =>
-        uri.AbsolutePath.StartsWith(ContractChecker.DocumentBase + "/", StringComparison.OrdinalIgnoreCase)
-        || uri.AbsolutePath.StartsWith(ContractChecker.ShortBase + "/", StringComparison.OrdinalIgnoreCase);
 }

@@ -107,7 +107,9 @@ public sealed class OpenApiContract
     // relative $refs resolve against the document.
     private JsonSchema Compile(string pointer)
     {
-        using var wrapper = JsonDocument.Parse(JsonSerializer.Serialize(new Dictionary<string, string> { ["$ref"] = _baseUri + "#" + pointer }));
+        // A pointer in a URI fragment is percent-encoded (RFC 6901 §6): media types such as application/jwk-set+json carry a '+'.
+        var fragment = string.Join('/', pointer.Split('/').Select(Uri.EscapeDataString));
+        using var wrapper = JsonDocument.Parse(JsonSerializer.Serialize(new Dictionary<string, string> { ["$ref"] = _baseUri + "#" + fragment }));
         return JsonSchema.Build(wrapper.RootElement.Clone(), _build, new Uri(_baseUri, $"schemas/{Guid.NewGuid():N}"));
     }
 }

@@ -32,6 +32,9 @@ internal static class SmallApi
                 }
               }
             },
+            "/api/v1/.well-known/jwks.json": {
+              "get": { "responses": { "200": { "description": "OK", "content": { "application/jwk-set+json": { "schema": { "type": "object", "required": [ "keys" ] } } } } } }
+            },
             "/api/v1/widgets/count": {
               "get": {
                 "responses": { "200": { "description": "OK", "content": { "application/json": { "schema": { "type": "integer" } } } } }
