@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography.X509Certificates;
 using Licenz.Server.Data;
 using Licenz.Server.Hosting;
+using Licenz.Server.Tests.Contract;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -28,6 +29,7 @@ public class LicenzApplication : WebApplicationFactory<Program>, IAsyncLifetime
     };
 
     private SocketsHttpHandler? _handler;
+    private ContractCheckingHandler? _contractCheck;
 
     public LicenzApplication() : this(dataDirectory: null)
     {
@@ -100,7 +102,7 @@ public class LicenzApplication : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>An HTTPS client for <c>/api/v1/</c> that authenticates as users do: <c>Authorization: Bearer key</c>.</summary>
     public HttpClient CreateClient(string? apiKey, string basePath = "/api/v1/")
     {
-        var client = new HttpClient(Handler(), disposeHandler: false) { BaseAddress = new Uri(HttpsAddress, basePath) };
+        var client = new HttpClient(ClientHandler(), disposeHandler: false) { BaseAddress = new Uri(HttpsAddress, basePath) };
         if (apiKey is not null)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
@@ -114,7 +116,7 @@ public class LicenzApplication : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>A client for the plain-HTTP listener.</summary>
     public HttpClient CreateHttpClient(string? apiKey)
     {
-        var client = new HttpClient(Handler(), disposeHandler: false) { BaseAddress = new Uri(HttpAddress, "/api/v1/") };
+        var client = new HttpClient(ClientHandler(), disposeHandler: false) { BaseAddress = new Uri(HttpAddress, "/api/v1/") };
         if (apiKey is not null)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
@@ -146,6 +148,18 @@ public class LicenzApplication : WebApplicationFactory<Program>, IAsyncLifetime
     {
         var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
         return new Uri(addresses.First(a => a.StartsWith(scheme, StringComparison.Ordinal)));
+    }
+
+    /// <summary>What test clients send through: the connection, behind the contract check when it is on (<see cref="ContractCheck"/>).</summary>
+    private HttpMessageHandler ClientHandler() => ContractCheck.Mode == ContractCheckMode.Off
+        ? Handler()
+        : _contractCheck ??= new ContractCheckingHandler(LoadContractAsync, ContractCheck.Mode) { InnerHandler = Handler() };
+
+    /// <summary>The server's own OpenAPI document, fetched once per host (and compiled once per run).</summary>
+    private async Task<OpenApiContract> LoadContractAsync()
+    {
+        using var client = new HttpClient(Handler(), disposeHandler: false) { BaseAddress = HttpsAddress };
+        return OpenApiContract.Parse(await client.GetStringAsync(ContractChecker.DocumentBase + "/openapi.json"));
     }
 
     private SocketsHttpHandler Handler()
