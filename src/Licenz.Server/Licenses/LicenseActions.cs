@@ -128,7 +128,13 @@ public static class LicenseActions
 
         // Renewing early extends from the current expiry; renewing a lapsed license starts from now.
         var from = license.ExpiresAt is { } expiresAt && expiresAt > now ? expiresAt : now;
-        license.ExpiresAt = from.AddDays(days.Value);
+        if (!Expiry.TryAddDays(from, days.Value, out var until))
+        {
+            return $"License {license.Id} expires at {from:yyyy-MM-dd'T'HH:mm:ss'Z'}; renewing it by {days} days would pass " +
+                $"{Expiry.Latest:yyyy-MM-dd'T'HH:mm:ss'Z'}, the latest expiry there is. Nothing was changed.";
+        }
+
+        license.ExpiresAt = until;
         return null;
     }
 }
