@@ -47,21 +47,9 @@ public static class LicenseActions
 
         license.UpdatedAt = now;
         license.Version++;
-        await SaveAsync(db, cancellationToken);
+        // A lost race with another change of the same license (its version) is a 409 conflict (DatabaseConflicts).
+        await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(new DataEnvelope<LicenseDto>(license.ToDto(now)));
-    }
-
-    /// <summary>Saves, turning a lost race with another change of the same license into a clear client error.</summary>
-    public static async Task SaveAsync(LicenzDbContext db, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            throw ApiException.BadRequest("The license was changed by another request at the same time; nothing was changed. Read it again and retry.");
-        }
     }
 
     private static string? Suspend(License license, DateTime now)
