@@ -76,6 +76,7 @@ public static class DashboardSetup
     {
         app.MapRazorPages();
         app.MapGet(Path + "/dashboard.css", () => Results.Text(DashboardStyles.Css, "text/css; charset=utf-8")).ExcludeFromDescription();
+        app.MapDashboardNotFound();
         return app;
     }
 
