@@ -33,7 +33,15 @@ public static class OpenApiSetup
             .WithTitle("Licenz API reference")
             .WithOpenApiRoutePattern(ApiRoutes.Base + "/{documentName}.json")
             .AddDocument(DocumentName)
-            .AddPreferredSecuritySchemes(BearerScheme));
+            .AddPreferredSecuritySchemes(BearerScheme)
+            // Offline and private: the bundled script is served from here, and nothing on the page calls another host
+            // (the default fonts come from Scalar's CDN; telemetry, the AI agent, MCP and the hosted API client are theirs).
+            .DisableDefaultFonts()
+            .DisableTelemetry()
+            .DisableAgent()
+            .DisableMcp()
+            .HideClientButton()
+            .HideDeveloperTools());
         return routes;
     }
 
