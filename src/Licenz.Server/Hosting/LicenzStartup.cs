@@ -84,7 +84,8 @@ public sealed class LicenzStartup(
 
         if (!tls.IsConfiguredByOperator)
         {
-            lines.Add($"TLS certificate (self-signed, for localhost): {TlsCertificate.PemPath(options.Value)}");
+            lines.Add($"TLS certificate (self-signed, for {tls.Names}): {TlsCertificate.PemPath(options.Value)}");
+            lines.Add("  For any other name clients use, configure your own certificate: Kestrel:Certificates:Default:Path.");
         }
 
         var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
