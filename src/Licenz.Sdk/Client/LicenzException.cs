@@ -67,6 +67,12 @@ public static class LicenzErrorCodes
     /// <summary>404: no such resource.</summary>
     public const string NotFound = "not_found";
 
+    /// <summary>
+    /// 409: another request changed or deleted the same resource (or took the same unique value, such as a product code)
+    /// at the same time, so this request changed nothing. Read the resource again and retry; the client does not retry by itself.
+    /// </summary>
+    public const string Conflict = "conflict";
+
     /// <summary>429: too many requests, still so after the retries the client allows (<see cref="LicenzClientOptions.MaxRateLimitRetries"/>).</summary>
     public const string RateLimited = "rate_limited";
 

@@ -49,6 +49,7 @@ public sealed class ApiErrorMiddleware(RequestDelegate next, ILogger<ApiErrorMid
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
             RequestBodies.TooLarge(context.RequestServices.GetRequiredService<IOptions<LicenzOptions>>().Value.MaxRequestBodyBytes).ToError(),
         BadHttpRequestException bad => new ApiError(ErrorCodes.BadRequest, Describe(bad), StatusCodes.Status400BadRequest),
+        _ when DatabaseConflicts.Describe(exception) is { } conflict => conflict,
         _ => new ApiError(ErrorCodes.InternalError,
             $"An unexpected error occurred. Quote this reference when reporting it: {context.TraceIdentifier}.",
             StatusCodes.Status500InternalServerError),

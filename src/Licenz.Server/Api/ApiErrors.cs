@@ -10,6 +10,7 @@ public static class ErrorCodes
     public const string InvalidApiKey = LicenzErrorCodes.InvalidApiKey;
     public const string Forbidden = LicenzErrorCodes.Forbidden;
     public const string NotFound = LicenzErrorCodes.NotFound;
+    public const string Conflict = LicenzErrorCodes.Conflict;
     public const string RateLimited = LicenzErrorCodes.RateLimited;
     public const string InternalError = LicenzErrorCodes.InternalError;
 }

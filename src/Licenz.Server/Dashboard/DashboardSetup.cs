@@ -75,7 +75,8 @@ public static class DashboardSetup
 
     public static IEndpointConventionBuilder MapLicenzDashboard(this IEndpointRouteBuilder routes) => new ConventionBuilders(
         routes.MapRazorPages(),
-        routes.MapGet(Path + "/dashboard.css", () => Results.Text(DashboardStyles.Css, "text/css; charset=utf-8")).ExcludeFromDescription());
+        routes.MapGet(Path + "/dashboard.css", () => Results.Text(DashboardStyles.Css, "text/css; charset=utf-8")).ExcludeFromDescription(),
+        routes.MapDashboardNotFound());
 
     private const string DashboardPolicy = "dashboard";
 

@@ -35,6 +35,10 @@ public static class LicenzServer
         {
             builder.WebHost.UseUrls(DefaultUrl);
         }
+        else if (HttpsAddressCheck.Problem(configuration) is { } problem)
+        {
+            throw new InvalidOperationException(problem);
+        }
 
         // Quiet defaults at the lowest priority: appsettings.json, Logging__LogLevel__… variables and arguments still change them.
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = LoggingDefaults });
@@ -90,6 +94,7 @@ public static class LicenzServer
             // (RequestBodies, JsonBodyReader); Kestrel's limit is only the backstop against abuse.
             kestrel.Limits.MaxRequestBodySize = 2L * options.Value.MaxRequestBodyBytes;
             kestrel.AddServerHeader = false;
+            kestrel.ConfigureEndpointDefaults(PlainHttpOnTlsPort.Apply);
             if (!tls.IsConfiguredByOperator)
             {
                 kestrel.ConfigureHttpsDefaults(https => https.ServerCertificate ??= tls.Certificate);

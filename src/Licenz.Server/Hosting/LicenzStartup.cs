@@ -84,23 +84,34 @@ public sealed class LicenzStartup(
 
         if (!tls.IsConfiguredByOperator)
         {
-            lines.Add($"TLS certificate (self-signed, for localhost): {TlsCertificate.PemPath(options.Value)}");
+            lines.Add($"TLS certificate (self-signed, for {tls.Names}): {TlsCertificate.PemPath(options.Value)}");
+            lines.Add("  For any other name clients use, configure your own certificate: Kestrel:Certificates:Default:Path.");
         }
 
         var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         var https = addresses.FirstOrDefault(a => a.StartsWith("https://", StringComparison.OrdinalIgnoreCase));
-        if (https is not null)
+        if (addresses.Count == 0)
         {
-            var shown = https.Replace("://[::]", "://localhost").Replace("://0.0.0.0", "://localhost").Replace("://+", "://localhost").Replace("://*", "://localhost");
-            lines.Add($"Licenz API: {shown}{ApiRoutes.Base}");
-            lines.Add($"API reference: {shown}{ApiRoutes.Base}/reference");
-            lines.Add($"Dashboard: {shown}{Dashboard.DashboardSetup.Path}");
-        }
-        else
-        {
-            lines.Add("Warning: no HTTPS address is configured; every plain HTTP request will be rejected.");
+            // An in-memory server (no sockets) has no addresses to show.
+            output.Write(lines);
+            return Task.CompletedTask;
         }
 
+        if (https is null && options.Value.TrustedProxies.Count == 0)
+        {
+            // Listeners given in code, where HttpsAddressCheck could not see them in the configuration.
+            throw new InvalidOperationException(HttpsAddressCheck.NoHttpsListener(addresses));
+        }
+
+        if (https is null)
+        {
+            lines.Add("Plain HTTP only: requests count as HTTPS when a trusted proxy (Licenz:TrustedProxies) sends X-Forwarded-Proto: https.");
+        }
+
+        var shown = (https ?? addresses.First()).Replace("://[::]", "://localhost").Replace("://0.0.0.0", "://localhost").Replace("://+", "://localhost").Replace("://*", "://localhost");
+        lines.Add($"Licenz API: {shown}{ApiRoutes.Base}");
+        lines.Add($"API reference: {shown}{ApiRoutes.Base}/reference");
+        lines.Add($"Dashboard: {shown}{Dashboard.DashboardSetup.Path}");
         output.Write(lines);
         return Task.CompletedTask;
     }

@@ -54,21 +54,9 @@ public static class LicenseActions
             LicenseAction.Revoke => "revoked",
             _ => "renewed",
         });
-        await SaveAsync(db, cancellationToken);
+        // A lost race with another change of the same license (its version) is a 409 conflict (DatabaseConflicts).
+        await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(new DataEnvelope<LicenseDto>(license.ToDto(now)));
-    }
-
-    /// <summary>Saves, turning a lost race with another change of the same license into a clear client error.</summary>
-    public static async Task SaveAsync(LicenzDbContext db, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            throw ApiException.BadRequest("The license was changed by another request at the same time; nothing was changed. Read it again and retry.");
-        }
     }
 
     private static string? Suspend(License license, DateTime now)
@@ -135,7 +123,13 @@ public static class LicenseActions
 
         // Renewing early extends from the current expiry; renewing a lapsed license starts from now.
         var from = license.ExpiresAt is { } expiresAt && expiresAt > now ? expiresAt : now;
-        license.ExpiresAt = from.AddDays(days.Value);
+        if (!Expiry.TryAddDays(from, days.Value, out var until))
+        {
+            return $"License {license.Id} expires at {from:yyyy-MM-dd'T'HH:mm:ss'Z'}; renewing it by {days} days would pass " +
+                $"{Expiry.Latest:yyyy-MM-dd'T'HH:mm:ss'Z'}, the latest expiry there is. Nothing was changed.";
+        }
+
+        license.ExpiresAt = until;
         return null;
     }
 }

@@ -197,7 +197,7 @@ public static class LicensesApi
         var now = time.GetUtcNow().UtcDateTime;
         license.UpdatedAt = now;
         license.Version++;
-        await LicenseActions.SaveAsync(db, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(new DataEnvelope<LicenseDto>(license.ToDto(now)));
     }
 

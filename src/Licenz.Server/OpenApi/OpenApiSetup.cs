@@ -33,7 +33,15 @@ public static class OpenApiSetup
             .WithTitle("Licenz API reference")
             .WithOpenApiRoutePattern(ApiRoutes.Base + "/{documentName}.json")
             .AddDocument(DocumentName)
-            .AddPreferredSecuritySchemes(BearerScheme));
+            .AddPreferredSecuritySchemes(BearerScheme)
+            // Offline and private: the bundled script is served from here, and nothing on the page calls another host
+            // (the default fonts come from Scalar's CDN; telemetry, the AI agent, MCP and the hosted API client are theirs).
+            .DisableDefaultFonts()
+            .DisableTelemetry()
+            .DisableAgent()
+            .DisableMcp()
+            .HideClientButton()
+            .HideDeveloperTools());
         return new ConventionBuilders(document, reference);
     }
 
@@ -53,7 +61,8 @@ public static class OpenApiSetup
                 Requests must use HTTPS and send JSON bodies with `Content-Type: application/json`.
                 Successful responses are `{"data": …}`; errors are `{"error": {"code", "message", "status"}}`
                 with the codes `bad_request` (400), `unauthorized` / `invalid_api_key` (401), `forbidden` (403),
-                `not_found` (404), `rate_limited` (429) and `internal_error` (500).
+                `not_found` (404), `conflict` (409: another request changed the same resource at the same time;
+                nothing was changed, read it again and retry), `rate_limited` (429) and `internal_error` (500).
 
                 Every response carries `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset`
                 (Unix seconds when the window ends). Plans: Free 100, Starter 500, Growth 2,000,
@@ -109,6 +118,12 @@ public static class OpenApiSetup
         if (context.Description.RelativePath?.Contains('{') == true)
         {
             AddError(operation, document, 404, "No such resource in this account (`not_found`).");
+        }
+
+        if (scopes.Any(s => s >= ApiKeyScope.Write) && !HttpMethods.IsGet(context.Description.HttpMethod ?? "GET"))
+        {
+            AddError(operation, document, 409, "Another request changed or deleted the same resource, or took the same unique value, " +
+                "at the same time (`conflict`); nothing was changed. Read it again and retry.");
         }
 
         AddError(operation, document, 429, "Too many requests for the plan (`rate_limited`); see `Retry-After`.");

@@ -72,22 +72,9 @@ public static partial class ProductsApi
             return CodeTaken(code);
         }
 
+        // A request that took the same code meanwhile makes the unique index refuse the row: a 409 conflict (DatabaseConflicts).
         db.Products.Add(product);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException)
-        {
-            // Lost a race with another request creating the same code: the unique index refused the row.
-            db.ChangeTracker.Clear();
-            if (await CodeTakenAsync(db, accountId, code, exceptId: null, cancellationToken))
-            {
-                return CodeTaken(code);
-            }
-
-            throw;
-        }
+        await db.SaveChangesAsync(cancellationToken);
 
         return TypedResults.Created($"{ApiRoutes.BaseOf(context)}/products/{product.Id}", new DataEnvelope<ProductDto>(product.ToDto()));
     }

@@ -152,6 +152,63 @@ public sealed partial class ServerProcessTests : IDisposable
         Assert.False(File.Exists(Path.Combine(DefaultDataFolder, "licenz.db")), "The refused start created the database.");
     }
 
+    public static TheoryData<string, string, string> HttpOnlyAddresses => new()
+    {
+        { "arg", "--urls", "urls (--urls or ASPNETCORE_URLS) is 'http://127.0.0.1:0'" },
+        { "env", "ASPNETCORE_URLS", "urls (--urls or ASPNETCORE_URLS) is 'http://127.0.0.1:0'" },
+        { "env", "Kestrel__Endpoints__Web__Url", "Kestrel:Endpoints:Web:Url is 'http://127.0.0.1:0'" },
+    };
+
+    [Theory]
+    [MemberData(nameof(HttpOnlyAddresses))]
+    public async Task AServerWithNoHttpsAddressRefusesToStartNamingTheSetting(string kind, string name, string named)
+    {
+        string[] arguments = kind == "arg" ? [name, "http://127.0.0.1:0"] : [];
+        var environment = kind == "env" ? new Dictionary<string, string> { [name] = "http://127.0.0.1:0" } : null;
+        await using var server = LicenzProcess.Start(_folder, arguments, environment);
+
+        var exitCode = await server.WaitForExitAsync();
+
+        Assert.True(exitCode == 1, $"Exit code {exitCode}.{server.Describe()}");
+        Assert.Contains("no HTTPS address is configured", server.Error, StringComparison.Ordinal);
+        Assert.Contains(named, server.Error, StringComparison.Ordinal);
+        Assert.Contains("Licenz:TrustedProxies", server.Error, StringComparison.Ordinal);
+        Assert.DoesNotMatch(StackTraceLine(), server.Error);
+        Assert.DoesNotContain(server.Output, l => l.StartsWith("Admin API key:", StringComparison.Ordinal));
+        Assert.False(File.Exists(Path.Combine(DefaultDataFolder, "licenz.db")), "The refused start created the database.");
+    }
+
+    [Fact]
+    public async Task BehindATrustedProxyAPlainHttpAddressAloneIsAllowed()
+    {
+        await using var server = LicenzProcess.Start(_folder, ["--urls", "http://127.0.0.1:0"], new() { ["Licenz__TrustedProxies__0"] = "127.0.0.1" });
+        var api = await server.WaitUntilListeningAsync();
+
+        Assert.Equal("http", api.Scheme);
+        using var client = new HttpClient { BaseAddress = new Uri(api + "/") };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", server.AdminKey);
+        client.DefaultRequestHeaders.Add("X-Forwarded-Proto", "https");
+        await (await client.GetAsync("products", Cancel)).DataAsync();
+    }
+
+    [Theory]
+    [InlineData("arg")]
+    [InlineData("endpoints")]
+    public async Task PlainHttpSentToAConfiguredHttpsAddressGetsTheEnvelopeNamingIt(string kind)
+    {
+        string[] arguments = kind == "arg" ? ["--urls", AnyLoopbackPort] : [];
+        var environment = kind == "endpoints" ? new Dictionary<string, string> { ["Kestrel__Endpoints__Api__Url"] = AnyLoopbackPort } : null;
+        await using var server = LicenzProcess.Start(_folder, arguments, environment);
+        var api = await server.WaitUntilListeningAsync();
+
+        var (head, body) = await PlainHttpOnTlsPortTests.SendRawAsync(api.Port, $"GET /api/v1/licenses HTTP/1.1\r\nHost: localhost:{api.Port}\r\n\r\n");
+
+        Assert.StartsWith("HTTP/1.1 403 ", head, StringComparison.Ordinal);
+        Assert.Contains($"https://localhost:{api.Port}/api/v1/licenses", PlainHttpOnTlsPortTests.Envelope(body).Str("message"), StringComparison.Ordinal);
+        using var client = ClientTrusting(LoadCertificate(Path.Combine(DefaultDataFolder, "tls", "licenz-localhost.crt")), api, server.AdminKey);
+        await (await client.GetAsync("licenses", Cancel)).DataAsync();
+    }
+
     [Fact]
     public async Task CreateApiKeyPrintsAWorkingReadOnlyKey()
     {
@@ -486,7 +543,7 @@ internal sealed class LicenzProcess : IAsyncDisposable
 
         _output.Enqueue(line);
         // The last start-up line: the addresses end the banner (the bootstrap key comes earlier, on a first start).
-        if (line.StartsWith("Dashboard: ", StringComparison.Ordinal) || line.StartsWith("Warning: no HTTPS address", StringComparison.Ordinal))
+        if (line.StartsWith("Dashboard: ", StringComparison.Ordinal))
         {
             _started.TrySetResult();
         }
