@@ -3,6 +3,7 @@ using Licenz.Server.Data;
 using Licenz.Server.Tests.Infrastructure;
 using Licenz.Tests.Shared;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Licenz.Server.Tests.Api;
@@ -36,7 +37,8 @@ public sealed class RaceTests(RaceApplication app) : IClassFixture<RaceApplicati
     {
         using var client = app.CreateAdminClient();
         var product = await CreateProductAsync(client);
-        var hold = app.Gate.HoldCommand(sql => sql.Contains("DELETE FROM \"products\"", StringComparison.Ordinal));
+        // Held after the delete has found the product without licenses, before it is saved: the license comes in between.
+        var hold = app.Gate.HoldSave(changes => changes.Entries<Product>().Any(e => e.State == EntityState.Deleted && e.Entity.Id == product));
 
         var delete = client.DeleteAsync($"products/{product}");
         await hold.Reached;
