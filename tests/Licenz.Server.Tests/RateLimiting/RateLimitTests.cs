@@ -41,15 +41,6 @@ public sealed class EnterprisePlanApplication : LicenzApplication
 
 internal static class RateLimitHeaders
 {
-    /// <summary>Moves the test clock to <paramref name="secondsIn"/> seconds into the next minute window and returns the window's start (Unix seconds).</summary>
-    public static long StartNextWindow(this LicenzApplication app, int secondsIn = 0)
-    {
-        var now = app.Time.GetUtcNow().ToUnixTimeSeconds();
-        var next = now - (now % 60) + 60;
-        app.Time.SetUtcNow(DateTimeOffset.FromUnixTimeSeconds(next + secondsIn));
-        return next;
-    }
-
     public static string Header(this HttpResponseMessage response, string name)
     {
         Assert.True(response.Headers.TryGetValues(name, out var values), $"No {name} header on a {(int)response.StatusCode} response.");
