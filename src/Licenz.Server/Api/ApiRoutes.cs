@@ -14,7 +14,9 @@ public static class ApiRoutes
 
     public static IEndpointRouteBuilder MapLicenzApi(this IEndpointRouteBuilder routes)
     {
-        var api = routes.MapGroup(Base);
+        // Every API endpoint: JSON bodies within the size limit, only its own query parameters, and its request
+        // records checked against their declared rules before the handler runs.
+        var api = routes.MapGroup(Base).RequireJsonBodies().RejectUnknownQueryParameters().WithRequestValidation();
         api.MapVerification();
         api.MapLicenseFiles();
         api.MapSigningKeys();

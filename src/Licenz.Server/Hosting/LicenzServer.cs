@@ -141,7 +141,7 @@ public static class LicenzServer
         app.UseMiddleware<DashboardSecurityHeaders>();
         app.UseAuthorization();
         app.UseMiddleware<ApiKeyUsageMiddleware>();
-        app.UseMiddleware<RequestBodyMiddleware>();
+        app.UseMiddleware<RequestRulesMiddleware>();
 
         app.MapLicenzApi();
         app.MapJwks();

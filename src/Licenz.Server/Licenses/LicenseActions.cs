@@ -24,7 +24,7 @@ public static class LicenseActions
         HttpContext context, string id, LicenseAction action, RenewLicenseRequest? renew,
         LicenzDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
-        var days = renew?.Days is { } d ? Fields.Range(d, "days", 1, 36_500) : (int?)null;
+        var days = renew?.Days;
         var license = await db.Licenses.WithIdOrKey(context.Caller().AccountId, id).FirstOrDefaultAsync(cancellationToken);
         if (license is null)
         {
@@ -47,20 +47,25 @@ public static class LicenseActions
 
         license.UpdatedAt = now;
         license.Version++;
-        await SaveAsync(db, cancellationToken);
+        if (await SaveAsync(db, cancellationToken) is { } conflict)
+        {
+            return conflict;
+        }
+
         return TypedResults.Ok(new DataEnvelope<LicenseDto>(license.ToDto(now)));
     }
 
-    /// <summary>Saves, turning a lost race with another change of the same license into a clear client error.</summary>
-    public static async Task SaveAsync(LicenzDbContext db, CancellationToken cancellationToken)
+    /// <summary>Saves; a lost race with another change of the same license is a clear client error, returned.</summary>
+    public static async Task<ApiErrorResult?> SaveAsync(LicenzDbContext db, CancellationToken cancellationToken)
     {
         try
         {
             await db.SaveChangesAsync(cancellationToken);
+            return null;
         }
         catch (DbUpdateConcurrencyException)
         {
-            throw ApiException.BadRequest("The license was changed by another request at the same time; nothing was changed. Read it again and retry.");
+            return ApiErrorResult.BadRequest("The license was changed by another request at the same time; nothing was changed. Read it again and retry.");
         }
     }
 
