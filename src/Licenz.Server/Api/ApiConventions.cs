@@ -1,5 +1,4 @@
 using System.Reflection;
-using Microsoft.AspNetCore.Http.Metadata;
 
 namespace Licenz.Server.Api;
 
@@ -18,9 +17,11 @@ public static class ApiConventions
     {
         builder.Finally(endpoint =>
         {
-            if (endpoint.Metadata.OfType<MethodInfo>().LastOrDefault() is { } method)
+            // Endpoints that take no query parameters ignore a query string, as they always have.
+            if (endpoint.Metadata.OfType<MethodInfo>().LastOrDefault() is { } method
+                && QueryParameterRules.For(method, (endpoint as RouteEndpointBuilder)?.RoutePattern) is { Parameters.Count: > 0 } rules)
             {
-                endpoint.Metadata.Add(QueryParameterRules.For(method, (endpoint as RouteEndpointBuilder)?.RoutePattern));
+                endpoint.Metadata.Add(rules);
             }
         });
         return builder;

@@ -51,10 +51,19 @@ public sealed class RequestRules
 
     public ApiError? Validate(object request)
     {
+        ValidationContext? context = null;
         foreach (var (property, name, rules) in _properties)
         {
             var value = property.GetValue(request);
-            var context = new ValidationContext(request) { MemberName = property.Name, DisplayName = $"{_kind} '{name}'" };
+            if (value is null)
+            {
+                // Every rule here is about a value that is there; a missing required one was refused while reading JSON.
+                continue;
+            }
+
+            context ??= new ValidationContext(request);
+            context.MemberName = property.Name;
+            context.DisplayName = $"{_kind} '{name}'";
             foreach (var rule in rules)
             {
                 if (rule.GetValidationResult(value, context) is { } broken && broken != ValidationResult.Success)

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Licenz.Server.Api;
 using Licenz.Server.Data;
 using Microsoft.EntityFrameworkCore;
 
