@@ -4,9 +4,9 @@ using Microsoft.Extensions.Options;
 namespace Licenz.Server.Api;
 
 /// <summary>
-/// Every failure becomes the <c>{"error": …}</c> envelope: it catches exceptions (client errors keep their status,
-/// anything else is a 500 without a stack trace) and dresses the framework's empty error responses (unknown route,
-/// wrong method) in the envelope too.
+/// Every failure becomes the <c>{"error": …}</c> envelope: it catches exceptions (the framework's binding failures
+/// become a <c>bad_request</c> naming the field, lost races a <c>409 conflict</c>, anything else is a 500 without a
+/// stack trace) and dresses the framework's empty error responses (unknown route, wrong method) in the envelope too.
 /// </summary>
 public sealed class ApiErrorMiddleware(RequestDelegate next, ILogger<ApiErrorMiddleware> logger)
 {
@@ -45,21 +45,14 @@ public sealed class ApiErrorMiddleware(RequestDelegate next, ILogger<ApiErrorMid
 
     private static ApiError Classify(Exception exception, HttpContext context) => exception switch
     {
-        ApiException api => api.ToError(),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
-            RequestBodies.TooLarge(context.RequestServices.GetRequiredService<IOptions<LicenzOptions>>().Value.MaxRequestBodyBytes).ToError(),
-        BadHttpRequestException bad => new ApiError(ErrorCodes.BadRequest, Describe(bad), StatusCodes.Status400BadRequest),
+            RequestBodies.TooLarge(context.RequestServices.GetRequiredService<IOptions<LicenzOptions>>().Value.MaxRequestBodyBytes),
+        BadHttpRequestException bad => BindingErrors.Describe(context, bad),
         _ when DatabaseConflicts.Describe(exception) is { } conflict => conflict,
         _ => new ApiError(ErrorCodes.InternalError,
             $"An unexpected error occurred. Quote this reference when reporting it: {context.TraceIdentifier}.",
             StatusCodes.Status500InternalServerError),
     };
-
-    // The framework's messages for parameter binding are clear enough once the C# type names are gone.
-    private static string Describe(BadHttpRequestException exception) =>
-        exception.Message.StartsWith("Failed to bind parameter", StringComparison.Ordinal)
-            ? "A request parameter has an invalid value: " + exception.Message
-            : "The request could not be read: " + exception.Message;
 
     private static ApiError FromStatus(HttpContext context)
     {
@@ -72,7 +65,9 @@ public sealed class ApiErrorMiddleware(RequestDelegate next, ILogger<ApiErrorMid
             StatusCodes.Status401Unauthorized => new(ErrorCodes.Unauthorized, "Missing or invalid API key.", 401),
             StatusCodes.Status403Forbidden => new(ErrorCodes.Forbidden, "This API key lacks the permission for this request.", 403),
             StatusCodes.Status413PayloadTooLarge => new(ErrorCodes.BadRequest, "The request body is too large.", 400),
-            StatusCodes.Status415UnsupportedMediaType => new(ErrorCodes.BadRequest, "Request bodies must be JSON sent with 'Content-Type: application/json'.", 400),
+            // Routing refuses a body the endpoint does not accept before the endpoint's own rules run: say what was sent.
+            StatusCodes.Status415UnsupportedMediaType => RequestBodies.Refusal(context.Request, long.MaxValue)
+                ?? new(ErrorCodes.BadRequest, "Request bodies must be JSON sent with 'Content-Type: application/json'.", 400),
             StatusCodes.Status429TooManyRequests => new(ErrorCodes.RateLimited, "Too many requests.", 429),
             >= 500 => new(ErrorCodes.InternalError, $"An unexpected error occurred. Reference: {context.TraceIdentifier}.", 500),
             _ => new(ErrorCodes.BadRequest, "The request is invalid.", 400),

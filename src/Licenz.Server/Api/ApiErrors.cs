@@ -27,19 +27,3 @@ public sealed record ApiError(
     string Message,
     int Status,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Field = null);
-
-/// <summary>A client error raised where returning a result is awkward (body parsing, validation helpers).</summary>
-public sealed class ApiException(int status, string code, string message, string? field = null) : Exception(message)
-{
-    public int Status { get; } = status;
-    public string Code { get; } = code;
-    public string? Field { get; } = field;
-
-    public ApiError ToError() => new(Code, Message, Status, Field);
-
-    public static ApiException BadRequest(string message, string? field = null) =>
-        new(StatusCodes.Status400BadRequest, ErrorCodes.BadRequest, message, field);
-
-    public static ApiException NotFound(string message) =>
-        new(StatusCodes.Status404NotFound, ErrorCodes.NotFound, message);
-}

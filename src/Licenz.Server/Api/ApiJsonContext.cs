@@ -19,7 +19,7 @@ namespace Licenz.Server.Api;
     RespectRequiredConstructorParameters = false,
     AllowDuplicateProperties = false,
     NumberHandling = JsonNumberHandling.Strict,
-    Converters = [typeof(UtcTimestampConverter)])]
+    Converters = [typeof(UtcTimestampConverter), typeof(ApiEnumConverterFactory)])]
 [JsonSerializable(typeof(ErrorEnvelope))]
 [JsonSerializable(typeof(Licenz.Server.Accounts.AccountDto))]
 [JsonSerializable(typeof(Licenz.Server.Events.EventDto))]

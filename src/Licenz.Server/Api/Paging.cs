@@ -1,35 +1,62 @@
 using System.Buffers.Text;
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.AspNetCore.Mvc;
 using System.Text;
 using Licenz.Server.Data;
 using Microsoft.EntityFrameworkCore;
 
 namespace Licenz.Server.Api;
 
+/// <summary>The paging parameters every list takes.</summary>
+public interface IPageQuery
+{
+    /// <summary>Page size, 1 to 100 (default 20).</summary>
+    int? Limit { get; }
+
+    /// <summary>The <c>next_cursor</c> of the previous page.</summary>
+    string? Cursor { get; }
+}
+
+/// <summary>The query of a plain list: <c>limit</c> and <c>cursor</c>.</summary>
+public sealed record PageQuery : IPageQuery
+{
+    [Description("Page size, 1 to 100 (default 20).")]
+    [FromQuery(Name = "limit")]
+    [Range(1, PageRequest.MaxLimit, ErrorMessage = PageRequest.LimitMessage)]
+    public int? Limit { get; init; }
+
+    [Description("The `next_cursor` of the previous page.")]
+    [FromQuery(Name = "cursor")]
+    public string? Cursor { get; init; }
+}
+
 /// <summary>A page request: <c>limit</c> (1–100, default 20) and an opaque <c>cursor</c> from the previous page.</summary>
 public readonly record struct PageRequest(int Limit, string? After)
 {
     public const int DefaultLimit = 20;
     public const int MaxLimit = 100;
+    public const string LimitMessage = "{0} must be a whole number from {1} to {2}.";
 
-    public static PageRequest Parse(string? limit, string? cursor, string idPrefix)
+    /// <summary>The page asked for, or why the cursor is not one of this list's (it names ids of another kind).</summary>
+    public static bool TryCreate(IPageQuery query, string idPrefix, out PageRequest page, [NotNullWhen(false)] out ApiErrorResult? error)
     {
-        var size = DefaultLimit;
-        if (limit is not null && (!int.TryParse(limit, out size) || size is < 1 or > MaxLimit))
-        {
-            throw ApiException.BadRequest($"Parameter 'limit' must be a whole number from 1 to {MaxLimit}.", "limit");
-        }
-
         string? after = null;
-        if (cursor is not null)
+        if (query.Cursor is { } cursor)
         {
             after = Decode(cursor);
             if (after is null || !Ids.HasPrefix(after, idPrefix))
             {
-                throw ApiException.BadRequest("Parameter 'cursor' is not a cursor this list returned; use the 'next_cursor' of the previous page.", "cursor");
+                page = default;
+                error = ApiErrorResult.BadRequest("Parameter 'cursor' is not a cursor this list returned; use the 'next_cursor' of the previous page.", "cursor");
+                return false;
             }
         }
 
-        return new PageRequest(size, after);
+        page = new PageRequest(query.Limit ?? DefaultLimit, after);
+        error = null;
+        return true;
     }
 
     public static string Encode(string id) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(id));
@@ -74,36 +101,5 @@ public static class PagingExtensions
 
         var next = hasMore ? PageRequest.Encode(rows[^1].Id) : null;
         return new ListEnvelope<TDto>(rows.Select(map).ToList(), new Pagination(page.Limit, hasMore, next, total));
-    }
-}
-
-public static class QueryParameters
-{
-    /// <summary>A misspelt filter would otherwise be ignored and return everything: refuse it.</summary>
-    public static void RejectUnknown(HttpRequest request, params ReadOnlySpan<string> allowed)
-    {
-        foreach (var (name, values) in request.Query)
-        {
-            var known = false;
-            foreach (var candidate in allowed)
-            {
-                if (candidate == name)
-                {
-                    known = true;
-                    break;
-                }
-            }
-
-            if (!known)
-            {
-                var shown = name.Length > 64 ? name[..64] + "…" : name;
-                throw ApiException.BadRequest($"Unknown query parameter '{shown}'. Allowed: {string.Join(", ", allowed.ToArray())}.", shown);
-            }
-
-            if (values.Count > 1)
-            {
-                throw ApiException.BadRequest($"Query parameter '{name}' is given more than once.", name);
-            }
-        }
     }
 }

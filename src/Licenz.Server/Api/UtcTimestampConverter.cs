@@ -7,8 +7,9 @@ namespace Licenz.Server.Api;
 /// <summary>Timestamps as ISO-8601 UTC to the second, as on the API page: <c>2024-01-15T10:30:00Z</c>.</summary>
 public sealed class UtcTimestampConverter : JsonConverter<DateTime>
 {
+    /// <summary>Request timestamps: a string with an explicit offset, or a <see cref="JsonException"/> naming the field.</summary>
     public override DateTime Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        Timestamps.TryParse(reader.GetString(), out var value)
+        reader.TokenType == JsonTokenType.String && Timestamps.TryParse(reader.GetString(), out var value)
             ? value
             : throw new JsonException("Expected an ISO-8601 timestamp with an offset, such as 2024-01-15T10:30:00Z.");
 

@@ -7,27 +7,25 @@ namespace Licenz.Server.ApiKeys;
 /// <summary>Creating and revoking keys, shared by the API and the dashboard.</summary>
 public static class ApiKeyCommands
 {
-    /// <summary>Validates a creation request; a bad field is a <c>bad_request</c> that names it.</summary>
-    public static (ApiKeyType Type, string Name, DateTime? ExpiresAt) Validate(string? type, string? name, string? expiresAt, DateTime now)
+    /// <summary>
+    /// Creates a key from a request the API or the dashboard built: its declared rules (<see cref="RequestRules"/>) and an
+    /// expiry in the future, or the error that says what is wrong (nothing is written then).
+    /// </summary>
+    public static async Task<(CreatedApiKeyDto? Key, ApiError? Error)> CreateAsync(
+        LicenzDbContext db, TimeProvider time, string accountId, CreateApiKeyRequest request, CancellationToken cancellationToken)
     {
-        var typeName = Fields.Required(type, "type", 32);
-        if (!ApiKeyTypes.TryParse(typeName, out var keyType))
+        var now = time.GetUtcNow().UtcDateTime;
+        var error = RequestRules.Check(request)
+            ?? (request.ExpiresAt <= now ? new ApiError(ErrorCodes.BadRequest, "Field 'expires_at' must be in the future.", StatusCodes.Status400BadRequest, "expires_at") : null);
+        if (error is not null)
         {
-            throw ApiException.BadRequest("Field 'type' must be one of admin, read_only, verify_only.", "type");
+            return (null, error);
         }
 
-        var validName = Fields.Required(name, "name", 200);
-        DateTime? expiry = null;
-        if (expiresAt is not null)
-        {
-            expiry = Fields.Timestamp(expiresAt, "expires_at");
-            if (expiry <= now)
-            {
-                throw ApiException.BadRequest("Field 'expires_at' must be in the future.", "expires_at");
-            }
-        }
-
-        return (keyType, validName, expiry);
+        var (row, secret) = ApiKeyIssuer.Issue(db, time, accountId, request.Type, request.Name.Trim(), request.ExpiresAt);
+        await db.SaveChangesAsync(cancellationToken);
+        var dto = row.ToDto(now);
+        return (new CreatedApiKeyDto(dto.Id, dto.Type, dto.Name, dto.Prefix, dto.Status, dto.CreatedAt, dto.ExpiresAt, secret), null);
     }
 
     /// <summary>Revokes a key of the account (idempotent). Null when the account has no such key.</summary>

@@ -1,3 +1,4 @@
+using Licenz.Server.Api;
 using Licenz.Server.Data;
 
 namespace Licenz.Server.ApiKeys;
@@ -13,10 +14,10 @@ namespace Licenz.Server.ApiKeys;
 /// <param name="LastUsedAt">When it last authorized a request (UTC), recorded within a few seconds.</param>
 public sealed record ApiKeyDto(
     string Id,
-    string Type,
+    ApiKeyType Type,
     string Name,
     string Prefix,
-    string Status,
+    ApiKeyStatus Status,
     DateTime CreatedAt,
     DateTime? ExpiresAt,
     DateTime? RevokedAt,
@@ -26,26 +27,34 @@ public sealed record ApiKeyDto(
 /// <param name="Key">The API key itself. Store it now: it cannot be shown again.</param>
 public sealed record CreatedApiKeyDto(
     string Id,
-    string Type,
+    ApiKeyType Type,
     string Name,
     string Prefix,
-    string Status,
+    ApiKeyStatus Status,
     DateTime CreatedAt,
     DateTime? ExpiresAt,
     string Key);
 
 /// <summary>Body of <c>POST /api-keys</c>.</summary>
-/// <param name="Type">Required: admin, read_only or verify_only.</param>
-/// <param name="Name">Required: what the key is for ("CI deploy", "Desktop app 2.x").</param>
-/// <param name="ExpiresAt">Optional expiry (ISO-8601 with offset); the key stops working then.</param>
-public sealed record CreateApiKeyRequest(string? Type, string? Name, string? ExpiresAt);
+public sealed record CreateApiKeyRequest
+{
+    /// <summary>admin, read_only or verify_only.</summary>
+    public required ApiKeyType Type { get; init; }
+
+    /// <summary>What the key is for ("CI deploy", "Desktop app 2.x").</summary>
+    [PrintableText(200)]
+    public required string Name { get; init; }
+
+    /// <summary>Expiry (ISO-8601 with offset, in the future); the key stops working then.</summary>
+    public DateTime? ExpiresAt { get; init; }
+}
 
 internal static class ApiKeyMapping
 {
-    public static string StatusAt(this ApiKey key, DateTime now) =>
-        key.RevokedAt is not null ? "revoked" : key.ExpiresAt <= now ? "expired" : "active";
+    public static ApiKeyStatus StatusAt(this ApiKey key, DateTime now) =>
+        key.RevokedAt is not null ? ApiKeyStatus.Revoked : key.ExpiresAt <= now ? ApiKeyStatus.Expired : ApiKeyStatus.Active;
 
     public static ApiKeyDto ToDto(this ApiKey key, DateTime now) => new(
-        key.Id, key.Type.Name(), key.Name, ApiKeySecret.Display(key.Type, key.LookupId), key.StatusAt(now),
+        key.Id, key.Type, key.Name, ApiKeySecret.Display(key.Type, key.LookupId), key.StatusAt(now),
         key.CreatedAt, key.ExpiresAt, key.RevokedAt, key.LastUsedAt);
 }

@@ -1,16 +1,34 @@
+using System.Text.Json.Serialization;
+
 namespace Licenz.Server.ApiKeys;
 
 /// <summary>The three kinds of API key on the API page.</summary>
 public enum ApiKeyType
 {
     /// <summary>Full access: dashboard, management scripts.</summary>
+    [JsonStringEnumMemberName("admin")]
     Admin,
 
     /// <summary>Every read (licenses, products and the rest), no writes: reporting, monitoring.</summary>
+    [JsonStringEnumMemberName("read_only")]
     ReadOnly,
 
     /// <summary>License verification and license-holder actions only: client applications.</summary>
+    [JsonStringEnumMemberName("verify_only")]
     VerifyOnly,
+}
+
+/// <summary>Whether a key works now: <c>active</c>, <c>expired</c> or <c>revoked</c>.</summary>
+public enum ApiKeyStatus
+{
+    [JsonStringEnumMemberName("active")]
+    Active,
+
+    [JsonStringEnumMemberName("expired")]
+    Expired,
+
+    [JsonStringEnumMemberName("revoked")]
+    Revoked,
 }
 
 /// <summary>What an endpoint needs from the caller's key.</summary>
@@ -31,14 +49,6 @@ public enum ApiKeyScope
 
 public static class ApiKeyTypes
 {
-    public static string Name(this ApiKeyType type) => type switch
-    {
-        ApiKeyType.Admin => "admin",
-        ApiKeyType.ReadOnly => "read_only",
-        ApiKeyType.VerifyOnly => "verify_only",
-        _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
-    };
-
     /// <summary>The readable start of every key of this type.</summary>
     public static string KeyPrefix(this ApiKeyType type) => type switch
     {
@@ -47,20 +57,6 @@ public static class ApiKeyTypes
         ApiKeyType.VerifyOnly => "lz_verify_",
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
     };
-
-    public static IReadOnlyList<string> Names { get; } = ["admin", "read_only", "verify_only"];
-
-    /// <summary>Accepts <c>admin</c>, <c>read_only</c>, <c>verify_only</c> (and the hyphenated forms).</summary>
-    public static bool TryParse(string? value, out ApiKeyType type)
-    {
-        switch (value?.Trim().ToLowerInvariant().Replace('-', '_'))
-        {
-            case "admin": type = ApiKeyType.Admin; return true;
-            case "read_only": type = ApiKeyType.ReadOnly; return true;
-            case "verify_only": type = ApiKeyType.VerifyOnly; return true;
-            default: type = default; return false;
-        }
-    }
 
     public static bool Allows(this ApiKeyType type, ApiKeyScope scope) => (type, scope) switch
     {

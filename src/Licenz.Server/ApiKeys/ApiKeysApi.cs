@@ -9,35 +9,35 @@ public static class ApiKeysApi
 {
     public static RouteGroupBuilder MapApiKeys(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api-keys").WithTags("API keys").RequireScope(ApiKeyScope.ManageKeys);
+        var group = routes.MapGroup("/api-keys").WithTags("API keys").RequireScope(ApiKeyScope.ManageKeys)
+            .WithRouteParameter("id", "The API key's id (`key_…`), not its secret.");
         group.MapGet("/", ListAsync).WithName("ListApiKeys").WithSummary("List the account's API keys (never their secrets).");
         group.MapPost("/", CreateAsync).WithName("CreateApiKey").WithSummary("Create an API key. Its secret is in this answer only.");
         group.MapDelete("/{id}", RevokeAsync).WithName("RevokeApiKey").WithSummary("Revoke an API key; it stops working on the next request.");
         return group;
     }
 
-    private static async Task<Ok<ListEnvelope<ApiKeyDto>>> ListAsync(
-        HttpContext context, LicenzDbContext db, TimeProvider time, string? limit, string? cursor, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<ListEnvelope<ApiKeyDto>>, ApiErrorResult>> ListAsync(
+        HttpContext context, LicenzDbContext db, TimeProvider time, [AsParameters] PageQuery query, CancellationToken cancellationToken)
     {
-        QueryParameters.RejectUnknown(context.Request, "limit", "cursor");
-        var page = PageRequest.Parse(limit, cursor, Ids.ApiKey);
+        if (!PageRequest.TryCreate(query, Ids.ApiKey, out var page, out var error))
+        {
+            return error;
+        }
+
         var accountId = context.Caller().AccountId;
         var now = time.GetUtcNow().UtcDateTime;
         return TypedResults.Ok(await db.ApiKeys.AsNoTracking().Where(k => k.AccountId == accountId)
             .ToPageAsync(page, k => k.ToDto(now), cancellationToken));
     }
 
-    private static async Task<Created<DataEnvelope<CreatedApiKeyDto>>> CreateAsync(
-        HttpContext context, JsonBody<CreateApiKeyRequest> body, LicenzDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<Results<Created<DataEnvelope<CreatedApiKeyDto>>, ApiErrorResult>> CreateAsync(
+        HttpContext context, CreateApiKeyRequest request, LicenzDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
-        var request = body.Value;
-        var now = time.GetUtcNow().UtcDateTime;
-        var (type, name, expiresAt) = ApiKeyCommands.Validate(request.Type, request.Name, request.ExpiresAt, now);
-        var (row, secret) = ApiKeyIssuer.Issue(db, time, context.Caller().AccountId, type, name, expiresAt);
-        await db.SaveChangesAsync(cancellationToken);
-        var dto = row.ToDto(now);
-        return TypedResults.Created($"{ApiRoutes.BaseOf(context)}/api-keys/{row.Id}", new DataEnvelope<CreatedApiKeyDto>(
-            new CreatedApiKeyDto(dto.Id, dto.Type, dto.Name, dto.Prefix, dto.Status, dto.CreatedAt, dto.ExpiresAt, secret)));
+        var created = await ApiKeyCommands.CreateAsync(db, time, context.Caller().AccountId, request, cancellationToken);
+        return created.Error is { } error
+            ? new ApiErrorResult(error)
+            : TypedResults.Created($"{ApiRoutes.BaseOf(context)}/api-keys/{created.Key!.Id}", new DataEnvelope<CreatedApiKeyDto>(created.Key));
     }
 
     private static async Task<Results<Ok<DataEnvelope<ApiKeyDto>>, ApiErrorResult>> RevokeAsync(

@@ -1,8 +1,11 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using Licenz.Server.Api;
 using Licenz.Server.ApiKeys;
 using Licenz.Server.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
 namespace Licenz.Server.Events;
@@ -16,6 +19,42 @@ namespace Licenz.Server.Events;
 /// <param name="Data">The resource as it was right after the change (before it, for a deletion), as the API shows it.</param>
 public sealed record EventDto(string Id, string Type, string ResourceType, string ResourceId, string? ActorKeyId, DateTime CreatedAt, JsonElement Data);
 
+/// <summary>The event log's filters and page.</summary>
+public sealed record EventListQuery : IPageQuery
+{
+    [Description("Only events of this resource (`lic_…`, `prod_…`, `key_…`, a signing key's `kid`, `acct_…`).")]
+    [FromQuery(Name = "resource_id")]
+    [StringLength(64)]
+    public string? ResourceId { get; init; }
+
+    [Description("Only events of this kind of resource: license, product, api_key, signing_key or account.")]
+    [FromQuery(Name = "resource_type")]
+    [AllowedValues(null, "license", "product", "api_key", "signing_key", "account")]
+    public string? ResourceType { get; init; }
+
+    [Description("Only events of this type, such as `license.suspended`.")]
+    [FromQuery(Name = "type")]
+    [StringLength(64)]
+    public string? Type { get; init; }
+
+    [Description("Only events at or after this time (ISO-8601 with an offset, such as 2025-01-15T10:30:00Z).")]
+    [FromQuery(Name = "since")]
+    public string? Since { get; init; }
+
+    [Description("Only events before this time (ISO-8601 with an offset).")]
+    [FromQuery(Name = "until")]
+    public string? Until { get; init; }
+
+    [Description("Page size, 1 to 100 (default 20).")]
+    [FromQuery(Name = "limit")]
+    [Range(1, PageRequest.MaxLimit, ErrorMessage = PageRequest.LimitMessage)]
+    public int? Limit { get; init; }
+
+    [Description("The `next_cursor` of the previous page.")]
+    [FromQuery(Name = "cursor")]
+    public string? Cursor { get; init; }
+}
+
 public static class EventsApi
 {
     public static RouteHandlerBuilder MapEvents(this IEndpointRouteBuilder routes) =>
@@ -26,31 +65,31 @@ public static class EventsApi
             .WithSummary("The event log: every change to the account's resources, newest first; filter by resource, type and time.");
 
     private static async Task<Results<Ok<ListEnvelope<EventDto>>, ApiErrorResult>> ListAsync(
-        HttpContext context, LicenzDbContext db,
-        string? resource_id, string? resource_type, string? type, string? since, string? until, string? limit, string? cursor,
-        CancellationToken cancellationToken)
+        LicenzDbContext db, [AsParameters] EventListQuery filter, CancellationToken cancellationToken)
     {
-        QueryParameters.RejectUnknown(context.Request, "resource_id", "resource_type", "type", "since", "until", "limit", "cursor");
-        var page = PageRequest.Parse(limit, cursor, LicenzEvent.IdPrefix);
+        if (!PageRequest.TryCreate(filter, LicenzEvent.IdPrefix, out var page, out var error))
+        {
+            return error;
+        }
 
         // The tenant filter keeps this to the caller's account.
         var query = db.Events.AsNoTracking();
-        if (resource_id is not null)
+        if (filter.ResourceId is { } resourceId)
         {
-            query = query.Where(e => e.ResourceId == resource_id);
+            query = query.Where(e => e.ResourceId == resourceId);
         }
 
-        if (resource_type is not null)
+        if (filter.ResourceType is { } resourceType)
         {
-            query = query.Where(e => e.ResourceType == resource_type);
+            query = query.Where(e => e.ResourceType == resourceType);
         }
 
-        if (type is not null)
+        if (filter.Type is { } type)
         {
             query = query.Where(e => e.Type == type);
         }
 
-        foreach (var (name, text, isLowerBound) in new[] { ("since", since, true), ("until", until, false) })
+        foreach (var (name, text, isLowerBound) in new[] { ("since", filter.Since, true), ("until", filter.Until, false) })
         {
             if (text is null)
             {

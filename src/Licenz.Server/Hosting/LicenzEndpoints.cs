@@ -25,7 +25,10 @@ public static class LicenzEndpoints
 
     public static IEndpointRouteBuilder MapLicenzEndpoints(this IEndpointRouteBuilder routes)
     {
-        var api = routes.MapGroup(ApiRoutes.Base).WithApiConventions();
+        // Every API endpoint: JSON bodies within the size limit, only its own query parameters, and its request records
+        // checked against their declared rules before the handler runs.
+        var api = routes.MapGroup(ApiRoutes.Base).WithApiConventions()
+            .RequireJsonBodies().RejectUnknownQueryParameters().WithRequestValidation();
         api.MapVerification();
         api.MapLicenseFiles();
         api.MapSigningKeys();

@@ -1,4 +1,5 @@
 using System.Net;
+using Licenz.Server.Api;
 using Licenz.Server.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -33,7 +34,7 @@ public sealed class LicenzOptions
     /// <summary>Default length of a trial for new products, in days.</summary>
     public int DefaultTrialDays { get; set; } = 14;
 
-    public Plan ParsedPlan => Plans.TryParse(Plan, out var plan) ? plan : RateLimiting.Plan.Free;
+    public Plan ParsedPlan => ApiNames<Plan>.TryParseLoose(Plan, out var plan) ? plan : RateLimiting.Plan.Free;
 
     public string DataDirectoryFullPath => Path.GetFullPath(DataDirectory);
 }
@@ -55,9 +56,9 @@ public sealed class LicenzOptionsValidator : IValidateOptions<LicenzOptions>
             Fail(nameof(options.DataDirectory), $"'{options.DataDirectory}' is not a valid path.");
         }
 
-        if (!Plans.TryParse(options.Plan, out _))
+        if (!ApiNames<Plan>.TryParseLoose(options.Plan, out _))
         {
-            Fail(nameof(options.Plan), $"'{options.Plan}' is not a plan; use one of {string.Join(", ", Plans.Names)}.");
+            Fail(nameof(options.Plan), $"'{options.Plan}' is not a plan; use one of {ApiNames<Plan>.List}.");
         }
 
         if (string.IsNullOrWhiteSpace(options.DefaultAccountName) || options.DefaultAccountName.Length > 200)

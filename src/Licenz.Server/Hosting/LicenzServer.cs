@@ -89,9 +89,11 @@ public static class LicenzServer
         services.AddHostedService<LicenzStartup>();
         services.AddOptions<KestrelServerOptions>().Configure<TlsCertificate, IOptions<LicenzOptions>>((kestrel, tls, options) =>
         {
-            // Kestrel counts chunked-encoding framing against its limit, which would refuse chunked bodies just
-            // under Licenz:MaxRequestBodyBytes. The API enforces that limit exactly on the body itself
-            // (RequestBodies, JsonBodyReader); Kestrel's limit is only the backstop against abuse.
+            // Kestrel counts the chunk-size lines of a chunked body against its limit (Http1ChunkedEncodingMessageBody
+            // adds each prefix to the observed bytes; with the limit set exactly, BadInputTests' chunked body of exactly
+            // the limit is refused), so it would refuse chunked bodies just under Licenz:MaxRequestBodyBytes. The API
+            // enforces that limit exactly on the body itself (RequestRulesMiddleware, JsonRequestBody); Kestrel's limit
+            // is only the backstop against abuse.
             kestrel.Limits.MaxRequestBodySize = 2L * options.Value.MaxRequestBodyBytes;
             kestrel.AddServerHeader = false;
             kestrel.ConfigureEndpointDefaults(PlainHttpOnTlsPort.Apply);
@@ -164,7 +166,7 @@ public static class LicenzServer
         app.UseMiddleware<HttpsOnlyMiddleware>();
         app.UseAuthorization();
         app.UseMiddleware<ApiKeyUsageMiddleware>();
-        app.UseMiddleware<RequestBodyMiddleware>();
+        app.UseMiddleware<RequestRulesMiddleware>();
 
         app.MapLicenzEndpoints();
         return app;

@@ -34,16 +34,16 @@ public static class ServerCommands
 
     private static Command CreateApiKey()
     {
-        var type = new Option<string>("--type") { Description = "admin, read-only or verify-only", Required = true };
+        var type = new Option<string>("--type") { Description = $"{ApiNames<ApiKeyType>.List} (read-only, verify-only work too)", Required = true };
         var name = new Option<string>("--name") { Description = "What the key is for", DefaultValueFactory = _ => "Created with create-api-key" };
         var account = new Option<string?>("--account") { Description = "Account id (acct_…); the default account when left out" };
         var expires = new Option<string?>("--expires-at") { Description = "Expiry, ISO-8601 with offset (2026-12-31T00:00:00Z)" };
         var command = new Command("create-api-key", "Create an API key and print it once.") { type, name, account, expires };
         command.SetAction((result, cancellationToken) => WithDatabaseAsync(result, async (services, db) =>
         {
-            if (!ApiKeyTypes.TryParse(result.GetValue(type), out var keyType))
+            if (!ApiNames<ApiKeyType>.TryParseLoose(result.GetValue(type), out var keyType))
             {
-                return Fail("--type must be admin, read-only or verify-only.");
+                return Fail($"--type must be one of {ApiNames<ApiKeyType>.List}.");
             }
 
             DateTime? expiresAt = null;
@@ -69,7 +69,7 @@ public static class ServerCommands
             var time = services.GetRequiredService<TimeProvider>();
             var (row, secret) = ApiKeyIssuer.Issue(db, time, target.Id, keyType, result.GetValue(name)!, expiresAt);
             await db.SaveChangesAsync(cancellationToken);
-            await Console.Error.WriteLineAsync($"Created {keyType.Name()} API key {row.Id} for account {target.Id} ({target.Name}). It is shown once:");
+            await Console.Error.WriteLineAsync($"Created {ApiNames<ApiKeyType>.Name(keyType)} API key {row.Id} for account {target.Id} ({target.Name}). It is shown once:");
             await Console.Out.WriteLineAsync($"{Label(keyType)} API key: {secret}");
             return 0;
         }, cancellationToken));
@@ -79,13 +79,13 @@ public static class ServerCommands
     private static Command CreateAccount()
     {
         var name = new Option<string>("--name") { Description = "Account name", Required = true };
-        var plan = new Option<string>("--plan") { Description = "free, starter, growth, business or enterprise", DefaultValueFactory = _ => "free" };
+        var plan = new Option<string>("--plan") { Description = ApiNames<Plan>.List, DefaultValueFactory = _ => "free" };
         var command = new Command("create-account", "Create an account with its first admin API key.") { name, plan };
         command.SetAction((result, cancellationToken) => WithDatabaseAsync(result, async (services, db) =>
         {
-            if (!Plans.TryParse(result.GetValue(plan), out var parsedPlan))
+            if (!ApiNames<Plan>.TryParseLoose(result.GetValue(plan), out var parsedPlan))
             {
-                return Fail($"--plan must be one of {string.Join(", ", Plans.Names)}.");
+                return Fail($"--plan must be one of {ApiNames<Plan>.List}.");
             }
 
             var accountName = result.GetValue(name)!.Trim();
@@ -96,7 +96,7 @@ public static class ServerCommands
 
             var provisioner = services.GetRequiredService<AccountProvisioner>();
             var (created, adminKey) = await provisioner.CreateAsync(accountName, parsedPlan, isDefault: false, cancellationToken);
-            await Console.Error.WriteLineAsync($"Created account {created.Id} ({created.Name}, {created.Plan.Name()} plan). Its admin API key is shown once:");
+            await Console.Error.WriteLineAsync($"Created account {created.Id} ({created.Name}, {ApiNames<Plan>.Name(created.Plan)} plan). Its admin API key is shown once:");
             await Console.Out.WriteLineAsync($"Account: {created.Id}");
             await Console.Out.WriteLineAsync($"Admin API key: {adminKey}");
             return 0;

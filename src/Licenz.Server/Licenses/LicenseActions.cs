@@ -24,7 +24,7 @@ public static class LicenseActions
         HttpContext context, string id, LicenseAction action, RenewLicenseRequest? renew,
         LicenzDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
-        var days = renew?.Days is { } d ? Fields.Range(d, "days", 1, 36_500) : (int?)null;
+        var days = renew?.Days;
         var license = await db.Licenses.WithIdOrKey(context.Caller().AccountId, id).FirstOrDefaultAsync(cancellationToken);
         if (license is null)
         {

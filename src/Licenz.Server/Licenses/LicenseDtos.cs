@@ -1,5 +1,9 @@
+
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
+using Licenz.Server.Api;
 using Licenz.Server.Data;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Licenz.Server.Licenses;
 
@@ -21,8 +25,8 @@ public sealed record LicenseDto(
     string Key,
     string ProductId,
     string Email,
-    string Type,
-    string Status,
+    LicenseType Type,
+    LicenseStatus Status,
     DateTime? ExpiresAt,
     JsonElement Metadata,
     DateTime CreatedAt,
@@ -32,30 +36,74 @@ public sealed record LicenseDto(
     DateTime? LastValidatedAt);
 
 /// <summary>Body of <c>POST /licenses</c>.</summary>
-/// <param name="ProductId">Required: the product, <c>prod_…</c>.</param>
-/// <param name="Email">Required: the customer's email address.</param>
-/// <param name="Type">Required: subscription, perpetual or trial.</param>
-/// <param name="ExpiresAt">Optional expiry (ISO-8601 with offset) instead of the product's default length. Not for perpetual licenses.</param>
-/// <param name="Metadata">Optional JSON object.</param>
-public sealed record CreateLicenseRequest(
-    string? ProductId,
-    string? Email,
-    string? Type,
-    string? ExpiresAt,
-    JsonElement? Metadata);
+public sealed record CreateLicenseRequest
+{
+    /// <summary>The product, <c>prod_…</c>.</summary>
+    [PrintableText(64)]
+    public required string ProductId { get; init; }
 
-/// <summary>Body of <c>PATCH /licenses/{id}</c>: fields left out stay as they are.</summary>
-/// <param name="Email">New customer email address.</param>
-/// <param name="ExpiresAt">New expiry (ISO-8601 with offset) for subscription and trial licenses.</param>
-/// <param name="Metadata">Replaces the metadata object.</param>
-public sealed record UpdateLicenseRequest(
-    string? Email,
-    string? ExpiresAt,
-    JsonElement? Metadata);
+    /// <summary>The customer's email address.</summary>
+    [Email]
+    public required string Email { get; init; }
+
+    /// <summary>subscription, perpetual or trial.</summary>
+    public required LicenseType Type { get; init; }
+
+    /// <summary>Expiry (ISO-8601 with offset, in the future) instead of the product's default length. Not for perpetual licenses.</summary>
+    public DateTime? ExpiresAt { get; init; }
+
+    /// <summary>A JSON object of at most 64 keys and 16 KiB; <c>{}</c> when left out or null.</summary>
+    [MetadataObject]
+    public JsonElement? Metadata { get; init; }
+}
+
+/// <summary>Body of <c>PATCH /licenses/{id}</c>: fields left out (or null) stay as they are.</summary>
+public sealed record UpdateLicenseRequest
+{
+    /// <summary>New customer email address.</summary>
+    [Email]
+    public string? Email { get; init; }
+
+    /// <summary>New expiry (ISO-8601 with offset) for subscription and trial licenses.</summary>
+    public DateTime? ExpiresAt { get; init; }
+
+    /// <summary>Replaces the metadata object.</summary>
+    [MetadataObject]
+    public JsonElement? Metadata { get; init; }
+}
 
 /// <summary>Optional body of <c>POST /licenses/{id}/renew</c>.</summary>
-/// <param name="Days">Days to add; defaults to the product's subscription or trial length.</param>
-public sealed record RenewLicenseRequest(int? Days);
+public sealed record RenewLicenseRequest
+{
+    /// <summary>Days to add (1 to 36500); defaults to the product's subscription or trial length.</summary>
+    [Range(1, 36_500, ErrorMessage = RequestRules.RangeMessage)]
+    public int? Days { get; init; }
+}
+
+/// <summary>The query of <c>GET /licenses</c>.</summary>
+public sealed record LicenseListQuery : IPageQuery
+{
+    [System.ComponentModel.Description("Only licenses of this product (`prod_…`).")]
+    [FromQuery(Name = "product_id")]
+    public string? ProductId { get; init; }
+
+    [System.ComponentModel.Description("Only licenses with this status now (active, suspended, revoked or expired).")]
+    [FromQuery(Name = "status")]
+    public QueryEnum<LicenseStatus>? Status { get; init; }
+
+    [System.ComponentModel.Description("Only licenses of this customer email address (any case).")]
+    [FromQuery(Name = "email")]
+    public string? Email { get; init; }
+
+    [System.ComponentModel.Description("Page size, 1 to 100 (default 20).")]
+    [FromQuery(Name = "limit")]
+    [Range(1, PageRequest.MaxLimit, ErrorMessage = PageRequest.LimitMessage)]
+    public int? Limit { get; init; }
+
+    [System.ComponentModel.Description("The `next_cursor` of the previous page.")]
+    [FromQuery(Name = "cursor")]
+    public string? Cursor { get; init; }
+}
 
 internal static class LicenseMapping
 {
@@ -64,8 +112,8 @@ internal static class LicenseMapping
         license.Key,
         license.ProductId,
         license.Email,
-        license.Type.Name(),
-        LicenseEnums.Effective(license.Status, license.ExpiresAt, now).Name(),
+        license.Type,
+        LicenseEnums.Effective(license.Status, license.ExpiresAt, now),
         license.ExpiresAt,
         JsonDocument.Parse(license.Metadata).RootElement.Clone(),
         license.CreatedAt,

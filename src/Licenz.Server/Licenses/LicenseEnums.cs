@@ -1,9 +1,17 @@
+using System.Text.Json.Serialization;
+using Licenz.Server.Api;
+
 namespace Licenz.Server.Licenses;
 
 public enum LicenseType
 {
+    [JsonStringEnumMemberName("subscription")]
     Subscription,
+
+    [JsonStringEnumMemberName("perpetual")]
     Perpetual,
+
+    [JsonStringEnumMemberName("trial")]
     Trial,
 }
 
@@ -13,61 +21,21 @@ public enum LicenseType
 /// </summary>
 public enum LicenseStatus
 {
+    [JsonStringEnumMemberName("active")]
     Active,
+
+    [JsonStringEnumMemberName("suspended")]
     Suspended,
+
+    [JsonStringEnumMemberName("revoked")]
     Revoked,
+
+    [JsonStringEnumMemberName("expired")]
     Expired,
 }
 
 public static class LicenseEnums
 {
-    public static string Name(this LicenseType type) => type switch
-    {
-        LicenseType.Subscription => "subscription",
-        LicenseType.Perpetual => "perpetual",
-        LicenseType.Trial => "trial",
-        _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
-    };
-
-    public static string Name(this LicenseStatus status) => status switch
-    {
-        LicenseStatus.Active => "active",
-        LicenseStatus.Suspended => "suspended",
-        LicenseStatus.Revoked => "revoked",
-        LicenseStatus.Expired => "expired",
-        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
-    };
-
-    public static bool TryParseType(string value, out LicenseType type)
-    {
-        foreach (var candidate in Enum.GetValues<LicenseType>())
-        {
-            if (candidate.Name() == value)
-            {
-                type = candidate;
-                return true;
-            }
-        }
-
-        type = default;
-        return false;
-    }
-
-    public static bool TryParseStatus(string value, out LicenseStatus status)
-    {
-        foreach (var candidate in Enum.GetValues<LicenseStatus>())
-        {
-            if (candidate.Name() == value)
-            {
-                status = candidate;
-                return true;
-            }
-        }
-
-        status = default;
-        return false;
-    }
-
     /// <summary>What a license reports now: a stored suspension or revocation wins over expiry.</summary>
     public static LicenseStatus Effective(LicenseStatus stored, DateTime? expiresAt, DateTime now) =>
         stored == LicenseStatus.Active && expiresAt <= now ? LicenseStatus.Expired : stored;

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using Licenz.Server.Api;
 using Licenz.Server.ApiKeys;
@@ -9,10 +10,19 @@ using Microsoft.EntityFrameworkCore;
 namespace Licenz.Server.Licenses;
 
 /// <summary>Optional body of <c>POST /licenses/{id}/license-file</c>.</summary>
-/// <param name="Ttl">The file's time to live in seconds (3600 to 31536000; default 2592000, 30 days): after it the application must check in.</param>
-/// <param name="Fingerprint">Binds the file to one machine (see the SDK's MachineFingerprint).</param>
-/// <param name="Encrypt">Encrypt the file for its license key (and machine, when bound), so its contents stay private.</param>
-public sealed record LicenseFileRequest(int? Ttl, string? Fingerprint, bool? Encrypt);
+public sealed record LicenseFileRequest
+{
+    /// <summary>The file's time to live in seconds (3600 to 31536000; default 2592000, 30 days): after it the application must check in.</summary>
+    [Range(LicenseFileApi.MinTtl, LicenseFileApi.MaxTtl, ErrorMessage = RequestRules.RangeMessage)]
+    public int? Ttl { get; init; }
+
+    /// <summary>Binds the file to one machine (see the SDK's MachineFingerprint).</summary>
+    [PrintableText(256)]
+    public string? Fingerprint { get; init; }
+
+    /// <summary>Encrypt the file for its license key (and machine, when bound), so its contents stay private.</summary>
+    public bool? Encrypt { get; init; }
+}
 
 /// <param name="LicenseFile">The armored, signed license file. Save it as it is.</param>
 /// <param name="LicenseId">The license it is for.</param>
@@ -37,13 +47,14 @@ public static class LicenseFileApi
         routes.MapPost("/licenses/{id}/license-file", CheckOutAsync)
             .RequireScope(ApiKeyScope.Verify)
             .WithTags("Licenses")
+            .WithRouteParameter("id", LicensesApi.IdOrKey)
             .WithName("CheckOutLicenseFile")
             .WithSummary("Issue a signed license file for offline verification.")
             .WithDescription("Requires an admin API key (the license by id or key), or a verify-only API key presenting the license " +
                 "key itself in the path, as a license holder would. Read-only keys cannot check out license files.");
 
     private static async Task<Results<Ok<DataEnvelope<LicenseFileDto>>, ApiErrorResult>> CheckOutAsync(
-        HttpContext context, string id, OptionalJsonBody<LicenseFileRequest> body, LicenzDbContext db, SigningKeyRing ring,
+        HttpContext context, string id, LicenseFileRequest? request, LicenzDbContext db, SigningKeyRing ring,
         TimeProvider time, ActivityRecorder activity, CancellationToken cancellationToken)
     {
         var caller = context.Caller();
@@ -57,9 +68,9 @@ public static class LicenseFileApi
                 StatusCodes.Status403Forbidden));
         }
 
-        var request = body.Value ?? new LicenseFileRequest(null, null, null);
-        var ttl = Fields.Range(request.Ttl ?? DefaultTtl, "ttl", MinTtl, MaxTtl);
-        var fingerprint = Fields.Optional(request.Fingerprint, "fingerprint", 256);
+        request ??= new LicenseFileRequest();
+        var ttl = request.Ttl ?? DefaultTtl;
+        var fingerprint = request.Fingerprint?.Trim();
         var license = await db.Licenses.AsNoTracking().WithIdOrKey(caller.AccountId, id).FirstOrDefaultAsync(cancellationToken);
         if (license is null)
         {

@@ -10,7 +10,8 @@ public static class LicensesApi
 {
     public static RouteGroupBuilder MapLicenses(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/licenses").WithTags("Licenses").RequireScope(ApiKeyScope.Read);
+        var group = routes.MapGroup("/licenses").WithTags("Licenses").RequireScope(ApiKeyScope.Read)
+            .WithRouteParameter("id", IdOrKey);
 
         group.MapGet("/", ListAsync).WithName("ListLicenses")
             .WithSummary("List licenses, newest first, filtered by product, status or email.");
@@ -29,11 +30,14 @@ public static class LicensesApi
         write.MapPost("/{id}/revoke", (HttpContext c, string id, LicenzDbContext db, TimeProvider t, CancellationToken ct) =>
                 LicenseActions.ApplyAsync(c, id, LicenseAction.Revoke, null, db, t, ct))
             .WithName("RevokeLicense").WithSummary("Revoke a license permanently.");
-        write.MapPost("/{id}/renew", (HttpContext c, string id, OptionalJsonBody<RenewLicenseRequest> body, LicenzDbContext db, TimeProvider t, CancellationToken ct) =>
-                LicenseActions.ApplyAsync(c, id, LicenseAction.Renew, body.Value, db, t, ct))
+        write.MapPost("/{id}/renew", (HttpContext c, string id, RenewLicenseRequest? request, LicenzDbContext db, TimeProvider t, CancellationToken ct) =>
+                LicenseActions.ApplyAsync(c, id, LicenseAction.Renew, request, db, t, ct))
             .WithName("RenewLicense").WithSummary("Extend a subscription or trial by its product's length (or by 'days').");
         return group;
     }
+
+    /// <summary>How <c>{id}</c> is documented wherever a license is found by <see cref="WithIdOrKey"/>.</summary>
+    internal const string IdOrKey = "The license id (`lic_…`) or the license key (`LIC-XXXXX-XXXXX-XXXXX`, in any case, with or without dashes).";
 
     /// <summary>Finds a license of the account by id (<c>lic_…</c>) or by key, in any form a customer might type it.</summary>
     internal static IQueryable<License> WithIdOrKey(this IQueryable<License> licenses, string accountId, string idOrKey)
@@ -54,44 +58,41 @@ public static class LicensesApi
     internal static ApiErrorResult NotFound(string idOrKey) =>
         ApiErrorResult.NotFound($"No license with id or key '{(idOrKey.Length > 64 ? idOrKey[..64] + "…" : idOrKey)}'.");
 
-    private static async Task<Ok<ListEnvelope<LicenseDto>>> ListAsync(
-        HttpContext context, LicenzDbContext db, TimeProvider time,
-        string? product_id, string? status, string? email, string? limit, string? cursor,
+    private static async Task<Results<Ok<ListEnvelope<LicenseDto>>, ApiErrorResult>> ListAsync(
+        HttpContext context, LicenzDbContext db, TimeProvider time, [AsParameters] LicenseListQuery query,
         CancellationToken cancellationToken)
     {
-        QueryParameters.RejectUnknown(context.Request, "product_id", "status", "email", "limit", "cursor");
-        var page = PageRequest.Parse(limit, cursor, Ids.License);
+        if (!PageRequest.TryCreate(query, Ids.License, out var page, out var error))
+        {
+            return error;
+        }
+
         var accountId = context.Caller().AccountId;
         var now = time.GetUtcNow().UtcDateTime;
-        var query = db.Licenses.AsNoTracking().Where(l => l.AccountId == accountId);
+        var licenses = db.Licenses.AsNoTracking().Where(l => l.AccountId == accountId);
 
-        if (product_id is not null)
+        if (query.ProductId is { } productId)
         {
-            query = query.Where(l => l.ProductId == product_id);
+            licenses = licenses.Where(l => l.ProductId == productId);
         }
 
-        if (email is not null)
+        if (query.Email is { } email)
         {
             var normalized = email.Trim().ToLowerInvariant();
-            query = query.Where(l => l.Email == normalized);
+            licenses = licenses.Where(l => l.Email == normalized);
         }
 
-        if (status is not null)
+        if (query.Status?.Value is { } wanted)
         {
-            if (!LicenseEnums.TryParseStatus(status, out var wanted))
+            licenses = wanted switch
             {
-                throw ApiException.BadRequest("Parameter 'status' must be one of active, suspended, revoked, expired.", "status");
-            }
-
-            query = wanted switch
-            {
-                LicenseStatus.Active => query.Where(l => l.Status == LicenseStatus.Active && (l.ExpiresAt == null || l.ExpiresAt > now)),
-                LicenseStatus.Expired => query.Where(l => l.Status == LicenseStatus.Active && l.ExpiresAt <= now),
-                _ => query.Where(l => l.Status == wanted),
+                LicenseStatus.Active => licenses.Where(l => l.Status == LicenseStatus.Active && (l.ExpiresAt == null || l.ExpiresAt > now)),
+                LicenseStatus.Expired => licenses.Where(l => l.Status == LicenseStatus.Active && l.ExpiresAt <= now),
+                _ => licenses.Where(l => l.Status == wanted),
             };
         }
 
-        return TypedResults.Ok(await query.ToPageAsync(page, l => l.ToDto(now), cancellationToken));
+        return TypedResults.Ok(await licenses.ToPageAsync(page, l => l.ToDto(now), cancellationToken));
     }
 
     private static async Task<Results<Ok<DataEnvelope<LicenseDto>>, ApiErrorResult>> GetAsync(
@@ -104,33 +105,22 @@ public static class LicensesApi
     }
 
     private static async Task<Results<Created<DataEnvelope<LicenseDto>>, ApiErrorResult>> CreateAsync(
-        HttpContext context, JsonBody<CreateLicenseRequest> body, LicenzDbContext db, TimeProvider time,
+        HttpContext context, CreateLicenseRequest request, LicenzDbContext db, TimeProvider time,
         CancellationToken cancellationToken)
     {
-        var request = body.Value;
         var accountId = context.Caller().AccountId;
-        var productId = Fields.Required(request.ProductId, "product_id", 64);
-        var email = Fields.Email(request.Email);
-        var typeName = Fields.Required(request.Type, "type", 32);
-        if (!LicenseEnums.TryParseType(typeName, out var type))
-        {
-            throw ApiException.BadRequest("Field 'type' must be one of subscription, perpetual, trial.", "type");
-        }
-
-        var metadata = Fields.Metadata(request.Metadata) ?? "{}";
+        var productId = request.ProductId.Trim();
         var now = time.GetUtcNow().UtcDateTime;
-        DateTime? expiresAt = null;
-        if (request.ExpiresAt is not null)
+        if (request.ExpiresAt is { } requested)
         {
-            if (type == LicenseType.Perpetual)
+            if (request.Type == LicenseType.Perpetual)
             {
-                throw ApiException.BadRequest("Perpetual licenses do not expire; leave out 'expires_at' or choose another type.", "expires_at");
+                return ApiErrorResult.BadRequest("Perpetual licenses do not expire; leave out 'expires_at' or choose another type.", "expires_at");
             }
 
-            expiresAt = Fields.Timestamp(request.ExpiresAt, "expires_at");
-            if (expiresAt <= now)
+            if (requested <= now)
             {
-                throw ApiException.BadRequest("Field 'expires_at' must be in the future.", "expires_at");
+                return ApiErrorResult.BadRequest("Field 'expires_at' must be in the future.", "expires_at");
             }
         }
 
@@ -140,14 +130,14 @@ public static class LicensesApi
             .FirstOrDefaultAsync(cancellationToken);
         if (product is null)
         {
-            throw ApiException.BadRequest($"Field 'product_id': no product with id '{(productId.Length > 64 ? productId[..64] : productId)}' in this account.", "product_id");
+            return ApiErrorResult.BadRequest($"Field 'product_id': no product with id '{productId}' in this account.", "product_id");
         }
 
-        expiresAt ??= type switch
+        var expiresAt = request.ExpiresAt ?? request.Type switch
         {
             LicenseType.Subscription => now.AddDays(product.SubscriptionDays),
             LicenseType.Trial => now.AddDays(product.TrialDays),
-            _ => null,
+            _ => (DateTime?)null,
         };
 
         var license = new License
@@ -156,11 +146,11 @@ public static class LicensesApi
             AccountId = accountId,
             ProductId = productId,
             Key = LicenseKey.Generate(),
-            Email = email,
-            Type = type,
+            Email = request.Email.Trim().ToLowerInvariant(),
+            Type = request.Type,
             Status = LicenseStatus.Active,
             ExpiresAt = expiresAt,
-            Metadata = metadata,
+            Metadata = request.Metadata is { } metadata ? MetadataObjectAttribute.Compact(metadata) : "{}",
             CreatedAt = now,
             UpdatedAt = now,
             Activity = new LicenseActivity(),
@@ -172,28 +162,23 @@ public static class LicensesApi
     }
 
     private static async Task<Results<Ok<DataEnvelope<LicenseDto>>, ApiErrorResult>> UpdateAsync(
-        HttpContext context, string id, JsonBody<UpdateLicenseRequest> body, LicenzDbContext db, TimeProvider time,
+        HttpContext context, string id, UpdateLicenseRequest request, LicenzDbContext db, TimeProvider time,
         CancellationToken cancellationToken)
     {
-        var request = body.Value;
-        var email = request.Email is null ? null : Fields.Email(request.Email);
-        var metadata = Fields.Metadata(request.Metadata);
-        var expiresAt = request.ExpiresAt is null ? (DateTime?)null : Fields.Timestamp(request.ExpiresAt, "expires_at");
-
         var license = await db.Licenses.WithIdOrKey(context.Caller().AccountId, id).FirstOrDefaultAsync(cancellationToken);
         if (license is null)
         {
             return NotFound(id);
         }
 
-        if (expiresAt is not null && license.Type == LicenseType.Perpetual)
+        if (request.ExpiresAt is not null && license.Type == LicenseType.Perpetual)
         {
             return ApiErrorResult.BadRequest("Perpetual licenses do not expire; 'expires_at' cannot be set on them.", "expires_at");
         }
 
-        license.Email = email ?? license.Email;
-        license.Metadata = metadata ?? license.Metadata;
-        license.ExpiresAt = expiresAt ?? license.ExpiresAt;
+        license.Email = request.Email?.Trim().ToLowerInvariant() ?? license.Email;
+        license.Metadata = request.Metadata is { } metadata ? MetadataObjectAttribute.Compact(metadata) : license.Metadata;
+        license.ExpiresAt = request.ExpiresAt ?? license.ExpiresAt;
         var now = time.GetUtcNow().UtcDateTime;
         license.UpdatedAt = now;
         license.Version++;

@@ -23,6 +23,7 @@ public static class OpenApiSetup
             options.OpenApiVersion = OpenApiSpecVersion.OpenApi3_1;
             options.AddDocumentTransformer(DescribeDocument);
             options.AddOperationTransformer(DescribeOperation);
+            options.AddSchemaTransformer(RequestSchemas.DescribeSchema);
         });
 
     public static IEndpointConventionBuilder MapLicenzOpenApi(this IEndpointRouteBuilder routes)
@@ -124,6 +125,20 @@ public static class OpenApiSetup
         {
             AddError(operation, document, 409, "Another request changed or deleted the same resource, or took the same unique value, " +
                 "at the same time (`conflict`); nothing was changed. Read it again and retry.");
+        }
+
+        foreach (var error in metadata.OfType<DocumentedError>())
+        {
+            AddError(operation, document, error.Status, error.Description);
+        }
+
+        RequestSchemas.DescribeQuery(operation, metadata);
+        foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
+        {
+            if (parameter.In == ParameterLocation.Path && metadata.OfType<RouteParameterDescription>().LastOrDefault(d => d.Name == parameter.Name) is { } described)
+            {
+                parameter.Description = described.Description;
+            }
         }
 
         AddError(operation, document, 429, "Too many requests for the plan (`rate_limited`); see `Retry-After`.");

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.RegularExpressions;
 using Licenz.Server.Api;
 using Licenz.Server.ApiKeys;
 using Licenz.Server.Data;
@@ -10,11 +9,12 @@ using Microsoft.Extensions.Options;
 
 namespace Licenz.Server.Products;
 
-public static partial class ProductsApi
+public static class ProductsApi
 {
     public static RouteGroupBuilder MapProducts(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/products").WithTags("Products").RequireScope(ApiKeyScope.Read);
+        var group = routes.MapGroup("/products").WithTags("Products").RequireScope(ApiKeyScope.Read)
+            .WithRouteParameter("id", "The product id (`prod_…`).");
 
         group.MapGet("/", ListAsync).WithName("ListProducts").WithSummary("List products, newest first.");
         group.MapGet("/{id}", GetAsync).WithName("GetProduct").WithSummary("Get a product.");
@@ -25,14 +25,17 @@ public static partial class ProductsApi
         return group;
     }
 
-    private static async Task<Ok<ListEnvelope<ProductDto>>> ListAsync(
-        HttpContext context, LicenzDbContext db, string? limit, string? cursor, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<ListEnvelope<ProductDto>>, ApiErrorResult>> ListAsync(
+        HttpContext context, LicenzDbContext db, [AsParameters] PageQuery query, CancellationToken cancellationToken)
     {
-        QueryParameters.RejectUnknown(context.Request, "limit", "cursor");
-        var page = PageRequest.Parse(limit, cursor, Ids.Product);
+        if (!PageRequest.TryCreate(query, Ids.Product, out var page, out var error))
+        {
+            return error;
+        }
+
         var accountId = context.Caller().AccountId;
-        var query = db.Products.AsNoTracking().Where(p => p.AccountId == accountId);
-        return TypedResults.Ok(await query.ToPageAsync(page, ProductMapping.ToDto, cancellationToken));
+        var products = db.Products.AsNoTracking().Where(p => p.AccountId == accountId);
+        return TypedResults.Ok(await products.ToPageAsync(page, ProductMapping.ToDto, cancellationToken));
     }
 
     private static async Task<Results<Ok<DataEnvelope<ProductDto>>, ApiErrorResult>> GetAsync(
@@ -44,15 +47,14 @@ public static partial class ProductsApi
     }
 
     private static async Task<Results<Created<DataEnvelope<ProductDto>>, ApiErrorResult>> CreateAsync(
-        HttpContext context, JsonBody<CreateProductRequest> body, LicenzDbContext db, TimeProvider time,
+        HttpContext context, CreateProductRequest request, LicenzDbContext db, TimeProvider time,
         IOptions<LicenzOptions> options, CancellationToken cancellationToken)
     {
-        var request = body.Value;
         var accountId = context.Caller().AccountId;
-        var name = Fields.Required(request.Name, "name", 200);
+        var name = request.Name.Trim();
         var code = request.Code is null
             ? await FreeCodeAsync(db, accountId, Slug(name), cancellationToken)
-            : ValidCode(request.Code);
+            : request.Code.Trim();
         var now = time.GetUtcNow().UtcDateTime;
         var product = new Product
         {
@@ -60,9 +62,9 @@ public static partial class ProductsApi
             AccountId = accountId,
             Name = name,
             Code = code,
-            Metadata = Fields.Metadata(request.Metadata) ?? "{}",
-            SubscriptionDays = Fields.Range(request.SubscriptionDays ?? options.Value.DefaultSubscriptionDays, "subscription_days", 1, 36_500),
-            TrialDays = Fields.Range(request.TrialDays ?? options.Value.DefaultTrialDays, "trial_days", 1, 36_500),
+            Metadata = request.Metadata is { } metadata ? MetadataObjectAttribute.Compact(metadata) : "{}",
+            SubscriptionDays = request.SubscriptionDays ?? options.Value.DefaultSubscriptionDays,
+            TrialDays = request.TrialDays ?? options.Value.DefaultTrialDays,
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -80,18 +82,13 @@ public static partial class ProductsApi
     }
 
     private static async Task<Results<Ok<DataEnvelope<ProductDto>>, ApiErrorResult>> UpdateAsync(
-        HttpContext context, string id, JsonBody<UpdateProductRequest> body, LicenzDbContext db, TimeProvider time,
+        HttpContext context, string id, UpdateProductRequest request, LicenzDbContext db, TimeProvider time,
         CancellationToken cancellationToken)
     {
-        var request = body.Value;
         var accountId = context.Caller().AccountId;
-
-        // Validate everything before touching the row, so a bad field changes nothing.
-        var name = Fields.Optional(request.Name, "name", 200);
-        var code = request.Code is null ? null : ValidCode(request.Code);
-        var metadata = Fields.Metadata(request.Metadata);
-        var subscriptionDays = request.SubscriptionDays is { } s ? Fields.Range(s, "subscription_days", 1, 36_500) : (int?)null;
-        var trialDays = request.TrialDays is { } t ? Fields.Range(t, "trial_days", 1, 36_500) : (int?)null;
+        var name = request.Name?.Trim();
+        var code = request.Code?.Trim();
+        var metadata = request.Metadata is { } given ? MetadataObjectAttribute.Compact(given) : null;
 
         var product = await db.Products.FirstOrDefaultAsync(p => p.Id == id && p.AccountId == accountId, cancellationToken);
         if (product is null)
@@ -107,8 +104,8 @@ public static partial class ProductsApi
         product.Name = name ?? product.Name;
         product.Code = code ?? product.Code;
         product.Metadata = metadata ?? product.Metadata;
-        product.SubscriptionDays = subscriptionDays ?? product.SubscriptionDays;
-        product.TrialDays = trialDays ?? product.TrialDays;
+        product.SubscriptionDays = request.SubscriptionDays ?? product.SubscriptionDays;
+        product.TrialDays = request.TrialDays ?? product.TrialDays;
         product.UpdatedAt = time.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(new DataEnvelope<ProductDto>(product.ToDto()));
@@ -162,15 +159,6 @@ public static partial class ProductsApi
 
     internal static string Shown(string id) => id.Length > 64 ? id[..64] + "…" : id;
 
-    private static string ValidCode(string code)
-    {
-        var text = Fields.Text(code, "code", 64);
-        return CodePattern().IsMatch(text)
-            ? text
-            : throw ApiException.BadRequest(
-                "Field 'code' must start with a lowercase letter or digit and use only lowercase letters, digits, '.', '_' and '-'.", "code");
-    }
-
     /// <summary>"Photo Editor Pro" → "photo-editor-pro"; falls back to "product" when nothing usable is left.</summary>
     private static string Slug(string name)
     {
@@ -195,7 +183,4 @@ public static partial class ProductsApi
 
         return slug.Length == 0 ? "product-" + Guid.NewGuid().ToString("N")[..8] : slug;
     }
-
-    [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,63}$")]
-    private static partial Regex CodePattern();
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Licenz.Server.Api;
 using Licenz.Server.Data;
 using Licenz.Server.Events;
 using Microsoft.EntityFrameworkCore;
@@ -126,18 +125,21 @@ public sealed class SigningKeyRing(IServiceScopeFactory scopes, KeyEncryption en
         }
     }
 
-    /// <summary>Removes a replaced key from the JWKS, so what it signed no longer verifies. The current key cannot be retired.</summary>
-    public async Task<SigningKeyRecord?> RetireAsync(LicenzDbContext db, string accountId, string keyId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Removes a replaced key from the JWKS, so what it signed no longer verifies. The current key cannot be retired:
+    /// that is a refusal, in words. Both are null when the account has no such key.
+    /// </summary>
+    public async Task<(SigningKeyRecord? Record, string? Refusal)> RetireAsync(LicenzDbContext db, string accountId, string keyId, CancellationToken cancellationToken)
     {
         var record = await db.SigningKeys.FirstOrDefaultAsync(k => k.Id == keyId && k.AccountId == accountId, cancellationToken);
         if (record is null)
         {
-            return null;
+            return (null, null);
         }
 
         if (record.Status == SigningKeyStatus.Current)
         {
-            throw ApiException.BadRequest($"Key {keyId} is the account's current signing key; rotate first, then retire it.");
+            return (record, $"Key {keyId} is the account's current signing key; rotate first, then retire it.");
         }
 
         if (record.Status != SigningKeyStatus.Retired)
@@ -148,7 +150,7 @@ public sealed class SigningKeyRing(IServiceScopeFactory scopes, KeyEncryption en
             await db.SaveChangesAsync(cancellationToken);
         }
 
-        return record;
+        return (record, null);
     }
 
     /// <summary>A committed change of an account's signing keys drops what is cached of them.</summary>

@@ -1,7 +1,9 @@
+using System.ComponentModel;
 using Licenz.Server.Api;
 using Licenz.Server.ApiKeys;
 using Licenz.Server.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
 namespace Licenz.Server.Signing;
@@ -12,13 +14,22 @@ namespace Licenz.Server.Signing;
 /// <param name="CreatedAt">When the key was created.</param>
 /// <param name="RotatedAt">When a newer key replaced it.</param>
 /// <param name="RetiredAt">When it was retired.</param>
-public sealed record SigningKeyDto(string Id, string Status, string PublicKey, DateTime CreatedAt, DateTime? RotatedAt, DateTime? RetiredAt);
+public sealed record SigningKeyDto(string Id, SigningKeyStatus Status, string PublicKey, DateTime CreatedAt, DateTime? RotatedAt, DateTime? RetiredAt);
+
+/// <summary>The query of the JWKS.</summary>
+public sealed record JwksQuery
+{
+    [Description("The account whose keys to list (`acct_…`); the default account's when left out.")]
+    [FromQuery(Name = "account")]
+    public string? Account { get; init; }
+}
 
 public static class SigningKeysApi
 {
     public static RouteGroupBuilder MapSigningKeys(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/signing-keys").WithTags("Signing keys").RequireScope(ApiKeyScope.Read);
+        var group = routes.MapGroup("/signing-keys").WithTags("Signing keys").RequireScope(ApiKeyScope.Read)
+            .WithRouteParameter("id", "The signing key's id (`kid`), as in the JWKS.");
         group.MapGet("/", ListAsync).WithName("ListSigningKeys").WithSummary("List the account's signing keys, newest first.");
         group.MapPost("/rotate", RotateAsync).RequireScope(ApiKeyScope.Write).WithName("RotateSigningKey")
             .WithSummary("Create a new signing key; it signs from now on. The previous key stays in the JWKS until retired.");
@@ -37,7 +48,8 @@ public static class SigningKeysApi
         var endpoints = new List<IEndpointConventionBuilder>();
         foreach (var pattern in (string[])["/.well-known/jwks.json", ApiRoutes.Base + "/.well-known/jwks.json"])
         {
-            var endpoint = routes.MapGet(pattern, JwksAsync).WithTags("Signing keys").AllowAnonymous()
+            var endpoint = routes.MapGet(pattern, JwksAsync).WithTags("Signing keys").AllowAnonymous().RejectUnknownQueryParameters()
+                .WithDocumentedError(StatusCodes.Status404NotFound, "No account with this id, or no default account yet (`not_found`).")
                 .WithSummary("The public signing keys (JWKS), for verifying license files and signed responses offline.");
             if (pattern.StartsWith(ApiRoutes.Base, StringComparison.Ordinal))
             {
@@ -55,9 +67,9 @@ public static class SigningKeysApi
     }
 
     private static async Task<Results<ContentHttpResult, ApiErrorResult>> JwksAsync(
-        HttpContext context, string? account, LicenzDbContext db, SigningKeyRing ring, CancellationToken cancellationToken)
+        HttpContext context, [AsParameters] JwksQuery query, LicenzDbContext db, SigningKeyRing ring, CancellationToken cancellationToken)
     {
-        QueryParameters.RejectUnknown(context.Request, "account");
+        var account = query.Account;
         var accountId = account is null
             ? await db.Accounts.AsNoTracking().Where(a => a.IsDefault).Select(a => a.Id).FirstOrDefaultAsync(cancellationToken)
             : await db.Accounts.AsNoTracking().Where(a => a.Id == account).Select(a => a.Id).FirstOrDefaultAsync(cancellationToken);
@@ -90,15 +102,18 @@ public static class SigningKeysApi
     private static async Task<Results<Ok<DataEnvelope<SigningKeyDto>>, ApiErrorResult>> RetireAsync(
         HttpContext context, string id, LicenzDbContext db, SigningKeyRing ring, CancellationToken cancellationToken)
     {
-        var record = await ring.RetireAsync(db, context.Caller().AccountId, id, cancellationToken);
-        return record is null
-            ? ApiErrorResult.NotFound($"No signing key with id '{Shown(id)}'.")
-            : TypedResults.Ok(new DataEnvelope<SigningKeyDto>(ToDto(record)));
+        var (record, refusal) = await ring.RetireAsync(db, context.Caller().AccountId, id, cancellationToken);
+        if (record is null)
+        {
+            return ApiErrorResult.NotFound($"No signing key with id '{Shown(id)}'.");
+        }
+
+        return refusal is not null ? ApiErrorResult.BadRequest(refusal) : TypedResults.Ok(new DataEnvelope<SigningKeyDto>(ToDto(record)));
     }
 
     internal static SigningKeyDto ToDto(SigningKeyRecord record) => new(
         record.Id,
-        record.Status.ToString().ToLowerInvariant(),
+        record.Status,
         System.Buffers.Text.Base64Url.EncodeToString(record.PublicKey),
         record.CreatedAt,
         record.RotatedAt,

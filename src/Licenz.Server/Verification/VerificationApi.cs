@@ -18,13 +18,12 @@ public static class VerificationApi
             .WithSummary("Verify a license key. Open to every key type; answers 200 whether the license is valid or not.");
 
     private static async Task<Ok<DataEnvelope<VerifyResult>>> VerifyAsync(
-        HttpContext context, JsonBody<VerifyRequest> body, LicenseLookup licenses, TimeProvider time,
+        HttpContext context, VerifyRequest request, LicenseLookup licenses, TimeProvider time,
         ActivityRecorder activity, CancellationToken cancellationToken)
     {
-        var request = body.Value;
-        var presented = Fields.Required(request.Key, "key", 64);
-        var productId = Fields.Optional(request.ProductId, "product_id", 64);
-        var nonce = Fields.Nonce(request.Nonce);
+        var presented = request.Key.Trim();
+        var productId = request.ProductId?.Trim();
+        var nonce = request.Nonce;
         context.SetResponseNonce(nonce);
         var now = time.GetUtcNow().UtcDateTime;
         var accountId = context.Caller().AccountId;
@@ -49,7 +48,7 @@ public static class VerificationApi
         };
 
         var verified = new VerifiedLicense(
-            license.Id, license.Key, license.ProductId, license.Type.Name(), status.Name(), license.ExpiresAt, license.Metadata, license.CreatedAt);
+            license.Id, license.Key, license.ProductId, license.Type, status, license.ExpiresAt, license.Metadata, license.CreatedAt);
         return Answer(code, detail, nonce, now, accountId, verified);
     }
 

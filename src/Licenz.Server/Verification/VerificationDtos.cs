@@ -1,12 +1,24 @@
 using System.Text.Json;
+using Licenz.Server.Api;
+using Licenz.Server.Licenses;
 
 namespace Licenz.Server.Verification;
 
 /// <summary>Body of <c>POST /licenses/verify</c>.</summary>
-/// <param name="Key">Required: the license key as the customer entered it.</param>
-/// <param name="ProductId">Optional: the product the application is; a license of another product is PRODUCT_SCOPE_MISMATCH.</param>
-/// <param name="Nonce">Optional: a fresh random value from the caller, echoed back so an old answer cannot be replayed.</param>
-public sealed record VerifyRequest(string? Key, string? ProductId, string? Nonce);
+public sealed record VerifyRequest
+{
+    /// <summary>The license key as the customer entered it.</summary>
+    [PrintableText(64)]
+    public required string Key { get; init; }
+
+    /// <summary>The product the application is; a license of another product is PRODUCT_SCOPE_MISMATCH.</summary>
+    [PrintableText(64)]
+    public string? ProductId { get; init; }
+
+    /// <summary>A fresh random value from the caller, echoed back (and signed) so an old answer cannot be replayed.</summary>
+    [Nonce]
+    public string? Nonce { get; init; }
+}
 
 /// <summary>The answer to a verification: always HTTP 200, valid or not.</summary>
 /// <param name="Valid">Whether the license may be used.</param>
@@ -30,8 +42,8 @@ public sealed record VerifiedLicense(
     string Id,
     string Key,
     string ProductId,
-    string Type,
-    string Status,
+    LicenseType Type,
+    LicenseStatus Status,
     DateTime? ExpiresAt,
     JsonElement Metadata,
     DateTime CreatedAt);

@@ -462,6 +462,12 @@ public static class BadInputCases
         Value("POST /licenses/verify: a nonce with spaces", "POST", "licenses/verify",
             """{"key":"LIC-AAAAA-AAAAA-AAAAA","nonce":"not a random value"}""", "nonce", NonceRule);
         Value("POST /api-keys: a key type that does not exist", "POST", "api-keys", """{"type":"superuser","name":"CI"}""", "type", "admin, read_only, verify_only");
+        Value("POST /api-keys: a key type in the command line's spelling", "POST", "api-keys", """{"type":"read-only","name":"CI"}""", "type", "admin, read_only, verify_only");
+        Value("POST /api-keys: a key type as its number", "POST", "api-keys", """{"type":1,"name":"CI"}""", "type", "'type' must be a string", "admin, read_only, verify_only");
+        Value("POST /licenses: a license type in another case", "POST", "licenses", With(license, "type", "\"Trial\""), "type", "subscription, perpetual, trial");
+        Value("POST /products: metadata nested 40 levels deep", "POST", "products",
+            $"{{\"name\":\"Widget\",\"metadata\":{string.Concat(Enumerable.Repeat("{\"a\":", 40))}1{new string('}', 40)}}}", "metadata", "nested", "32");
+        Value("POST /api-keys: an expiry without a time zone", "POST", "api-keys", """{"type":"admin","name":"CI","expires_at":"2030-01-01T00:00:00"}""", "expires_at", "ISO-8601");
         Value("POST /api-keys: an expiry in the past", "POST", "api-keys", """{"type":"admin","name":"CI","expires_at":"2020-01-01T00:00:00Z"}""", "expires_at", "in the future");
         Value("POST /api-keys: a name of 201 characters", "POST", "api-keys", $"{{\"type\":\"admin\",\"name\":\"{new string('n', 201)}\"}}", "name", "at most 200 characters");
     }

@@ -202,6 +202,192 @@ public sealed partial class OpenApiTests(LicenzApplication app) : IClassFixture<
         Assert.StartsWith("3.1.", parsed.RootElement.GetProperty("openapi").GetString(), StringComparison.Ordinal);
     }
 
+    public static TheoryData<string, string, string[]> RequestBodies => new()
+    {
+        { "post", "/api/v1/licenses", ["product_id", "email", "type"] },
+        { "patch", "/api/v1/licenses/{id}", [] },
+        { "post", "/api/v1/licenses/{id}/renew", [] },
+        { "post", "/api/v1/licenses/{id}/license-file", [] },
+        { "post", "/api/v1/licenses/verify", ["key"] },
+        { "post", "/api/v1/products", ["name"] },
+        { "patch", "/api/v1/products/{id}", [] },
+        { "post", "/api/v1/api-keys", ["type", "name"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(RequestBodies))]
+    public async Task ARequestBodyMarksOnlyTheFieldsTheServerRequiresAsRequired(string method, string path, string[] required)
+    {
+        var (_, document) = await GetDocumentAsync();
+        var schema = RequestSchema(document, method, path);
+
+        var declared = schema.TryGetProperty("required", out var list) ? list.EnumerateArray().Select(e => e.GetString()!).ToArray() : [];
+        Assert.Equal(required.Order(), declared.Order());
+        Assert.False(schema.GetProperty("additionalProperties").GetBoolean(), $"{method} {path} must refuse unknown fields.");
+        foreach (var name in required)
+        {
+            Assert.True(schema.GetProperty("properties").TryGetProperty(name, out _), $"{method} {path} requires '{name}' but does not describe it.");
+        }
+    }
+
+    [Fact]
+    public async Task TheCreateLicenseBodyDocumentsItsEnumLengthsTimestampAndNullableMetadata()
+    {
+        var (_, document) = await GetDocumentAsync();
+        var properties = RequestSchema(document, "post", "/api/v1/licenses").GetProperty("properties");
+
+        Assert.Equal(["subscription", "perpetual", "trial"], Strings(Resolve(document, properties.GetProperty("type")).GetProperty("enum")));
+        Assert.Equal(1, properties.GetProperty("product_id").GetProperty("minLength").GetInt32());
+        Assert.Equal(64, properties.GetProperty("product_id").GetProperty("maxLength").GetInt32());
+        Assert.Equal(320, properties.GetProperty("email").GetProperty("maxLength").GetInt32());
+        Assert.Equal("email", properties.GetProperty("email").GetProperty("format").GetString());
+        Assert.Contains("string", Types(properties.GetProperty("expires_at")));
+        Assert.Equal("date-time", properties.GetProperty("expires_at").GetProperty("format").GetString());
+
+        // The server accepts null metadata (the same as leaving it out) and otherwise only an object of at most 64 keys.
+        var metadata = properties.GetProperty("metadata");
+        var alternatives = metadata.TryGetProperty("oneOf", out var oneOf) ? oneOf.EnumerateArray().Select(a => Resolve(document, a)).ToList() : [metadata];
+        Assert.Contains(alternatives, a => Types(a).Contains("null"));
+        var asObject = Assert.Single(alternatives, a => Types(a).Contains("object"));
+        Assert.Equal(64, asObject.GetProperty("maxProperties").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("post", "/api/v1/products", "subscription_days", 1, 36500)]
+    [InlineData("post", "/api/v1/products", "trial_days", 1, 36500)]
+    [InlineData("patch", "/api/v1/products/{id}", "subscription_days", 1, 36500)]
+    [InlineData("patch", "/api/v1/products/{id}", "trial_days", 1, 36500)]
+    [InlineData("post", "/api/v1/licenses/{id}/renew", "days", 1, 36500)]
+    [InlineData("post", "/api/v1/licenses/{id}/license-file", "ttl", 3600, 31536000)]
+    public async Task NumbersDocumentTheRangeTheServerEnforces(string method, string path, string field, int minimum, int maximum)
+    {
+        var (_, document) = await GetDocumentAsync();
+        var schema = RequestSchema(document, method, path).GetProperty("properties").GetProperty(field);
+
+        Assert.Contains("integer", Types(schema));
+        Assert.Equal(minimum, schema.GetProperty("minimum").GetInt32());
+        Assert.Equal(maximum, schema.GetProperty("maximum").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("post", "/api/v1/products", "name", 1, 200)]
+    [InlineData("post", "/api/v1/products", "code", 1, 64)]
+    [InlineData("patch", "/api/v1/products/{id}", "name", 1, 200)]
+    [InlineData("post", "/api/v1/api-keys", "name", 1, 200)]
+    [InlineData("post", "/api/v1/licenses/verify", "key", 1, 64)]
+    [InlineData("post", "/api/v1/licenses/verify", "product_id", 1, 64)]
+    [InlineData("post", "/api/v1/licenses/verify", "nonce", 8, 128)]
+    [InlineData("post", "/api/v1/licenses/{id}/license-file", "fingerprint", 1, 256)]
+    public async Task TextDocumentsTheLengthsTheServerEnforces(string method, string path, string field, int minLength, int maxLength)
+    {
+        var (_, document) = await GetDocumentAsync();
+        var schema = RequestSchema(document, method, path).GetProperty("properties").GetProperty(field);
+
+        Assert.Contains("string", Types(schema));
+        Assert.Equal(minLength, schema.GetProperty("minLength").GetInt32());
+        Assert.Equal(maxLength, schema.GetProperty("maxLength").GetInt32());
+    }
+
+    [Fact]
+    public async Task EnumsAreListedWithTheirApiNamesInRequestsAndResponses()
+    {
+        var (_, document) = await GetDocumentAsync();
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+
+        Assert.Equal(["admin", "read_only", "verify_only"],
+            Strings(Resolve(document, RequestSchema(document, "post", "/api/v1/api-keys").GetProperty("properties").GetProperty("type")).GetProperty("enum")));
+        Assert.Equal(["active", "suspended", "revoked", "expired"],
+            Strings(Resolve(document, schemas.GetProperty("LicenseDto").GetProperty("properties").GetProperty("status")).GetProperty("enum")));
+        Assert.Equal(["active", "expired", "revoked"],
+            Strings(Resolve(document, schemas.GetProperty("ApiKeyDto").GetProperty("properties").GetProperty("status")).GetProperty("enum")));
+        Assert.Equal(["current", "published", "retired"],
+            Strings(Resolve(document, schemas.GetProperty("SigningKeyDto").GetProperty("properties").GetProperty("status")).GetProperty("enum")));
+    }
+
+    [Fact]
+    public async Task TheLicenseListDocumentsEachQueryParameterWithItsTypeAndRule()
+    {
+        var (_, document) = await GetDocumentAsync();
+        var parameters = document.GetProperty("paths").GetProperty("/api/v1/licenses").GetProperty("get").GetProperty("parameters")
+            .EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!);
+
+        Assert.Equal(["cursor", "email", "limit", "product_id", "status"], parameters.Keys.Order());
+        foreach (var (name, parameter) in parameters)
+        {
+            Assert.Equal("query", parameter.GetProperty("in").GetString());
+            Assert.False(parameter.TryGetProperty("required", out var required) && required.GetBoolean(), $"'{name}' is optional.");
+            Assert.False(string.IsNullOrWhiteSpace(parameter.GetProperty("description").GetString()), $"'{name}' has no description.");
+        }
+
+        var limit = parameters["limit"].GetProperty("schema");
+        Assert.Equal("integer", limit.GetProperty("type").GetString());
+        Assert.Equal(1, limit.GetProperty("minimum").GetInt32());
+        Assert.Equal(100, limit.GetProperty("maximum").GetInt32());
+        Assert.Equal(["active", "suspended", "revoked", "expired"], Strings(parameters["status"].GetProperty("schema").GetProperty("enum")));
+    }
+
+    [Fact]
+    public async Task DatesAreDocumentedAsDateTimeStrings()
+    {
+        var (_, document) = await GetDocumentAsync();
+        var license = document.GetProperty("components").GetProperty("schemas").GetProperty("LicenseDto").GetProperty("properties");
+
+        Assert.Equal(["string"], Types(license.GetProperty("created_at")));
+        Assert.Equal(["null", "string"], Types(license.GetProperty("expires_at")).Order());
+        foreach (var name in (string[])["created_at", "expires_at", "last_validated_at"])
+        {
+            Assert.Equal("date-time", license.GetProperty(name).GetProperty("format").GetString());
+        }
+    }
+
+    [Theory]
+    [InlineData("get", "/api/v1/licenses/{id}")]
+    [InlineData("patch", "/api/v1/licenses/{id}")]
+    [InlineData("delete", "/api/v1/licenses/{id}")]
+    [InlineData("post", "/api/v1/licenses/{id}/suspend")]
+    [InlineData("post", "/api/v1/licenses/{id}/renew")]
+    [InlineData("post", "/api/v1/licenses/{id}/license-file")]
+    public async Task ALicenseIdParameterSaysTheLicenseKeyIsAcceptedToo(string method, string path)
+    {
+        var (_, document) = await GetDocumentAsync();
+        var id = document.GetProperty("paths").GetProperty(path).GetProperty(method).GetProperty("parameters")
+            .EnumerateArray().Single(p => p.GetProperty("name").GetString() == "id");
+
+        Assert.Equal("path", id.GetProperty("in").GetString());
+        Assert.Contains("license key", id.GetProperty("description").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheJwksDocumentsItsNotFoundAnswer()
+    {
+        var (_, document) = await GetDocumentAsync();
+        var responses = document.GetProperty("paths").GetProperty("/api/v1/.well-known/jwks.json").GetProperty("get").GetProperty("responses");
+
+        Assert.True(responses.TryGetProperty("404", out var notFound), "GET /api/v1/.well-known/jwks.json does not document 404.");
+        Assert.Equal(ErrorSchemaRef, notFound.GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString());
+    }
+
+    private static JsonElement RequestSchema(JsonElement document, string method, string path)
+    {
+        var schema = document.GetProperty("paths").GetProperty(path).GetProperty(method)
+            .GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema");
+        if (schema.TryGetProperty("oneOf", out var oneOf))
+        {
+            // An optional body: null or the record.
+            schema = oneOf.EnumerateArray().Single(s => s.TryGetProperty("$ref", out _));
+        }
+
+        return Resolve(document, schema);
+    }
+
+    /// <summary>The schema's <c>type</c>, as a list whether it is written as one name or an array.</summary>
+    private static string[] Types(JsonElement schema) =>
+        !schema.TryGetProperty("type", out var type) ? []
+        : type.ValueKind == JsonValueKind.Array ? Strings(type)
+        : [type.GetString()!];
+
+    private static string[] Strings(JsonElement array) => array.EnumerateArray().Select(e => e.GetString()!).ToArray();
+
     private async Task<(string Text, JsonElement Document)> GetDocumentAsync()
     {
         using var client = app.CreateClient(apiKey: null);

@@ -92,6 +92,36 @@ public sealed class DashboardTests(LicenzApplication app) : IClassFixture<Licenz
     }
 
     [Fact]
+    public async Task AKeyWithAnExpiryDateIsCreatedWithTheApisRulesAndAPastDateIsRefusedOnTheForm()
+    {
+        var page = await NewPageAsync();
+        await SignInAsync(page, app.AdminKey);
+        await ExpectSignedInAsync(page);
+        await page.GotoAsync("/dashboard/settings/api-keys");
+
+        // The API's rule, in the form: an expiry in the past is refused and nothing is created.
+        await page.GetByLabel("Name").FillAsync("Expired before it began");
+        await page.GetByLabel("Type").SelectOptionAsync("read_only");
+        await page.GetByLabel("Expires on (optional, UTC)").FillAsync("2020-01-31");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create key" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("'expires_at' must be in the future");
+        await Assertions.Expect(page.Locator("tr", new() { HasText = "Expired before it began" })).ToHaveCountAsync(0);
+
+        await page.GetByLabel("Name").FillAsync("Quarterly report");
+        await page.GetByLabel("Expires on (optional, UTC)").FillAsync("2030-01-31");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create key" }).ClickAsync();
+        var secret = (await page.GetByTestId("new-key").TextContentAsync())!.Trim();
+        Assert.StartsWith("lz_read_", secret);
+
+        // The date reached the command as a date: the key expires at the start of that day, UTC.
+        using var admin = app.CreateAdminClient();
+        var keys = await (await admin.GetAsync("api-keys?limit=100")).BodyAsync();
+        var key = keys.GetProperty("data").EnumerateArray().Single(k => k.Str("name") == "Quarterly report");
+        Assert.Equal("read_only", key.Str("type"));
+        Assert.Equal("2030-01-31T00:00:00Z", key.Str("expires_at"));
+    }
+
+    [Fact]
     public async Task OnlyAnActiveAdminKeyOpensTheDashboard()
     {
         using var admin = app.CreateAdminClient();

@@ -1,3 +1,4 @@
+using Licenz.Server.Api;
 using Licenz.Server.ApiKeys;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Licenz.Server.Api;
@@ -23,11 +22,12 @@ public sealed class ApiKeysModel(LicenzDbContext db, TimeProvider time) : PageMo
     [BindProperty]
     public string? Name { get; set; }
 
+    /// <summary>The key type as the form's select sends it: one of the API's names.</summary>
     [BindProperty]
-    public string Type { get; set; } = "verify_only";
+    public string Type { get; set; } = ApiNames<ApiKeyType>.Name(ApiKeyType.VerifyOnly);
 
     [BindProperty]
-    public string? ExpiresOn { get; set; }
+    public DateOnly? ExpiresOn { get; set; }
 
     /// <summary>Set by the create handler for exactly one following page view (TempData is read once).</summary>
     [TempData]
@@ -45,34 +45,33 @@ public sealed class ApiKeysModel(LicenzDbContext db, TimeProvider time) : PageMo
 
     public async Task<IActionResult> OnPostCreateAsync(CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow().UtcDateTime;
-        try
+        if (!ModelState.IsValid)
         {
-            string? expiresAt = null;
-            if (!string.IsNullOrWhiteSpace(ExpiresOn))
+            Error = "The expiry date must be a date such as 2027-01-31.";
+        }
+        else if (!ApiNames<ApiKeyType>.TryParse(Type, out var type))
+        {
+            Error = $"The key type must be one of {ApiNames<ApiKeyType>.List}.";
+        }
+        else
+        {
+            // The same command, and the same rules, as POST /api-keys: a key that expires on a day expires at its start (UTC).
+            var request = new CreateApiKeyRequest
             {
-                if (!DateOnly.TryParseExact(ExpiresOn, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
-                {
-                    throw ApiException.BadRequest("The expiry date must be a date such as 2027-01-31.", "expires_at");
-                }
-
-                expiresAt = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).ToString("O", CultureInfo.InvariantCulture);
+                Type = type,
+                Name = Name ?? "",
+                ExpiresAt = ExpiresOn?.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc),
+            };
+            var (created, error) = await ApiKeyCommands.CreateAsync(db, time, User.AccountId(), request, cancellationToken);
+            if (created is not null)
+            {
+                // Post/redirect/get, so that reloading the page cannot create a second key. The secret rides to
+                // the next view in the encrypted, HttpOnly TempData cookie, which that view consumes.
+                CreatedJson = JsonSerializer.Serialize(created, DashboardJson.Default.CreatedApiKeyDto);
+                return RedirectToPage();
             }
 
-            var (type, name, expiry) = ApiKeyCommands.Validate(Type, Name, expiresAt, now);
-            var (row, secret) = ApiKeyIssuer.Issue(db, time, User.AccountId(), type, name, expiry);
-            await db.SaveChangesAsync(cancellationToken);
-            var dto = row.ToDto(now);
-            var created = new CreatedApiKeyDto(dto.Id, dto.Type, dto.Name, dto.Prefix, dto.Status, dto.CreatedAt, dto.ExpiresAt, secret);
-
-            // Post/redirect/get, so that reloading the page cannot create a second key. The secret rides to
-            // the next view in the encrypted, HttpOnly TempData cookie, which that view consumes.
-            CreatedJson = JsonSerializer.Serialize(created, DashboardJson.Default.CreatedApiKeyDto);
-            return RedirectToPage();
-        }
-        catch (ApiException invalid)
-        {
-            Error = invalid.Message;
+            Error = error!.Message;
         }
 
         await LoadAsync(cancellationToken);
@@ -107,5 +106,6 @@ public sealed class ApiKeysModel(LicenzDbContext db, TimeProvider time) : PageMo
     }
 }
 
+[JsonSourceGenerationOptions(Converters = [typeof(ApiEnumConverterFactory)])]
 [JsonSerializable(typeof(CreatedApiKeyDto))]
 internal sealed partial class DashboardJson : JsonSerializerContext;
