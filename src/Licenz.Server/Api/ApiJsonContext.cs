@@ -21,6 +21,7 @@ namespace Licenz.Server.Api;
     NumberHandling = JsonNumberHandling.Strict,
     Converters = [typeof(UtcTimestampConverter), typeof(ApiEnumConverterFactory)])]
 [JsonSerializable(typeof(ErrorEnvelope))]
+[JsonSerializable(typeof(Licenz.Server.Signing.JwksDto))]
 [JsonSerializable(typeof(Licenz.Server.Accounts.AccountDto))]
 [JsonSerializable(typeof(Licenz.Server.Events.EventDto))]
 [JsonSerializable(typeof(ListEnvelope<Licenz.Server.Events.EventDto>))]

@@ -24,6 +24,13 @@ public sealed record JwksQuery
     public string? Account { get; init; }
 }
 
+/// <summary>The JWKS document (RFC 7517) as served: the account's current and published keys.</summary>
+public sealed record JwksDto(IReadOnlyList<JwkDto> Keys);
+
+/// <summary>One public key: an Ed25519 key (<c>OKP</c>), for signatures (<c>sig</c>) with EdDSA.</summary>
+/// <param name="X">The raw public key, base64url.</param>
+public sealed record JwkDto(string Kty, string Crv, string Kid, string Alg, string Use, string X);
+
 public static class SigningKeysApi
 {
     public static RouteGroupBuilder MapSigningKeys(this IEndpointRouteBuilder routes)
@@ -50,6 +57,7 @@ public static class SigningKeysApi
         {
             var endpoint = routes.MapGet(pattern, JwksAsync).WithTags("Signing keys").AllowAnonymous().RejectUnknownQueryParameters()
                 .WithDocumentedError(StatusCodes.Status404NotFound, "No account with this id, or no default account yet (`not_found`).")
+                .Produces<JwksDto>(StatusCodes.Status200OK, "application/jwk-set+json")
                 .WithSummary("The public signing keys (JWKS), for verifying license files and signed responses offline.");
             if (pattern.StartsWith(ApiRoutes.Base, StringComparison.Ordinal))
             {

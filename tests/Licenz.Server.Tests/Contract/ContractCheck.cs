@@ -14,14 +14,14 @@ public enum ContractCheckMode
 /// <summary>
 /// Whether the test host checks its traffic against the OpenAPI document: <c>LICENZ_CONTRACT_CHECK=1</c> fails
 /// the test that breaks the contract, <c>LICENZ_CONTRACT_CHECK=report</c> lists every violation of a run
-/// (see <see cref="ContractReport"/>), <c>0</c> switches it off.
+/// (see <see cref="ContractReport"/>), <c>0</c> switches it off. Without the variable it is on, as in CI.
 /// </summary>
 public static class ContractCheck
 {
     public const string Variable = "LICENZ_CONTRACT_CHECK";
 
-    // Off while the document still disagrees with the server (Contract/FINDINGS.md); on once they agree.
-    private const ContractCheckMode Default = ContractCheckMode.Off;
+    // On unless switched off: every test's traffic keeps the document and the server in agreement.
+    private const ContractCheckMode Default = ContractCheckMode.Fail;
 
     public static ContractCheckMode Mode { get; } = Read(Environment.GetEnvironmentVariable(Variable));
 

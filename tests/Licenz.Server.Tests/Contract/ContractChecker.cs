@@ -34,6 +34,12 @@ public static class ContractChecker
             return [];
         }
 
+        if (IsHttpsRefusal(exchange))
+        {
+            // The document's rule for every path: plain HTTP is refused (403 forbidden) before anything else is decided.
+            return [];
+        }
+
         var (operation, pathValues) = Find(contract, exchange.Method, path);
         if (operation is null)
         {
@@ -78,6 +84,22 @@ public static class ContractChecker
             .Where(m => m.PathValues is not null)
             .OrderByDescending(m => m.Operation.Specificity)
             .FirstOrDefault();
+
+    private static bool IsHttpsRefusal(HttpExchange exchange) =>
+        exchange.Uri.Scheme == Uri.UriSchemeHttp && exchange.Status == 403 && ErrorCode(exchange) == "forbidden";
+
+    private static string? ErrorCode(HttpExchange exchange)
+    {
+        try
+        {
+            using var body = JsonDocument.Parse(exchange.ResponseBody);
+            return body.RootElement.TryGetProperty("error", out var error) && error.TryGetProperty("code", out var code) ? code.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 
     // The server's answer for a method and path that name no endpoint: nothing to document.
     private static bool IsNoSuchEndpoint(HttpExchange exchange)
