@@ -1,5 +1,7 @@
+using Licenz.Server.Activity;
 using Licenz.Server.Data;
 using Licenz.Server.Licenses;
+using Licenz.Server.Products;
 using Microsoft.EntityFrameworkCore;
 
 namespace Licenz.Bench.Seed;

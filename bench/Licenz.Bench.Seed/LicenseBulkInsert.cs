@@ -1,4 +1,6 @@
+using Licenz.Server.Activity;
 using Licenz.Server.Data;
+using Licenz.Server.Licenses;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;

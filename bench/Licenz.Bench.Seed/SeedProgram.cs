@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Licenz.Server.Accounts;
+using Licenz.Server.Activity;
 using Licenz.Server.Data;
 using Licenz.Server.Hosting;
 using Microsoft.AspNetCore.Builder;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Licenz.Server.Accounts;
+using Licenz.Server.Activity;
 using Licenz.Server.Data;
 using Licenz.Server.Hosting;
 using Licenz.Server.RateLimiting;

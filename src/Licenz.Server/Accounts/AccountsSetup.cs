@@ -1,6 +1,6 @@
-using Licenz.Server.Api;
 using Licenz.Server.Data;
 using Licenz.Server.Events;
+using Licenz.Server.Http;
 using Licenz.Server.RateLimiting;
 
 namespace Licenz.Server.Accounts;
@@ -15,6 +15,6 @@ public static class AccountsSetup
     {
         services.AddScoped<AccountProvisioner>();
         return services.AddEventSource<Account, AccountDto>("account", a => (a.Id, a.Id),
-            (a, _) => new AccountDto(a.Id, a.Name, a.Plan.Name(), a.IsDefault, a.CreatedAt), ApiJsonContext.Default.AccountDto);
+            (a, _) => new AccountDto(a.Id, a.Name, a.Plan.Name(), a.IsDefault, a.CreatedAt), AccountsJsonContext.Default.AccountDto);
     }
 }

@@ -1,3 +1,4 @@
+using Licenz.Server.Accounts;
 using Licenz.Server.Data;
 using Licenz.Server.RateLimiting;
 

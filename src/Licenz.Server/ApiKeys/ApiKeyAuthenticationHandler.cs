@@ -1,7 +1,7 @@
 using System.Security.Claims;
-using Licenz.Server.Api;
 using Licenz.Server.Caching;
 using Licenz.Server.Data;
+using Licenz.Server.Http;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Net.Http.Headers;
 

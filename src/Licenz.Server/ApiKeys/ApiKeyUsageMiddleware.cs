@@ -1,3 +1,4 @@
+using Licenz.Server.Activity;
 using Licenz.Server.Data;
 
 namespace Licenz.Server.ApiKeys;

@@ -1,5 +1,5 @@
-using Licenz.Server.Api;
 using Licenz.Server.Data;
+using Licenz.Server.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 

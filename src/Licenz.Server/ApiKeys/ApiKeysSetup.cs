@@ -1,6 +1,6 @@
-using Licenz.Server.Api;
 using Licenz.Server.Data;
 using Licenz.Server.Events;
+using Licenz.Server.Http;
 
 namespace Licenz.Server.ApiKeys;
 
@@ -9,6 +9,6 @@ public static class ApiKeysSetup
     public static IServiceCollection AddApiKeys(this IServiceCollection services)
     {
         services.AddSingleton<ApiKeyResolver>();
-        return services.AddEventSource<ApiKey, ApiKeyDto>("api_key", k => (k.Id, k.AccountId), (k, now) => k.ToDto(now), ApiJsonContext.Default.ApiKeyDto);
+        return services.AddEventSource<ApiKey, ApiKeyDto>("api_key", k => (k.Id, k.AccountId), (k, now) => k.ToDto(now), ApiKeysJsonContext.Default.ApiKeyDto);
     }
 }

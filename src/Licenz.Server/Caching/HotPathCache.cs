@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Licenz.Server.Accounts;
 using Licenz.Server.ApiKeys;
 using Licenz.Server.Licenses;
 using Licenz.Server.RateLimiting;

@@ -1,8 +1,8 @@
 using System.Security.Claims;
-using Licenz.Server.Api;
 using Licenz.Server.ApiKeys;
 using Licenz.Server.Data;
 using Licenz.Server.Hosting;
+using Licenz.Server.Http;
 using Licenz.Server.Signing;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;

@@ -1,5 +1,11 @@
 using System.Linq.Expressions;
+using Licenz.Server.Accounts;
+using Licenz.Server.Activity;
+using Licenz.Server.ApiKeys;
 using Licenz.Server.Events;
+using Licenz.Server.Licenses;
+using Licenz.Server.Products;
+using Licenz.Server.Signing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 

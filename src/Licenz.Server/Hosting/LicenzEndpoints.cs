@@ -1,7 +1,7 @@
-using Licenz.Server.Api;
 using Licenz.Server.ApiKeys;
 using Licenz.Server.Dashboard;
 using Licenz.Server.Events;
+using Licenz.Server.Http;
 using Licenz.Server.Licenses;
 using Licenz.Server.OpenApi;
 using Licenz.Server.Products;

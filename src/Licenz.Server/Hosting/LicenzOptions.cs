@@ -1,5 +1,6 @@
 using System.Net;
-using Licenz.Server.Api;
+using Licenz.Server.Accounts;
+using Licenz.Server.Http;
 using Licenz.Server.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -34,7 +35,7 @@ public sealed class LicenzOptions
     /// <summary>Default length of a trial for new products, in days.</summary>
     public int DefaultTrialDays { get; set; } = 14;
 
-    public Plan ParsedPlan => ApiNames<Plan>.TryParseLoose(Plan, out var plan) ? plan : RateLimiting.Plan.Free;
+    public Plan ParsedPlan => ApiNames<Plan>.TryParseLoose(Plan, out var plan) ? plan : Accounts.Plan.Free;
 
     public string DataDirectoryFullPath => Path.GetFullPath(DataDirectory);
 }

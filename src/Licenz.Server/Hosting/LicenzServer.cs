@@ -1,16 +1,18 @@
 using System.Net;
 using Licenz.Server.Accounts;
-using Licenz.Server.Api;
-using Licenz.Server.Caching;
+using Licenz.Server.Activity;
 using Licenz.Server.ApiKeys;
+using Licenz.Server.Caching;
 using Licenz.Server.Dashboard;
-using Licenz.Server.Events;
-using Licenz.Server.Products;
 using Licenz.Server.Data;
+using Licenz.Server.Events;
+using Licenz.Server.Http;
 using Licenz.Server.Licenses;
 using Licenz.Server.OpenApi;
+using Licenz.Server.Products;
 using Licenz.Server.RateLimiting;
 using Licenz.Server.Signing;
+using Licenz.Server.Verification;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration.Memory;
@@ -122,7 +124,8 @@ public static class LicenzServer
             }
         });
 
-        services.ConfigureHttpJsonOptions(json => ApiJsonContext.Apply(json.SerializerOptions));
+        services.ConfigureHttpJsonOptions(json => HttpJsonContext.Apply(json.SerializerOptions, LicensesJsonContext.Default, VerificationJsonContext.Default,
+            ProductsJsonContext.Default, ApiKeysJsonContext.Default, SigningJsonContext.Default, AccountsJsonContext.Default, EventsJsonContext.Default));
         services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
         var authentication = ApiKeyAuthenticationHandler.AddApiKeyAuthentication(services);
         services.AddAuthorizationBuilder().AddScopePolicies();

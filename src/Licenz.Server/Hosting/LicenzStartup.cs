@@ -1,10 +1,10 @@
 using Licenz.Server.Accounts;
-using Licenz.Server.Api;
 using Licenz.Server.Data;
+using Licenz.Server.Http;
 using Licenz.Server.Signing;
 using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Licenz.Server.Hosting;

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Licenz.Server.Api;
+using Licenz.Server.Http;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
@@ -73,7 +73,7 @@ public static class PlainHttpOnTlsPort
         var error = new ApiError(ErrorCodes.Forbidden,
             $"HTTPS is required: this port speaks only HTTPS (TLS), and the request was sent as plain HTTP. Send it to {address}.",
             StatusCodes.Status403Forbidden);
-        var body = JsonSerializer.SerializeToUtf8Bytes(new ErrorEnvelope(error), ApiJsonContext.Default.ErrorEnvelope);
+        var body = JsonSerializer.SerializeToUtf8Bytes(new ErrorEnvelope(error), HttpJsonContext.Default.ErrorEnvelope);
         var response = Encoding.ASCII.GetBytes(
             "HTTP/1.1 403 Forbidden\r\n" +
             "Content-Type: application/json; charset=utf-8\r\n" +

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using Licenz.Server.Accounts;
-using Licenz.Server.Api;
 using Licenz.Server.ApiKeys;
 using Licenz.Server.Data;
+using Licenz.Server.Http;
 using Licenz.Server.RateLimiting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,6 @@
-using Licenz.Server.Api;
 using Licenz.Server.ApiKeys;
 using Licenz.Server.Data;
+using Licenz.Server.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,8 +1,8 @@
 
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
-using Licenz.Server.Api;
 using Licenz.Server.Data;
+using Licenz.Server.Http;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Licenz.Server.Licenses;

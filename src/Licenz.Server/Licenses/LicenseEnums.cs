@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using Licenz.Server.Api;
+using Licenz.Server.Http;
 
 namespace Licenz.Server.Licenses;
 

@@ -1,6 +1,7 @@
-using Licenz.Server.Api;
+using Licenz.Server.Activity;
 using Licenz.Server.ApiKeys;
 using Licenz.Server.Data;
+using Licenz.Server.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,5 +1,6 @@
-using Licenz.Server.Api;
+using Licenz.Server.Accounts;
 using Licenz.Server.ApiKeys;
+using Licenz.Server.Http;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;

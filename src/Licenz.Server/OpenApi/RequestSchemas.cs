@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Licenz.Server.Api;
+using Licenz.Server.Http;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 

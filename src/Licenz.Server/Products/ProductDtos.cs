@@ -1,8 +1,8 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Licenz.Server.Api;
 using Licenz.Server.Data;
+using Licenz.Server.Http;
 
 namespace Licenz.Server.Products;
 

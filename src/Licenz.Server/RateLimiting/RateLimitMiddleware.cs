@@ -1,7 +1,8 @@
 using System.Globalization;
-using Licenz.Server.Api;
+using Licenz.Server.Accounts;
 using Licenz.Server.ApiKeys;
 using Licenz.Server.Hosting;
+using Licenz.Server.Http;
 using Microsoft.Extensions.Options;
 
 namespace Licenz.Server.RateLimiting;

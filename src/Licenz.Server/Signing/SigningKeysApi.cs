@@ -1,7 +1,8 @@
 using System.ComponentModel;
-using Licenz.Server.Api;
+using Licenz.Server.Accounts;
 using Licenz.Server.ApiKeys;
 using Licenz.Server.Data;
+using Licenz.Server.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;

@@ -1,6 +1,6 @@
-using Licenz.Server.Api;
 using Licenz.Server.Data;
 using Licenz.Server.Events;
+using Licenz.Server.Http;
 
 namespace Licenz.Server.Signing;
 
@@ -12,6 +12,6 @@ public static class SigningSetup
         services.AddSingleton<SigningKeyRing>();
         services.AddSingleton<IEventSink>(provider => provider.GetRequiredService<SigningKeyRing>());
         return services.AddEventSource<SigningKeyRecord, SigningKeyDto>("signing_key", k => (k.Id, k.AccountId),
-            (k, _) => SigningKeysApi.ToDto(k), ApiJsonContext.Default.SigningKeyDto);
+            (k, _) => SigningKeysApi.ToDto(k), SigningJsonContext.Default.SigningKeyDto);
     }
 }

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Licenz.Server.Api;
+using Licenz.Server.Http;
 using Licenz.Server.Licenses;
 
 namespace Licenz.Server.Verification;

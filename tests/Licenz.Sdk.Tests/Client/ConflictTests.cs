@@ -1,5 +1,6 @@
 using Licenz.Sdk.Tests.Infrastructure;
 using Licenz.Server.Data;
+using Licenz.Server.Licenses;
 using Licenz.Tests.Shared;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using Licenz.Server.Accounts;
 using Licenz.Server.Hosting;
 using Licenz.Tests.Shared;
 using Microsoft.AspNetCore.Hosting;

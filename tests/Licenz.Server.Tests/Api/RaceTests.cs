@@ -1,5 +1,7 @@
 using System.Net;
 using Licenz.Server.Data;
+using Licenz.Server.Licenses;
+using Licenz.Server.Products;
 using Licenz.Server.Tests.Infrastructure;
 using Licenz.Tests.Shared;
 using Microsoft.AspNetCore.Hosting;

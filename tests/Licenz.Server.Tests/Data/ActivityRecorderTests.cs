@@ -1,5 +1,7 @@
+using Licenz.Server.Activity;
 using Licenz.Server.Data;
 using Licenz.Server.Licenses;
+using Licenz.Server.Products;
 using Licenz.Server.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

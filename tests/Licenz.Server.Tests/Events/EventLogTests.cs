@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
+using Licenz.Server.Activity;
 using Licenz.Server.Data;
+using Licenz.Server.Products;
 using Licenz.Server.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -190,6 +192,6 @@ public sealed class EventLogTests(LicenzApplication app) : IClassFixture<LicenzA
             .Select(f => Path.GetRelativePath(root, f).Replace('\\', '/'))
             .ToList();
 
-        Assert.Equal(["src/Licenz.Server/Data/ActivityRecorder.cs"], offenders);
+        Assert.Equal(["src/Licenz.Server/Activity/ActivityRecorder.cs"], offenders);
     }
 }

@@ -1,5 +1,5 @@
 using System.Net;
-using Licenz.Server.Api;
+using Licenz.Server.Http;
 using Licenz.Server.RateLimiting;
 using Licenz.Server.Signing;
 using Licenz.Server.Tests.Infrastructure;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
+using Licenz.Server.Accounts;
 using Licenz.Server.Data;
 using Licenz.Server.RateLimiting;
 using Licenz.Server.Tests.Infrastructure;

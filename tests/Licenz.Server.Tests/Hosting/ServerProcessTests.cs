@@ -8,6 +8,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
+using Licenz.Server.Accounts;
 using Licenz.Server.Tests.Infrastructure;
 
 namespace Licenz.Server.Tests.Hosting;

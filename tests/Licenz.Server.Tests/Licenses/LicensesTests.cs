@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Licenz.Server.Products;
 using Licenz.Server.Tests.Infrastructure;
 
 namespace Licenz.Server.Tests.Licenses;

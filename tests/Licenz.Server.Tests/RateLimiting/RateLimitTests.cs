@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
+using Licenz.Server.Accounts;
 using Licenz.Server.RateLimiting;
 using Licenz.Server.Tests.Infrastructure;
 

@@ -1,3 +1,4 @@
+using Licenz.Server.Accounts;
 using Licenz.Server.Data;
 using Licenz.Server.Licenses;
 using Licenz.Server.RateLimiting;

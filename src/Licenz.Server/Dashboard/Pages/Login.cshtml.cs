@@ -1,5 +1,5 @@
-using Licenz.Server.Api;
 using Licenz.Server.ApiKeys;
+using Licenz.Server.Http;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;

@@ -17,7 +17,7 @@ namespace Licenz.Server.Data.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
-            modelBuilder.Entity("Licenz.Server.Data.Account", b =>
+            modelBuilder.Entity("Licenz.Server.Accounts.Account", b =>
                 {
                     b.Property<string>("Id")
                         .HasMaxLength(40)
@@ -46,7 +46,7 @@ namespace Licenz.Server.Data.Migrations
                     b.ToTable("accounts", (string)null);
                 });
 
-            modelBuilder.Entity("Licenz.Server.Data.ApiKey", b =>
+            modelBuilder.Entity("Licenz.Server.ApiKeys.ApiKey", b =>
                 {
                     b.Property<string>("Id")
                         .HasMaxLength(40)
@@ -103,7 +103,7 @@ namespace Licenz.Server.Data.Migrations
                     b.ToTable("api_keys", (string)null);
                 });
 
-            modelBuilder.Entity("Licenz.Server.Data.License", b =>
+            modelBuilder.Entity("Licenz.Server.Licenses.License", b =>
                 {
                     b.Property<string>("Id")
                         .HasMaxLength(40)
@@ -184,7 +184,7 @@ namespace Licenz.Server.Data.Migrations
                     b.ToTable("licenses", (string)null);
                 });
 
-            modelBuilder.Entity("Licenz.Server.Data.LicenseActivity", b =>
+            modelBuilder.Entity("Licenz.Server.Activity.LicenseActivity", b =>
                 {
                     b.Property<string>("LicenseId")
                         .HasMaxLength(40)
@@ -199,7 +199,7 @@ namespace Licenz.Server.Data.Migrations
                     b.ToTable("license_activity", (string)null);
                 });
 
-            modelBuilder.Entity("Licenz.Server.Data.Product", b =>
+            modelBuilder.Entity("Licenz.Server.Products.Product", b =>
                 {
                     b.Property<string>("Id")
                         .HasMaxLength(40)
@@ -251,7 +251,7 @@ namespace Licenz.Server.Data.Migrations
                     b.ToTable("products", (string)null);
                 });
 
-            modelBuilder.Entity("Licenz.Server.Data.SigningKeyRecord", b =>
+            modelBuilder.Entity("Licenz.Server.Signing.SigningKeyRecord", b =>
                 {
                     b.Property<string>("Id")
                         .HasMaxLength(64)
@@ -350,58 +350,58 @@ namespace Licenz.Server.Data.Migrations
                     b.ToTable("events", (string)null);
                 });
 
-            modelBuilder.Entity("Licenz.Server.Data.ApiKey", b =>
+            modelBuilder.Entity("Licenz.Server.ApiKeys.ApiKey", b =>
                 {
-                    b.HasOne("Licenz.Server.Data.Account", null)
+                    b.HasOne("Licenz.Server.Accounts.Account", null)
                         .WithMany()
                         .HasForeignKey("AccountId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Licenz.Server.Data.License", b =>
+            modelBuilder.Entity("Licenz.Server.Licenses.License", b =>
                 {
-                    b.HasOne("Licenz.Server.Data.Account", null)
+                    b.HasOne("Licenz.Server.Accounts.Account", null)
                         .WithMany()
                         .HasForeignKey("AccountId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
 
-                    b.HasOne("Licenz.Server.Data.Product", null)
+                    b.HasOne("Licenz.Server.Products.Product", null)
                         .WithMany()
                         .HasForeignKey("ProductId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Licenz.Server.Data.LicenseActivity", b =>
+            modelBuilder.Entity("Licenz.Server.Activity.LicenseActivity", b =>
                 {
-                    b.HasOne("Licenz.Server.Data.License", null)
+                    b.HasOne("Licenz.Server.Licenses.License", null)
                         .WithOne("Activity")
-                        .HasForeignKey("Licenz.Server.Data.LicenseActivity", "LicenseId")
+                        .HasForeignKey("Licenz.Server.Activity.LicenseActivity", "LicenseId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Licenz.Server.Data.Product", b =>
+            modelBuilder.Entity("Licenz.Server.Products.Product", b =>
                 {
-                    b.HasOne("Licenz.Server.Data.Account", null)
+                    b.HasOne("Licenz.Server.Accounts.Account", null)
                         .WithMany()
                         .HasForeignKey("AccountId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Licenz.Server.Data.SigningKeyRecord", b =>
+            modelBuilder.Entity("Licenz.Server.Signing.SigningKeyRecord", b =>
                 {
-                    b.HasOne("Licenz.Server.Data.Account", null)
+                    b.HasOne("Licenz.Server.Accounts.Account", null)
                         .WithMany()
                         .HasForeignKey("AccountId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Licenz.Server.Data.License", b =>
+            modelBuilder.Entity("Licenz.Server.Licenses.License", b =>
                 {
                     b.Navigation("Activity")
                         .IsRequired();

@@ -1,0 +1,16 @@
+using System.Text.Json.Serialization;
+using Licenz.Server.Http;
+
+namespace Licenz.Server.Accounts;
+
+/// <summary>Source-generated JSON for this feature's requests and responses (options as <see cref="HttpJsonContext"/>).</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    RespectNullableAnnotations = true,
+    RespectRequiredConstructorParameters = false,
+    AllowDuplicateProperties = false,
+    NumberHandling = JsonNumberHandling.Strict,
+    Converters = [typeof(UtcTimestampConverter), typeof(ApiEnumConverterFactory)])]
+[JsonSerializable(typeof(AccountDto))]
+public sealed partial class AccountsJsonContext : JsonSerializerContext;

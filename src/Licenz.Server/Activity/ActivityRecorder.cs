@@ -1,0 +1,187 @@
+using System.Collections.Concurrent;
+using Licenz.Server.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Licenz.Server.Activity;
+
+/// <summary>Settings under <c>Licenz:Activity</c>.</summary>
+public sealed class ActivityOptions
+{
+    public const string Section = "Licenz:Activity";
+
+    /// <summary>
+    /// How often last-used (API keys) and last-validated (licenses) times are written; the API shows them this much
+    /// later at most. Each flush writes every row touched since the one before, once: a longer interval writes the
+    /// rows of a busy key or license fewer times, and at a million licenses packs more of them onto each page written.
+    /// </summary>
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>Refuses a flush interval under a second (a write transaction several times a second) or over ten minutes.</summary>
+public sealed class ActivityOptionsValidator : IValidateOptions<ActivityOptions>
+{
+    private static readonly TimeSpan Shortest = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Longest = TimeSpan.FromMinutes(10);
+
+    public ValidateOptionsResult Validate(string? name, ActivityOptions options) =>
+        options.FlushInterval >= Shortest && options.FlushInterval <= Longest
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail(
+                $"{ActivityOptions.Section}:FlushInterval is {options.FlushInterval:c}; it must be between {Shortest:c} and {Longest:c}.");
+}
+
+/// <summary>
+/// Records "last used" (API keys) and "last validated" (licenses) off the request path: requests note
+/// the time in memory and a background loop writes the latest value per row every few seconds,
+/// batched, so a burst of verifications costs a few statements instead of one per request.
+/// </summary>
+/// <remarks>
+/// Each id waiting to be written has one entry, its latest second as UTC ticks, updated in place (a long is
+/// written atomically; a DateTime value would cost a new dictionary node on every request). An entry is removed
+/// once its time is written, unless a newer time was noted meanwhile; a write that fails leaves every entry in
+/// place for the next flush.
+/// </remarks>
+public sealed class ActivityRecorder(IServiceScopeFactory scopes, IOptions<ActivityOptions> options, ILogger<ActivityRecorder> logger) : BackgroundService
+{
+    private readonly ConcurrentDictionary<string, long> _keysUsed = new();
+    private readonly ConcurrentDictionary<string, long> _licensesValidated = new();
+    private readonly SemaphoreSlim _flushing = new(1, 1);
+
+    private const int BatchSize = 500;
+
+    /// <summary>Times are kept to the second, as the API shows them, so that rows group into few statements.</summary>
+    public void ApiKeyUsed(string keyId, DateTime at) => Note(_keysUsed, keyId, at);
+
+    public void LicenseValidated(string licenseId, DateTime at) => Note(_licensesValidated, licenseId, at);
+
+    /// <summary>Ids whose time waits to be written (tests).</summary>
+    internal int Waiting => _keysUsed.Count + _licensesValidated.Count;
+
+    private static void Note(ConcurrentDictionary<string, long> pending, string id, DateTime at)
+    {
+        var second = at.Ticks - (at.Ticks % TimeSpan.TicksPerSecond);
+
+        // Most requests repeat the second already pending (a busy key, a license checked at each launch):
+        // reading is lock-free, only a newer second takes the entry's lock. An older one never replaces it.
+        if (pending.TryGetValue(id, out var noted) && noted >= second)
+        {
+            return;
+        }
+
+        pending.AddOrUpdate(id, static (_, value) => value, static (_, noted, value) => Math.Max(noted, value), second);
+    }
+
+    /// <summary>What waits to be written, grouped by time, in batches of ids in id order.</summary>
+    /// <remarks>
+    /// Ids sort by creation time, as rows lie in their tables: in id order a flush walks each table front to back
+    /// and finishes with a page before it moves to the next, instead of coming back to it at random.
+    /// </remarks>
+    private static List<(DateTime At, List<string> Ids)> Pending(ConcurrentDictionary<string, long> pending)
+    {
+        var byTime = new Dictionary<long, List<string>>();
+        foreach (var (id, ticks) in pending)
+        {
+            (byTime.TryGetValue(ticks, out var ids) ? ids : byTime[ticks] = []).Add(id);
+        }
+
+        foreach (var ids in byTime.Values)
+        {
+            ids.Sort(StringComparer.Ordinal);
+        }
+
+        return byTime.SelectMany(group => group.Value.Chunk(BatchSize)
+            .Select(chunk => (new DateTime(group.Key, DateTimeKind.Utc), chunk.ToList()))).ToList();
+    }
+
+    /// <summary>Forgets what was written, unless a newer time was noted meanwhile (that one stays pending).</summary>
+    private static void Written(ConcurrentDictionary<string, long> pending, List<(DateTime At, List<string> Ids)> written)
+    {
+        foreach (var (at, ids) in written)
+        {
+            foreach (var id in ids)
+            {
+                pending.TryRemove(KeyValuePair.Create(id, at.Ticks));
+            }
+        }
+    }
+
+    /// <summary>Writes what is pending now. The loop calls it; tests and shutdown call it directly.</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        await _flushing.WaitAsync(cancellationToken);
+        try
+        {
+            var keys = Pending(_keysUsed);
+            var licenses = Pending(_licensesValidated);
+            if (keys.Count == 0 && licenses.Count == 0)
+            {
+                return;
+            }
+
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<LicenzDbContext>();
+
+            // One transaction, and one statement per second-of-activity and batch of rows: thousands of
+            // verifications a second cost a handful of statements and a single commit, in a page cache large
+            // enough to hold every page they change until then. Each batch of ids is one parameter (EF.Parameter;
+            // json_each on SQLite), so every statement has the same text whatever the batch's size.
+            await using var largeCache = await SqliteConnectionSettings.LargePageCacheAsync(db.Database, cancellationToken);
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            foreach (var (at, ids) in keys)
+            {
+                await db.ApiKeys.IgnoreQueryFilters([LicenzDbContext.TenantFilter]).Where(k => EF.Parameter(ids).Contains(k.Id) && (k.LastUsedAt == null || k.LastUsedAt < at))
+                    .ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, at), cancellationToken);
+            }
+
+            foreach (var (at, ids) in licenses)
+            {
+                await db.LicenseActivity.Where(a => EF.Parameter(ids).Contains(a.LicenseId) && (a.LastValidatedAt == null || a.LastValidatedAt < at))
+                    .ExecuteUpdateAsync(s => s.SetProperty(a => a.LastValidatedAt, at), cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            Written(_keysUsed, keys);
+            Written(_licensesValidated, licenses);
+        }
+        finally
+        {
+            _flushing.Release();
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.FlushInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    await FlushAsync(stoppingToken);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    logger.LogWarning(exception, "Could not record API key and license activity; will retry");
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        try
+        {
+            await FlushAsync(cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            logger.LogWarning(exception, "Could not record the last API key and license activity at shutdown");
+        }
+    }
+}

@@ -1,0 +1,20 @@
+using System.Text.Json.Serialization;
+using Licenz.Server.Http;
+
+namespace Licenz.Server.ApiKeys;
+
+/// <summary>Source-generated JSON for this feature's requests and responses (options as <see cref="HttpJsonContext"/>).</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    RespectNullableAnnotations = true,
+    RespectRequiredConstructorParameters = false,
+    AllowDuplicateProperties = false,
+    NumberHandling = JsonNumberHandling.Strict,
+    Converters = [typeof(UtcTimestampConverter), typeof(ApiEnumConverterFactory)])]
+[JsonSerializable(typeof(CreateApiKeyRequest))]
+[JsonSerializable(typeof(ApiKeyDto))]
+[JsonSerializable(typeof(DataEnvelope<ApiKeyDto>))]
+[JsonSerializable(typeof(DataEnvelope<CreatedApiKeyDto>))]
+[JsonSerializable(typeof(ListEnvelope<ApiKeyDto>))]
+public sealed partial class ApiKeysJsonContext : JsonSerializerContext;

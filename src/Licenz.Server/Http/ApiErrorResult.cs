@@ -1,0 +1,18 @@
+namespace Licenz.Server.Http;
+
+/// <summary>An error envelope as an endpoint result, so handlers can name it in their <c>Results&lt;…&gt;</c>.</summary>
+public sealed class ApiErrorResult(ApiError error) : IResult, IStatusCodeHttpResult, IValueHttpResult<ErrorEnvelope>
+{
+    public ApiError Error { get; } = error;
+
+    public int? StatusCode => Error.Status;
+
+    public ErrorEnvelope Value => new(Error);
+
+    public Task ExecuteAsync(HttpContext httpContext) => ApiResponses.WriteErrorAsync(httpContext, Error);
+
+    public static ApiErrorResult NotFound(string message) => new(new(ErrorCodes.NotFound, message, StatusCodes.Status404NotFound));
+
+    public static ApiErrorResult BadRequest(string message, string? field = null) =>
+        new(new(ErrorCodes.BadRequest, message, StatusCodes.Status400BadRequest, field));
+}

@@ -1,0 +1,57 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace Licenz.Server.Http;
+
+/// <summary>
+/// A write that lost a race with another request: the row it read was changed or deleted before it saved (a
+/// concurrency token), a unique value was taken meanwhile, or a row it refers to (or that refers to it) appeared or
+/// vanished meanwhile (a foreign key). The database refused it, so nothing was written: the client gets
+/// <c>409 conflict</c> and can read again and retry. Recognised here, in one place, for every endpoint.
+/// </summary>
+public static class DatabaseConflicts
+{
+    // SQLite's extended result codes (https://sqlite.org/rescode.html).
+    private const int ConstraintForeignKey = 787;
+    private const int ConstraintPrimaryKey = 1555;
+    private const int ConstraintUnique = 2067;
+
+    // ON DELETE RESTRICT is enforced by a trigger SQLite generates, which fails with this code and the message
+    // "FOREIGN KEY constraint failed"; the schema has no triggers of its own.
+    private const int ConstraintTrigger = 1811;
+
+    /// <summary>The <c>conflict</c> error for a lost race; null for any other failure.</summary>
+    public static ApiError? Describe(Exception exception)
+    {
+        if (exception is DbUpdateConcurrencyException concurrency)
+        {
+            return Conflict($"{Subject(concurrency)} was changed or deleted by another request at the same time, so this request " +
+                "changed nothing. Read it again and retry.");
+        }
+
+        var sqlite = exception as SqliteException ?? exception.InnerException as SqliteException;
+        var subject = exception is DbUpdateException update ? Subject(update) : "The resource";
+        return sqlite?.SqliteExtendedErrorCode switch
+        {
+            ConstraintUnique or ConstraintPrimaryKey => Conflict(
+                $"{subject} has a value that must be unique (such as a code) and another request took it at the same time, so this " +
+                "request changed nothing. Read the current state and retry with another value."),
+            ConstraintForeignKey or ConstraintTrigger => Conflict(
+                $"{subject} refers to a record (or is referred to by one) that another request deleted or created at the same time, " +
+                "so this request changed nothing. Read the current state and retry."),
+            _ => null,
+        };
+    }
+
+    private static ApiError Conflict(string message) => new(ErrorCodes.Conflict, message, StatusCodes.Status409Conflict);
+
+    /// <summary>"This license", "This product": the entity the failed save was about.</summary>
+    private static string Subject(DbUpdateException exception) =>
+        exception.Entries.Select(e => e.Metadata.ClrType.Name).FirstOrDefault() is { } name
+            ? "This " + Words(name)
+            : "The resource";
+
+    // "ApiKey" → "api key", "LicenseActivity" → "license activity".
+    private static string Words(string typeName) =>
+        string.Concat(typeName.Select((c, i) => char.IsUpper(c) && i > 0 ? " " + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+}

@@ -1,0 +1,71 @@
+using Licenz.Server.Hosting;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.Extensions.Options;
+
+namespace Licenz.Server.Http;
+
+/// <summary>
+/// Applies the request rules an endpoint declares, after routing and authorization, before binding:
+/// <list type="bullet">
+/// <item><see cref="QueryParameterRules"/> (<see cref="ApiConventions.RejectUnknownQueryParameters"/>): only the
+/// endpoint's own query parameters, once each, with values of their type.</item>
+/// <item><see cref="JsonBodyRules"/> (<see cref="ApiConventions.RequireJsonBodies"/>): a body, on any endpoint, must be
+/// UTF-8 JSON within the limit. For an endpoint that binds one, the body is read here, whole and counted exactly
+/// (chunked or not), and handed to the framework's binding.</item>
+/// </list>
+/// </summary>
+public sealed class RequestRulesMiddleware(RequestDelegate next, IOptions<LicenzOptions> options)
+{
+    private readonly long _maxBytes = options.Value.MaxRequestBodyBytes;
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        var metadata = context.GetEndpoint()?.Metadata;
+        if (metadata is null)
+        {
+            return next(context);
+        }
+
+        var request = context.Request;
+        if (request.QueryString.HasValue && metadata.GetMetadata<QueryParameterRules>() is { } query && query.Check(request.Query) is { } badQuery)
+        {
+            return ApiResponses.WriteErrorAsync(context, badQuery);
+        }
+
+        if (metadata.GetMetadata<JsonBodyRules>() is null || !RequestBodies.HasBody(request))
+        {
+            return next(context);
+        }
+
+        if (RequestBodies.Refusal(request, _maxBytes) is { } refusal)
+        {
+            return ApiResponses.WriteErrorAsync(context, refusal);
+        }
+
+        return metadata.GetMetadata<IAcceptsMetadata>() is null ? next(context) : ReadThenNextAsync(context);
+    }
+
+    private async Task ReadThenNextAsync(HttpContext context)
+    {
+        var body = await JsonRequestBody.ReadAsync(context.Request, _maxBytes, context.RequestAborted);
+        if (body is null)
+        {
+            await ApiResponses.WriteErrorAsync(context, RequestBodies.TooLarge(_maxBytes));
+            return;
+        }
+
+        context.Features.Set(body);
+        context.Request.Body = body.OpenRead();
+        await next(context);
+    }
+}
+
+/// <summary>Endpoint metadata: the API's JSON body rules apply here.</summary>
+public sealed class JsonBodyRules
+{
+    public static readonly JsonBodyRules Instance = new();
+
+    private JsonBodyRules()
+    {
+    }
+}

@@ -1,0 +1,37 @@
+using Licenz.Server.Activity;
+using Licenz.Server.Data;
+using Licenz.Server.Licenses;
+
+namespace Licenz.Server.Licenses;
+
+public sealed class License : IAccountResource
+{
+    public required string Id { get; init; }
+    public required string AccountId { get; init; }
+    public required string ProductId { get; init; }
+
+    /// <summary>The license key handed to the customer, <c>LIC-XXXXX-XXXXX-XXXXX</c>.</summary>
+    public required string Key { get; init; }
+
+    public required string Email { get; set; }
+    public LicenseType Type { get; init; }
+
+    /// <summary>Stored status: active, suspended or revoked. "expired" is derived from <see cref="ExpiresAt"/>.</summary>
+    public LicenseStatus Status { get; set; }
+
+    public DateTime? ExpiresAt { get; set; }
+
+    /// <summary>JSON object, stored as text.</summary>
+    public string Metadata { get; set; } = "{}";
+
+    public DateTime CreatedAt { get; init; }
+    public DateTime UpdatedAt { get; set; }
+    public DateTime? SuspendedAt { get; set; }
+    public DateTime? RevokedAt { get; set; }
+
+    /// <summary>When it was last verified: a row of its own (see <see cref="LicenseActivity"/>), loaded with the license.</summary>
+    public required LicenseActivity Activity { get; init; }
+
+    /// <summary>Bumped on every change, so two concurrent changes cannot both win.</summary>
+    public long Version { get; set; }
+}
