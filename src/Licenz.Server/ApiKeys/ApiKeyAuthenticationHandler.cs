@@ -16,7 +16,7 @@ namespace Licenz.Server.ApiKeys;
 /// it runs on every API request, and has no options, events or forwarding for that base class to look up
 /// (it also made a logger per request). Registered with <see cref="AddApiKeyAuthentication"/>.
 /// </remarks>
-public sealed class ApiKeyAuthenticationHandler(ApiKeyResolver resolver) : IAuthenticationHandler
+public sealed class ApiKeyAuthenticationHandler(ApiKeyResolver resolver, Tenancy tenancy) : IAuthenticationHandler
 {
     public const string SchemeName = "ApiKey";
     private const string Malformed = "malformed";
@@ -86,7 +86,7 @@ public sealed class ApiKeyAuthenticationHandler(ApiKeyResolver resolver) : IAuth
         }
 
         _context.Features.Set(key.Caller);
-        _context.Features.Set<IRequestTenant>(key.Caller);
+        tenancy.Serve(key.Caller);
         return AuthenticateResult.Success(key.Ticket);
     }
 

@@ -92,22 +92,24 @@ public static class DashboardSetup
     {
         var keyId = context.Principal?.FindFirstValue(KeyIdClaim);
         var accountId = context.Principal?.FindFirstValue(AccountClaim);
-        if (keyId is not null && accountId is not null)
-        {
-            // The session acts for its account: the pages' queries see that account's rows only.
-            context.HttpContext.Features.Set<IRequestTenant>(new DashboardSession(accountId, keyId));
-        }
+        var services = context.HttpContext.RequestServices;
+        var db = services.GetRequiredService<LicenzDbContext>();
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
 
-        var db = context.HttpContext.RequestServices.GetRequiredService<LicenzDbContext>();
-        var now = context.HttpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
-        var active = keyId is not null && await db.ApiKeys.AsNoTracking().AnyAsync(k =>
-            k.Id == keyId && k.Type == ApiKeyType.Admin && k.RevokedAt == null && (k.ExpiresAt == null || k.ExpiresAt > now));
+        // Before the session's account is served: the key is looked up by its id and its account together.
+        var active = keyId is not null && accountId is not null && await db.ApiKeys.AsNoTracking()
+            .IgnoreQueryFilters([LicenzDbContext.TenantFilter])
+            .AnyAsync(k => k.Id == keyId && k.AccountId == accountId && k.Type == ApiKeyType.Admin && k.RevokedAt == null
+                && (k.ExpiresAt == null || k.ExpiresAt > now));
         if (!active)
         {
-            context.HttpContext.Features.Set<IRequestTenant>(null);
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(Scheme);
+            return;
         }
+
+        // The session acts for its account: the pages' queries see that account's rows only.
+        services.GetRequiredService<Tenancy>().Serve(new DashboardSession(accountId!, keyId!));
     }
 
     private sealed record DashboardSession(string AccountId, string KeyId) : IRequestTenant;

@@ -17,7 +17,6 @@ public static class DatabaseSetup
     /// </summary>
     public static IServiceCollection AddLicenzDatabase(this IServiceCollection services)
     {
-        services.AddHttpContextAccessor();
         services.AddScoped<Tenancy>();
         services.AddSingleton<EventSources>();
         services.AddSingleton<EventSpineInterceptor>();

@@ -73,18 +73,9 @@ public static class LicenzServer
         services.AddProducts();
         services.AddLicenses();
         services.AddSigning();
-        services.AddOptions<CacheOptions>().BindConfiguration(CacheOptions.Section);
-        services.AddSingleton<HotPathCache>();
-        services.AddSingleton<IEventSink, VerificationCacheInvalidation>();
-        services.AddSingleton<CacheWarmup>();
-        services.AddHostedService(provider => provider.GetRequiredService<CacheWarmup>());
-        services.AddSingleton<IValidateOptions<ActivityOptions>, ActivityOptionsValidator>();
-        services.AddOptions<ActivityOptions>().BindConfiguration(ActivityOptions.Section).ValidateOnStart();
-        services.AddSingleton<ActivityRecorder>();
-        services.AddHostedService(provider => provider.GetRequiredService<ActivityRecorder>());
+        services.AddVerificationCache();
+        services.AddActivity();
         services.AddSingleton<IRateLimitStore, InMemoryRateLimitStore>();
-        services.AddSingleton<IValidateOptions<KeyEncryptionOptions>, KeyEncryptionOptionsValidator>();
-        services.AddOptions<KeyEncryptionOptions>().BindConfiguration(KeyEncryptionOptions.Section).ValidateOnStart();
 
         services.AddSingleton<TlsCertificate>();
         services.AddSingleton<StartupOutput>();
@@ -105,6 +96,7 @@ public static class LicenzServer
             }
         });
 
+        services.AddOptions<RequestBodyOptions>().Configure<IOptions<LicenzOptions>>((body, options) => body.MaxBytes = options.Value.MaxRequestBodyBytes);
         services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<LicenzOptions>>((forwarded, options) =>
         {
             forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
@@ -140,11 +132,10 @@ public static class LicenzServer
     /// <item>forwarded headers (only from configured proxies), then the <c>/v1</c> alias mapped to <c>/api/v1</c>, so
     /// routing sees one path for both bases;</item>
     /// <item>routing: from here on, what applies to a request is read from its endpoint's metadata, never its path; a
-    /// request no endpoint takes is answered with the API's conventions;</item>
+    /// request no endpoint takes is answered with the API's conventions; the endpoint's security headers are set;</item>
     /// <item>signing of the endpoints declared <c>WithSignedResponse()</c>: outside everything below, so refusals
     /// (400, 401, 429) are signed too;</item>
-    /// <item>the error envelope around everything below (and <c>Cache-Control: no-store</c> on every answer), then the
-    /// endpoint's security headers;</item>
+    /// <item>the error envelope around everything below (and <c>Cache-Control: no-store</c> on every answer);</item>
     /// <item>API key authentication, then the plan rate limit of endpoints that carry it (every API endpoint)
     /// (before the HTTPS check, so that a refusal carries the rate-limit headers too);</item>
     /// <item>HTTPS only; then authorization (the endpoint's scope), the key's last use, the body rules; the endpoint.</item>
@@ -160,10 +151,9 @@ public static class LicenzServer
 
         app.UseMiddleware<ShortBaseAlias>();
         app.UseRouting();
-        app.UseMiddleware<UnmatchedRequests>(LicenzEndpoints.ApiConventions);
+        app.UseMiddleware<EndpointConventionsMiddleware>(LicenzEndpoints.ApiConventions);
         app.UseMiddleware<SignedResponseMiddleware>();
         app.UseMiddleware<ApiErrorMiddleware>();
-        app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseAuthentication();
         app.UseMiddleware<RateLimitMiddleware>();
         app.UseMiddleware<HttpsOnlyMiddleware>();

@@ -1,4 +1,3 @@
-using Licenz.Server.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Licenz.Server.Http;
@@ -46,7 +45,7 @@ public sealed class ApiErrorMiddleware(RequestDelegate next, ILogger<ApiErrorMid
     private static ApiError Classify(Exception exception, HttpContext context) => exception switch
     {
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
-            RequestBodies.TooLarge(context.RequestServices.GetRequiredService<IOptions<LicenzOptions>>().Value.MaxRequestBodyBytes),
+            RequestBodies.TooLarge(context.RequestServices.GetRequiredService<IOptions<RequestBodyOptions>>().Value.MaxBytes),
         BadHttpRequestException bad => BindingErrors.Describe(context, bad),
         _ when DatabaseConflicts.Describe(exception) is { } conflict => conflict,
         _ => new ApiError(ErrorCodes.InternalError,

@@ -18,15 +18,16 @@ namespace Licenz.Server.Http;
 public sealed class RequestRules
 {
     private static readonly Dictionary<(Type, bool), RequestRules> Cache = [];
-    private readonly (PropertyInfo Property, string Name, ValidationAttribute[] Rules)[] _properties;
+    private readonly (PropertyInfo Property, string Name, string DisplayName, ValidationAttribute[] Rules)[] _properties;
     private readonly string _kind;
 
     private RequestRules(Type type, bool query)
     {
         _kind = query ? "Parameter" : "Field";
         _properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Select(p => (p, query ? QueryName(p) : JsonName(p), p.GetCustomAttributes<ValidationAttribute>(inherit: true).ToArray()))
-            .Where(p => p.Item3.Length > 0)
+            .Select(p => (Property: p, Name: query ? QueryName(p) : JsonName(p), Rules: p.GetCustomAttributes<ValidationAttribute>(inherit: true).ToArray()))
+            .Where(p => p.Rules.Length > 0)
+            .Select(p => (p.Property, p.Name, $"{_kind} '{p.Name}'", p.Rules))
             .ToArray();
     }
 
@@ -52,7 +53,7 @@ public sealed class RequestRules
     public ApiError? Validate(object request)
     {
         ValidationContext? context = null;
-        foreach (var (property, name, rules) in _properties)
+        foreach (var (property, name, displayName, rules) in _properties)
         {
             var value = property.GetValue(request);
             if (value is null)
@@ -63,7 +64,7 @@ public sealed class RequestRules
 
             context ??= new ValidationContext(request);
             context.MemberName = property.Name;
-            context.DisplayName = $"{_kind} '{name}'";
+            context.DisplayName = displayName;
             foreach (var rule in rules)
             {
                 if (rule.GetValidationResult(value, context) is { } broken && broken != ValidationResult.Success)

@@ -1,4 +1,3 @@
-using Licenz.Server.Hosting;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;
 
@@ -10,13 +9,14 @@ namespace Licenz.Server.Http;
 /// <item><see cref="QueryParameterRules"/> (<see cref="ApiConventions.RejectUnknownQueryParameters"/>): only the
 /// endpoint's own query parameters, once each, with values of their type.</item>
 /// <item><see cref="JsonBodyRules"/> (<see cref="ApiConventions.RequireJsonBodies"/>): a body, on any endpoint, must be
-/// UTF-8 JSON within the limit. For an endpoint that binds one, the body is read here, whole and counted exactly
-/// (chunked or not), and handed to the framework's binding.</item>
+/// UTF-8 JSON within the limit. For an endpoint that binds one, a small body of declared length is peeked at and left
+/// for the framework's binding to read from the connection; any other is read here, whole and counted exactly (chunked
+/// or not), and handed to the binding. Either way a copy is kept, so a body the binding refuses can be explained.</item>
 /// </list>
 /// </summary>
-public sealed class RequestRulesMiddleware(RequestDelegate next, IOptions<LicenzOptions> options)
+public sealed class RequestRulesMiddleware(RequestDelegate next, IOptions<RequestBodyOptions> options)
 {
-    private readonly long _maxBytes = options.Value.MaxRequestBodyBytes;
+    private readonly long _maxBytes = options.Value.MaxBytes;
 
     public Task InvokeAsync(HttpContext context)
     {
@@ -42,7 +42,18 @@ public sealed class RequestRulesMiddleware(RequestDelegate next, IOptions<Licenz
             return ApiResponses.WriteErrorAsync(context, refusal);
         }
 
-        return metadata.GetMetadata<IAcceptsMetadata>() is null ? next(context) : ReadThenNextAsync(context);
+        if (metadata.GetMetadata<IAcceptsMetadata>() is null)
+        {
+            return next(context);
+        }
+
+        if (JsonRequestBody.TryPeek(request) is { } peeked)
+        {
+            context.Features.Set(peeked);
+            return next(context);
+        }
+
+        return ReadThenNextAsync(context);
     }
 
     private async Task ReadThenNextAsync(HttpContext context)

@@ -45,13 +45,3 @@ public static class SecurityHeadersExtensions
     public static TBuilder WithSecurityHeaders<TBuilder>(this TBuilder builder, SecurityHeaders headers) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(headers);
 }
-
-/// <summary>Applies the endpoint's <see cref="SecurityHeaders"/> before anything else answers.</summary>
-public sealed class SecurityHeadersMiddleware(RequestDelegate next)
-{
-    public Task InvokeAsync(HttpContext context)
-    {
-        context.GetEndpoint()?.Metadata.GetMetadata<SecurityHeaders>()?.Apply(context);
-        return next(context);
-    }
-}

@@ -1,6 +1,7 @@
 using Licenz.Server.Data;
 using Licenz.Server.Events;
 using Licenz.Server.Http;
+using Microsoft.Extensions.Options;
 
 namespace Licenz.Server.Signing;
 
@@ -8,6 +9,8 @@ public static class SigningSetup
 {
     public static IServiceCollection AddSigning(this IServiceCollection services)
     {
+        services.AddSingleton<IValidateOptions<KeyEncryptionOptions>, KeyEncryptionOptionsValidator>();
+        services.AddOptions<KeyEncryptionOptions>().BindConfiguration(KeyEncryptionOptions.Section).ValidateOnStart();
         services.AddSingleton<KeyEncryption>();
         services.AddSingleton<SigningKeyRing>();
         services.AddSingleton<IEventSink>(provider => provider.GetRequiredService<SigningKeyRing>());
