@@ -1,5 +1,6 @@
 using Licenz.Server.ApiKeys;
 using Licenz.Server.Data;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.IO;
 using Microsoft.Net.Http.Headers;
@@ -53,16 +54,16 @@ public sealed class SignedResponseMiddleware(RequestDelegate next, SigningKeyRin
 
     private async Task SignAsync(HttpContext context)
     {
-        var original = context.Response.Body;
+        var original = context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
         await using var buffer = Buffers.GetStream("licenz-signed-response");
-        context.Response.Body = buffer;
+        context.Features.Set<IHttpResponseBodyFeature>(new BufferedResponseBody(buffer));
         try
         {
             await next(context);
         }
         finally
         {
-            context.Response.Body = original;
+            context.Features.Set(original);
         }
 
         var body = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
@@ -83,7 +84,7 @@ public sealed class SignedResponseMiddleware(RequestDelegate next, SigningKeyRin
         }
 
         context.Response.ContentLength = body.Length;
-        await original.WriteAsync(body, context.RequestAborted);
+        await original.Writer.WriteAsync(body, context.RequestAborted);
     }
 
     private async ValueTask<string?> DefaultAccountAsync(HttpContext context)
