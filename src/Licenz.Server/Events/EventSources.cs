@@ -18,8 +18,6 @@ public sealed class EventSources(IEnumerable<EventSource> sources)
     private readonly Dictionary<Type, EventSource> _sources = sources.ToDictionary(s => s.EntityType);
 
     public bool TryGet(Type entity, out EventSource source) => _sources.TryGetValue(entity, out source!);
-
-    public IEnumerable<Type> EntityTypes => _sources.Keys;
 }
 
 public static class EventSourceExtensions
