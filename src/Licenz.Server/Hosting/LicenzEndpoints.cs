@@ -1,6 +1,7 @@
 using Licenz.Server.ApiKeys;
 using Licenz.Server.Dashboard;
 using Licenz.Server.Events;
+using Licenz.Server.Health;
 using Licenz.Server.Http;
 using Licenz.Server.Licenses;
 using Licenz.Server.OpenApi;
@@ -40,6 +41,7 @@ public static class LicenzEndpoints
         routes.MapJwks().WithApiConventions();
         routes.MapLicenzOpenApi().WithApiConventions();
         routes.MapLicenzDashboard().WithSecurityHeaders(SecurityHeaders.Dashboard);
+        routes.MapLicenzHealth();
         return routes;
     }
 }

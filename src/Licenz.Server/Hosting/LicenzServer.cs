@@ -6,6 +6,7 @@ using Licenz.Server.Caching;
 using Licenz.Server.Dashboard;
 using Licenz.Server.Data;
 using Licenz.Server.Events;
+using Licenz.Server.Health;
 using Licenz.Server.Http;
 using Licenz.Server.Licenses;
 using Licenz.Server.OpenApi;
@@ -75,6 +76,7 @@ public static class LicenzServer
         services.AddSigning();
         services.AddVerificationCache();
         services.AddActivity();
+        services.AddLicenzHealth();
         services.AddSingleton<IRateLimitStore, InMemoryRateLimitStore>();
 
         services.AddSingleton<TlsCertificate>();
