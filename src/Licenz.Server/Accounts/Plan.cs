@@ -23,22 +23,9 @@ public static class Plans
         _ => throw new ArgumentOutOfRangeException(nameof(plan), plan, null),
     };
 
-    public static string Name(this Plan plan) => plan.ToString().ToLowerInvariant();
-
     private static readonly string?[] LimitTexts = Enum.GetValues<Plan>()
         .Select(p => p.RequestsPerMinute()?.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
 
     /// <summary>The limit as the <c>X-RateLimit-Limit</c> header shows it ("unlimited" for no limit).</summary>
     public static string LimitText(this Plan plan) => LimitTexts[(int)plan] ?? "unlimited";
-
-    public static IReadOnlyList<string> Names { get; } = Enum.GetValues<Plan>().Select(p => p.Name()).ToArray();
-
-    public static bool TryParse(string? value, out Plan plan)
-    {
-        plan = default;
-        // Enum.TryParse alone would also take "1" or "Free, Growth".
-        return value is not null
-            && Names.Contains(value.Trim().ToLowerInvariant())
-            && Enum.TryParse(value.Trim(), ignoreCase: true, out plan);
-    }
 }
