@@ -64,7 +64,7 @@ internal static class SeedProgram
         DataDirectory.Ensure(settings.DataDirectory);
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LicenzDbContext>();
-        await DatabaseSetup.MigrateAsync(db, app.Services.GetRequiredService<ILogger<LicenzDbContext>>(), CancellationToken.None);
+        await DatabaseSetup.PrepareAsync(db, migrate: true, app.Services.GetRequiredService<ILogger<LicenzDbContext>>(), CancellationToken.None);
 
         var provisioner = scope.ServiceProvider.GetRequiredService<AccountProvisioner>();
         var (account, _) = await provisioner.EnsureDefaultAccountAsync(settings.DefaultAccountName, settings.ParsedPlan, CancellationToken.None);

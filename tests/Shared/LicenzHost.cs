@@ -29,12 +29,25 @@ public abstract class LicenzHost : WebApplicationFactory<Program>, IAsyncLifetim
         ["Licenz:AnonymousRequestsPerMinute"] = "100000",
     };
 
+    /// <summary>
+    /// The engine the hosts of this run use: SQLite unless <c>LICENZ_TEST_DATABASE=postgresql</c> (then each host gets a
+    /// database of its own on the server of <c>LICENZ_TEST_POSTGRES</c>, made on first start and dropped at the end).
+    /// </summary>
+    public static TestDatabase Database { get; } = TestDatabase.FromEnvironment();
+
     /// <param name="dataDirectory">Reuse a data folder (to start "again"); a new temporary one when null.</param>
     /// <param name="plainHttpListener">Also listen on plain HTTP, for tests that check it is refused.</param>
-    protected LicenzHost(string? dataDirectory, bool plainHttpListener)
+    /// <param name="database">The engine, when a test is about one (its files, its settings); the run's otherwise.</param>
+    protected LicenzHost(string? dataDirectory, bool plainHttpListener, TestDatabase? database = null)
     {
+        Engine = database ?? Database;
         DataDirectory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "licenz-tests", Guid.NewGuid().ToString("N"));
         OwnsDataDirectory = dataDirectory is null;
+        foreach (var (key, value) in Engine.SettingsFor(DataDirectory))
+        {
+            _settings[key] = value;
+        }
+
         UseKestrel(kestrel =>
         {
             kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps());
@@ -46,6 +59,9 @@ public abstract class LicenzHost : WebApplicationFactory<Program>, IAsyncLifetim
     }
 
     public string DataDirectory { get; }
+
+    /// <summary>The engine this server runs on.</summary>
+    public TestDatabase Engine { get; }
 
     /// <summary>Where this server's master key file lives: beside the data folder, as in production, never inside it.</summary>
     public string SecretsDirectory => DataDirectory + "-secrets";
@@ -61,6 +77,7 @@ public abstract class LicenzHost : WebApplicationFactory<Program>, IAsyncLifetim
 
     public Uri HttpsAddress => Address("https://");
 
+    /// <summary>The SQLite database file (SQLite runs only).</summary>
     public string DatabasePath => Path.Combine(DataDirectory, "licenz.db");
 
     /// <summary>The server's generated certificate, public part only (what a vendor can copy).</summary>
@@ -125,6 +142,7 @@ public abstract class LicenzHost : WebApplicationFactory<Program>, IAsyncLifetim
         GC.SuppressFinalize(this);
         if (OwnsDataDirectory)
         {
+            await Engine.DropAsync(DataDirectory);
             TryDelete(DataDirectory);
             TryDelete(SecretsDirectory);
         }

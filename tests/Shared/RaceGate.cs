@@ -21,13 +21,15 @@ public sealed class RaceGate
     public static void AddTo(IServiceCollection services)
     {
         services.AddSingleton<RaceGate>();
-        services.ConfigureDbContext<Licenz.Server.Data.LicenzDbContext>(
-            (provider, options) =>
-            {
-                var gate = provider.GetRequiredService<RaceGate>();
-                options.AddInterceptors(new SaveHold(gate), new CommandHold(gate));
-            },
-            ServiceLifetime.Singleton);
+        // Each engine's context type has options of its own; the one the server does not use is never built.
+        services.ConfigureDbContext<Licenz.Server.Data.LicenzDbContext>(Configure, ServiceLifetime.Singleton);
+        services.ConfigureDbContext<Licenz.Server.Data.PostgreSqlLicenzDbContext>(Configure, ServiceLifetime.Singleton);
+
+        static void Configure(IServiceProvider provider, DbContextOptionsBuilder options)
+        {
+            var gate = provider.GetRequiredService<RaceGate>();
+            options.AddInterceptors(new SaveHold(gate), new CommandHold(gate));
+        }
     }
 
     /// <summary>Holds the next SaveChanges whose tracked changes match, until <see cref="Hold.Release"/>.</summary>

@@ -5,6 +5,58 @@ using Microsoft.Extensions.Options;
 
 namespace Licenz.Server.Data;
 
+/// <summary>The database engines Licenz runs on.</summary>
+public enum DatabaseProvider
+{
+    /// <summary>Embedded, in the data folder: one node, nothing to install.</summary>
+    Sqlite,
+
+    /// <summary>An existing PostgreSQL server: several nodes over one database.</summary>
+    PostgreSql,
+}
+
+/// <summary>Settings under <c>Licenz:Database</c>; the connection string is <c>ConnectionStrings:Licenz</c>.</summary>
+public sealed class DatabaseOptions
+{
+    public const string Section = "Licenz:Database";
+
+    /// <summary><c>sqlite</c> (the default) or <c>postgresql</c>.</summary>
+    public string Provider { get; set; } = "sqlite";
+
+    /// <summary>
+    /// Bring the schema up to date when the server starts. Unset: yes for SQLite (one node owns its file), no for
+    /// PostgreSQL, whose schema an operator moves on with the <c>migrate</c> command before rolling the nodes.
+    /// </summary>
+    public bool? MigrateAtStart { get; set; }
+
+    public DatabaseProvider ParsedProvider => Provider.Trim().ToLowerInvariant() switch
+    {
+        "postgresql" or "postgres" => DatabaseProvider.PostgreSql,
+        _ => DatabaseProvider.Sqlite,
+    };
+
+    public bool MigratesAtStart => MigrateAtStart ?? ParsedProvider == DatabaseProvider.Sqlite;
+}
+
+/// <summary>Names a provider that does not exist, or PostgreSQL without a connection string.</summary>
+public sealed class DatabaseOptionsValidator(IConfiguration configuration) : IValidateOptions<DatabaseOptions>
+{
+    public ValidateOptionsResult Validate(string? name, DatabaseOptions options)
+    {
+        var provider = options.Provider.Trim().ToLowerInvariant();
+        if (provider is not ("sqlite" or "postgresql" or "postgres"))
+        {
+            return ValidateOptionsResult.Fail($"{DatabaseOptions.Section}:Provider is '{options.Provider}'; it must be 'sqlite' or 'postgresql'.");
+        }
+
+        return options.ParsedProvider == DatabaseProvider.PostgreSql && string.IsNullOrWhiteSpace(configuration.GetConnectionString(DatabaseSetup.ConnectionStringName))
+            ? ValidateOptionsResult.Fail(
+                $"{DatabaseOptions.Section}:Provider is postgresql, so ConnectionStrings:{DatabaseSetup.ConnectionStringName} must say where the database is " +
+                "(for example: Host=db.internal;Database=licenz;Username=licenz;Password=…).")
+            : ValidateOptionsResult.Success;
+    }
+}
+
 public static class DatabaseSetup
 {
     public const string ConnectionStringName = "Licenz";
@@ -12,21 +64,36 @@ public static class DatabaseSetup
     private static readonly SqliteConnectionSettings ConnectionSettings = new();
 
     /// <summary>
-    /// SQLite in the data folder by default; <c>ConnectionStrings:Licenz</c> overrides the location.
-    /// Queries stay provider-neutral (no raw SQL) so another provider can take its place.
+    /// The database of <c>Licenz:Database:Provider</c>: SQLite in the data folder by default (<c>ConnectionStrings:Licenz</c>
+    /// overrides the location), or PostgreSQL at <c>ConnectionStrings:Licenz</c>. Features see one
+    /// <see cref="LicenzDbContext"/> either way; queries stay provider-neutral (no raw SQL).
     /// </summary>
-    public static IServiceCollection AddLicenzDatabase(this IServiceCollection services)
+    public static IServiceCollection AddLicenzDatabase(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddSingleton<IValidateOptions<DatabaseOptions>, DatabaseOptionsValidator>();
+        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateOnStart();
         services.AddScoped<Tenancy>();
         services.AddSingleton<EventSources>();
         services.AddSingleton<EventSpineInterceptor>();
-        services.AddPooledDbContextFactory<LicenzDbContext>((provider, builder) =>
+
+        // The provider decides which context type is pooled; it is read here, before the container exists.
+        var provider = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>()?.ParsedProvider ?? DatabaseProvider.Sqlite;
+        if (provider == DatabaseProvider.PostgreSql)
         {
-            var configuration = provider.GetRequiredService<IConfiguration>();
-            var options = provider.GetRequiredService<IOptions<LicenzOptions>>().Value;
-            builder.UseSqlite(SqliteConnectionString(configuration, options))
-                .AddInterceptors(provider.GetRequiredService<EventSpineInterceptor>(), ConnectionSettings);
-        });
+            services.AddPooledDbContextFactory<PostgreSqlLicenzDbContext>((provider, builder) =>
+                builder.UseNpgsql(provider.GetRequiredService<IConfiguration>().GetConnectionString(ConnectionStringName))
+                    .AddInterceptors(provider.GetRequiredService<EventSpineInterceptor>()));
+            services.AddSingleton<IDbContextFactory<LicenzDbContext>, EngineContextFactory<PostgreSqlLicenzDbContext>>();
+        }
+        else
+        {
+            services.AddPooledDbContextFactory<LicenzDbContext>((provider, builder) =>
+            {
+                var options = provider.GetRequiredService<IOptions<LicenzOptions>>().Value;
+                builder.UseSqlite(SqliteConnectionString(provider.GetRequiredService<IConfiguration>(), options))
+                    .AddInterceptors(provider.GetRequiredService<EventSpineInterceptor>(), ConnectionSettings);
+            });
+        }
 
         // A context from the pool, told whose rows this scope may see; disposing it returns it to the pool.
         services.AddScoped(provider =>
@@ -42,14 +109,29 @@ public static class DatabaseSetup
         configuration.GetConnectionString(ConnectionStringName)
         ?? $"Data Source={Path.Combine(options.DataDirectoryFullPath, "licenz.db")}";
 
-    /// <summary>Brings the schema up to date. Automatic for the embedded SQLite database, and logged.</summary>
-    public static async Task MigrateAsync(LicenzDbContext db, ILogger logger, CancellationToken cancellationToken)
+    /// <summary>
+    /// Brings the schema up to date, logging each migration (the <c>migrate</c> command, and every start where
+    /// <see cref="DatabaseOptions.MigratesAtStart"/>). Otherwise a schema that is behind stops the start with what to run,
+    /// rather than failing requests later.
+    /// </summary>
+    public static async Task PrepareAsync(LicenzDbContext db, bool migrate, ILogger logger, CancellationToken cancellationToken)
     {
         var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+        if (pending.Count > 0 && !migrate)
+        {
+            throw new InvalidOperationException(
+                $"the database schema is {pending.Count} migration(s) behind this version ({string.Join(", ", pending)}). " +
+                "Run the migrate command with the same configuration first (licenz-server migrate, or dotnet run --project " +
+                $"src/Licenz.Server -- migrate), or set {DatabaseOptions.Section}:MigrateAtStart=true.");
+        }
+
         if (pending.Count > 0)
         {
+            // EF Core holds a lock for the duration (a table lock on SQLite, an advisory lock on PostgreSQL), so two nodes
+            // started together apply each migration once.
             logger.LogInformation("Applying {Count} database migration(s): {Migrations}", pending.Count, string.Join(", ", pending));
             await db.Database.MigrateAsync(cancellationToken);
+            logger.LogInformation("The database schema is up to date ({Migration})", pending[^1]);
         }
 
         if (db.Database.IsSqlite())
@@ -57,5 +139,12 @@ public static class DatabaseSetup
             // Write-ahead logging: readers never wait for the writer. The mode is stored in the file.
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
         }
+    }
+
+    /// <summary>Serves an engine's context type where features ask for <see cref="LicenzDbContext"/>.</summary>
+    private sealed class EngineContextFactory<TContext>(IDbContextFactory<TContext> engine) : IDbContextFactory<LicenzDbContext>
+        where TContext : LicenzDbContext
+    {
+        public LicenzDbContext CreateDbContext() => engine.CreateDbContext();
     }
 }

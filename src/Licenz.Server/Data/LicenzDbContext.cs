@@ -11,8 +11,24 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Licenz.Server.Data;
 
-public sealed class LicenzDbContext(DbContextOptions<LicenzDbContext> options) : DbContext(options)
+/// <summary>
+/// The database, as every feature sees it. This type runs on SQLite (the embedded default, migrations in
+/// <c>Data/Migrations/Sqlite</c>); <see cref="PostgreSqlLicenzDbContext"/> is the same model on PostgreSQL, a type of
+/// its own only so that each engine has its own migrations (<c>Data/Migrations/PostgreSql</c>).
+/// </summary>
+public class LicenzDbContext : DbContext
 {
+    public LicenzDbContext(DbContextOptions<LicenzDbContext> options)
+        : base(options)
+    {
+    }
+
+    /// <summary>For the engine-specific types, which bring options of their own type.</summary>
+    protected LicenzDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
+
     /// <summary>
     /// The named query filter on every account-owned entity (<see cref="IAccountResource"/>): a query sees only the rows of
     /// the account the context serves (<see cref="Tenancy"/>), none when it serves none. The few reads that must cross

@@ -45,7 +45,7 @@ public static class LicenzServer
 
         // Quiet defaults at the lowest priority: appsettings.json, Logging__LogLevel__… variables and arguments still change them.
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = LoggingDefaults });
-        builder.Services.AddLicenzServer();
+        builder.Services.AddLicenzServer(builder.Configuration);
         return builder;
     }
 
@@ -61,14 +61,14 @@ public static class LicenzServer
         ["Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics"] = "None",
     };
 
-    public static IServiceCollection AddLicenzServer(this IServiceCollection services)
+    public static IServiceCollection AddLicenzServer(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IValidateOptions<LicenzOptions>, LicenzOptionsValidator>();
         services.AddSingleton<IValidateOptions<LicenzOptions>, KestrelCertificateValidator>();
         services.AddOptions<LicenzOptions>().BindConfiguration(LicenzOptions.Section).ValidateOnStart();
 
-        services.AddLicenzDatabase();
+        services.AddLicenzDatabase(configuration);
         services.AddAccounts();
         services.AddApiKeys();
         services.AddProducts();

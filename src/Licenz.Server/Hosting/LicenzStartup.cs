@@ -17,6 +17,7 @@ namespace Licenz.Server.Hosting;
 public sealed class LicenzStartup(
     IServiceScopeFactory scopes,
     IOptions<LicenzOptions> options,
+    IOptions<DatabaseOptions> database,
     IServer server,
     TlsCertificate tls,
     StartupOutput output,
@@ -32,7 +33,7 @@ public sealed class LicenzStartup(
 
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LicenzDbContext>();
-        await DatabaseSetup.MigrateAsync(db, logger, cancellationToken);
+        await DatabaseSetup.PrepareAsync(db, database.Value.MigratesAtStart, logger, cancellationToken);
         var provisioner = scope.ServiceProvider.GetRequiredService<AccountProvisioner>();
         var (_, key) = await provisioner.EnsureDefaultAccountAsync(settings.DefaultAccountName, settings.ParsedPlan, cancellationToken);
 

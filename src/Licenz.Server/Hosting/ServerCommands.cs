@@ -106,12 +106,13 @@ public static class ServerCommands
 
     private static Command Migrate()
     {
-        var command = new Command("migrate", "Bring the database schema up to date and exit.");
-        command.SetAction((result, cancellationToken) => WithDatabaseAsync(result, async (_, _) =>
+        var command = new Command("migrate", "Bring the database schema up to date (logging each migration applied) and exit.");
+        command.SetAction((result, cancellationToken) => WithDatabaseAsync(result, async (services, db) =>
         {
-            await Console.Error.WriteLineAsync("The database schema is up to date.");
+            var engine = services.GetRequiredService<IOptions<DatabaseOptions>>().Value.ParsedProvider == DatabaseProvider.PostgreSql ? "PostgreSQL" : "SQLite";
+            await Console.Error.WriteLineAsync($"The {engine} database schema is up to date.");
             return 0;
-        }, cancellationToken));
+        }, cancellationToken, migrate: true));
         return command;
     }
 
@@ -128,11 +129,18 @@ public static class ServerCommands
         return 2;
     }
 
-    /// <summary>Builds the server's services from the same configuration (unmatched arguments are configuration), migrates, runs the action.</summary>
-    private static async Task<int> WithDatabaseAsync(ParseResult result, Func<IServiceProvider, LicenzDbContext, Task<int>> action, CancellationToken cancellationToken)
+    /// <summary>
+    /// Builds the server's services from the same configuration (unmatched arguments are configuration), prepares the
+    /// database as a start would (or migrates it: the <c>migrate</c> command), runs the action.
+    /// </summary>
+    private static async Task<int> WithDatabaseAsync(
+        ParseResult result, Func<IServiceProvider, LicenzDbContext, Task<int>> action, CancellationToken cancellationToken, bool migrate = false)
     {
         var builder = LicenzServer.CreateBuilder([.. result.UnmatchedTokens]);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+
+        // The migrations applied are logged, as at a start.
+        builder.Logging.AddFilter(typeof(DatabaseSetup).FullName, LogLevel.Information);
         builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
         try
         {
@@ -142,7 +150,8 @@ public static class ServerCommands
             DataDirectory.Ensure(options.DataDirectory);
             await using var scope = app.Services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<LicenzDbContext>();
-            await DatabaseSetup.MigrateAsync(db, app.Services.GetRequiredService<ILogger<LicenzDbContext>>(), cancellationToken);
+            var database = app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+            await DatabaseSetup.PrepareAsync(db, migrate || database.MigratesAtStart, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DatabaseSetup).FullName!), cancellationToken);
             return await action(scope.ServiceProvider, db);
         }
         catch (Exception exception) when (StartupErrors.Describe(exception) is { } message)

@@ -46,6 +46,8 @@ public static class StartupErrors
         IOException or UnauthorizedAccessException or FormatException or ArgumentException
             or System.Security.Cryptography.CryptographicException => exception.Message,
         InvalidOperationException => exception.Message,
+        // The database cannot be reached or refused the login (PostgreSQL), or its file cannot be opened (SQLite).
+        System.Data.Common.DbException => $"the database: {exception.Message}",
         AggregateException { InnerExceptions: [var inner] } => Describe(inner),
         _ => null,
     };

@@ -1,5 +1,7 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Licenz.Server.Http;
 
@@ -20,36 +22,62 @@ public static class DatabaseConflicts
     // "FOREIGN KEY constraint failed"; the schema has no triggers of its own.
     private const int ConstraintTrigger = 1811;
 
+    // PostgreSQL's SQLSTATE codes (https://www.postgresql.org/docs/current/errcodes-appendix.html).
+    private const string UniqueViolation = PostgresErrorCodes.UniqueViolation;
+    private const string ForeignKeyViolation = PostgresErrorCodes.ForeignKeyViolation;
+
     /// <summary>The <c>conflict</c> error for a lost race; null for any other failure.</summary>
     public static ApiError? Describe(Exception exception)
     {
         if (exception is DbUpdateConcurrencyException concurrency)
         {
-            return Conflict($"{Subject(concurrency)} was changed or deleted by another request at the same time, so this request " +
+            return Conflict($"{Subject(concurrency, null)} was changed or deleted by another request at the same time, so this request " +
                 "changed nothing. Read it again and retry.");
         }
 
-        var sqlite = exception as SqliteException ?? exception.InnerException as SqliteException;
-        var subject = exception is DbUpdateException update ? Subject(update) : "The resource";
-        return sqlite?.SqliteExtendedErrorCode switch
+        var database = exception as DbException ?? exception.InnerException as DbException;
+        var subject = exception is DbUpdateException update ? Subject(update, database) : "The resource";
+        return Violation(database) switch
         {
-            ConstraintUnique or ConstraintPrimaryKey => Conflict(
+            Constraint.Unique => Conflict(
                 $"{subject} has a value that must be unique (such as a code) and another request took it at the same time, so this " +
                 "request changed nothing. Read the current state and retry with another value."),
-            ConstraintForeignKey or ConstraintTrigger => Conflict(
+            Constraint.ForeignKey => Conflict(
                 $"{subject} refers to a record (or is referred to by one) that another request deleted or created at the same time, " +
                 "so this request changed nothing. Read the current state and retry."),
             _ => null,
         };
     }
 
+    private enum Constraint
+    {
+        None,
+        Unique,
+        ForeignKey,
+    }
+
+    /// <summary>Which constraint the database refused the write for, in the engine's own codes.</summary>
+    private static Constraint Violation(DbException? exception) => exception switch
+    {
+        SqliteException { SqliteExtendedErrorCode: ConstraintUnique or ConstraintPrimaryKey } => Constraint.Unique,
+        SqliteException { SqliteExtendedErrorCode: ConstraintForeignKey or ConstraintTrigger } => Constraint.ForeignKey,
+        PostgresException { SqlState: UniqueViolation } => Constraint.Unique,
+        PostgresException { SqlState: ForeignKeyViolation } => Constraint.ForeignKey,
+        _ => Constraint.None,
+    };
+
     private static ApiError Conflict(string message) => new(ErrorCodes.Conflict, message, StatusCodes.Status409Conflict);
 
-    /// <summary>"This license", "This product": the entity the failed save was about.</summary>
-    private static string Subject(DbUpdateException exception) =>
-        exception.Entries.Select(e => e.Metadata.ClrType.Name).FirstOrDefault() is { } name
-            ? "This " + Words(name)
-            : "The resource";
+    /// <summary>
+    /// "This license", "This product": the entity the failed save was about. PostgreSQL names the table, and EF Core lists
+    /// every entry of the failed batch there (the event appended to the same save among them); SQLite's is the one entry.
+    /// </summary>
+    private static string Subject(DbUpdateException exception, DbException? database)
+    {
+        var table = (database as PostgresException)?.TableName;
+        var entry = exception.Entries.FirstOrDefault(e => table is null || e.Metadata.GetTableName() == table) ?? exception.Entries.FirstOrDefault();
+        return entry is null ? "The resource" : "This " + Words(entry.Metadata.ClrType.Name);
+    }
 
     // "ApiKey" → "api key", "LicenseActivity" → "license activity".
     private static string Words(string typeName) =>

@@ -10,7 +10,7 @@ namespace Licenz.Server.Tests.Data;
 /// Every connection the server opens to its SQLite file has the larger page cache and the memory-mapped reads; the
 /// activity writer's flush gets a larger cache still, for as long as it runs.
 /// </summary>
-public sealed class SqliteConnectionSettingsTests(LicenzApplication app) : IClassFixture<LicenzApplication>
+public sealed class SqliteConnectionSettingsTests(LicenzApplication.OnSqlite app) : IClassFixture<LicenzApplication.OnSqlite>
 {
     [Fact]
     public async Task ConnectionsOpenedByTheServerUseTheLargerCacheAndMemoryMappedReads()

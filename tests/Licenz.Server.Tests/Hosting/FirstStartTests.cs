@@ -21,11 +21,19 @@ public sealed class FirstStartTests(LicenzApplication app) : IClassFixture<Licen
     private const string AdminKeyLine = "Admin API key: ";
 
     [Fact]
-    public async Task FirstStartCreatesTheDataFolderAndASqliteDatabaseInWalMode()
+    public async Task FirstStartCreatesTheDataFolderAndTheDatabaseOfTheConfiguredEngine()
     {
         Assert.True(Directory.Exists(app.DataDirectory), $"No data folder at {app.DataDirectory}");
-        Assert.True(File.Exists(app.DatabasePath), $"No database at {app.DatabasePath}");
+        if (app.Engine.IsPostgreSql)
+        {
+            // The data lives in PostgreSQL; the folder keeps only the certificate.
+            Assert.False(File.Exists(app.DatabasePath), $"A SQLite database at {app.DatabasePath} although the engine is PostgreSQL");
+            await using var scope = app.Services.CreateAsyncScope();
+            Assert.True(scope.ServiceProvider.GetRequiredService<LicenzDbContext>().Database.IsNpgsql());
+            return;
+        }
 
+        Assert.True(File.Exists(app.DatabasePath), $"No database at {app.DatabasePath}");
         await using var connection = new SqliteConnection($"Data Source={app.DatabasePath};Mode=ReadOnly;Pooling=False");
         await connection.OpenAsync(TestContext.Current.CancellationToken);
         await using var pragma = connection.CreateCommand();
@@ -42,20 +50,11 @@ public sealed class FirstStartTests(LicenzApplication app) : IClassFixture<Licen
         var known = db.Database.GetMigrations().ToList();
         Assert.NotEmpty(known);
 
-        var applied = new List<string>();
-        await using (var connection = new SqliteConnection($"Data Source={app.DatabasePath};Mode=ReadOnly;Pooling=False"))
-        {
-            await connection.OpenAsync(TestContext.Current.CancellationToken);
-            await using var select = connection.CreateCommand();
-            select.CommandText = "SELECT MigrationId FROM __EFMigrationsHistory ORDER BY MigrationId";
-            await using var reader = await select.ExecuteReaderAsync(TestContext.Current.CancellationToken);
-            while (await reader.ReadAsync(TestContext.Current.CancellationToken))
-            {
-                applied.Add(reader.GetString(0));
-            }
-        }
+        // The history table as stored, not as EF reports it.
+        var applied = await db.Database.SqlQueryRaw<string>("SELECT \"MigrationId\" AS \"Value\" FROM \"__EFMigrationsHistory\"")
+            .ToListAsync(TestContext.Current.CancellationToken);
 
-        Assert.Equal(known.Order(StringComparer.Ordinal), applied);
+        Assert.Equal(known.Order(StringComparer.Ordinal), applied.Order(StringComparer.Ordinal));
         Assert.Empty(await db.Database.GetPendingMigrationsAsync(TestContext.Current.CancellationToken));
     }
 

@@ -37,15 +37,23 @@ public sealed class HealthTests
         using var client = app.CreateClient(null, "/");
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/readyz", Cancel)).StatusCode);
 
-        // The database file becomes something SQLite cannot open.
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var file in Directory.EnumerateFiles(app.DataDirectory, "licenz.db*"))
+        if (app.Engine.IsPostgreSql)
         {
-            File.Delete(file);
+            // The database goes away under the server.
+            await app.Engine.DropAsync(app.DataDirectory);
         }
+        else
+        {
+            // The database file becomes something SQLite cannot open.
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            foreach (var file in Directory.EnumerateFiles(app.DataDirectory, "licenz.db*"))
+            {
+                File.Delete(file);
+            }
 
-        Directory.CreateDirectory(app.DatabasePath);
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.CreateDirectory(app.DatabasePath);
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        }
 
         using var ready = await client.GetAsync("/readyz", Cancel);
         using var live = await client.GetAsync("/healthz", Cancel);

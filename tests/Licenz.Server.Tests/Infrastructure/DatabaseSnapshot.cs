@@ -1,45 +1,57 @@
+using System.Data.Common;
 using System.Text;
-using Microsoft.Data.Sqlite;
+using Licenz.Server.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Licenz.Server.Tests.Infrastructure;
 
-/// <summary>A text dump of every table, ordered, so two snapshots compare equal exactly when nothing was written.</summary>
+/// <summary>
+/// A text dump of every table (those of the model and the migrations history), ordered, so two snapshots compare equal
+/// exactly when nothing was written. Read through the server's own connection settings, on either engine.
+/// </summary>
 public static class DatabaseSnapshot
 {
-    public static async Task<string> TakeAsync(string databasePath)
+    public static async Task<string> TakeAsync(IServiceProvider services)
     {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LicenzDbContext>();
+        var tables = db.Model.GetEntityTypes().Select(t => t.GetTableName()).OfType<string>()
+            .Append("__EFMigrationsHistory").Distinct().Order(StringComparer.Ordinal);
+
         var text = new StringBuilder();
-        await using var connection = new SqliteConnection($"Data Source={databasePath};Mode=ReadOnly;Pooling=False");
-        await connection.OpenAsync();
-        var tables = new List<string>();
-        await using (var list = connection.CreateCommand())
+        var connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync();
+        try
         {
-            list.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name";
-            await using var reader = await list.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
+            foreach (var table in tables)
             {
-                tables.Add(reader.GetString(0));
+                text.Append("## ").AppendLine(table);
+                await using var select = connection.CreateCommand();
+                select.CommandText = $"SELECT * FROM \"{table}\" ORDER BY 1";
+                await using var reader = await select.ExecuteReaderAsync();
+                while (await reader.ReadAsync())
+                {
+                    Append(text, reader);
+                }
             }
         }
-
-        foreach (var table in tables)
+        finally
         {
-            text.Append("## ").AppendLine(table);
-            await using var select = connection.CreateCommand();
-            select.CommandText = $"SELECT * FROM \"{table}\" ORDER BY 1";
-            await using var reader = await select.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
-            {
-                for (var i = 0; i < reader.FieldCount; i++)
-                {
-                    var value = reader.IsDBNull(i) ? "NULL" : reader.GetValue(i) is byte[] bytes ? Convert.ToHexString(bytes) : reader.GetValue(i).ToString();
-                    text.Append(reader.GetName(i)).Append('=').Append(value).Append(" | ");
-                }
-
-                text.AppendLine();
-            }
+            await db.Database.CloseConnectionAsync();
         }
 
         return text.ToString();
+    }
+
+    private static void Append(StringBuilder text, DbDataReader reader)
+    {
+        for (var i = 0; i < reader.FieldCount; i++)
+        {
+            var value = reader.IsDBNull(i) ? "NULL" : reader.GetValue(i) is byte[] bytes ? Convert.ToHexString(bytes) : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
+            text.Append(reader.GetName(i)).Append('=').Append(value).Append(" | ");
+        }
+
+        text.AppendLine();
     }
 }

@@ -14,6 +14,9 @@ namespace Licenz.Server.Tests.Infrastructure;
 /// </summary>
 public class LicenzApplication : LicenzHost
 {
+    /// <summary>A server on SQLite in every run: for tests of SQLite itself (its file, its connection settings).</summary>
+    public sealed class OnSqlite() : LicenzApplication(null, TestDatabase.Sqlite);
+
     private SocketsHttpHandler? _handler;
     private ContractCheckingHandler? _contractCheck;
 
@@ -22,7 +25,8 @@ public class LicenzApplication : LicenzHost
     }
 
     /// <param name="dataDirectory">Reuse a data folder (to start "again"); a new temporary one when null.</param>
-    protected LicenzApplication(string? dataDirectory) : base(dataDirectory, plainHttpListener: true)
+    /// <param name="database">The engine, for tests about one; the run's (<see cref="LicenzHost.Database"/>) otherwise.</param>
+    protected LicenzApplication(string? dataDirectory, TestDatabase? database = null) : base(dataDirectory, plainHttpListener: true, database)
     {
     }
 
@@ -68,7 +72,28 @@ public class LicenzApplication : LicenzHost
     public async Task<string> SnapshotDatabaseAsync()
     {
         await FlushActivityAsync();
-        return await DatabaseSnapshot.TakeAsync(DatabasePath);
+        return await DatabaseSnapshot.TakeAsync(Services);
+    }
+
+    /// <summary>
+    /// Everything the database holds, as an attacker with a copy would see it: the SQLite files byte for byte (database,
+    /// write-ahead log, shared memory), or on PostgreSQL every row of every table (bytes as hex).
+    /// </summary>
+    public async Task<Dictionary<string, byte[]>> StoredDataAsync()
+    {
+        if (Engine.IsPostgreSql)
+        {
+            return new() { ["postgresql tables"] = System.Text.Encoding.UTF8.GetBytes(await DatabaseSnapshot.TakeAsync(Services)) };
+        }
+
+        return new[] { DatabasePath, DatabasePath + "-wal", DatabasePath + "-shm" }.Where(File.Exists)
+            .ToDictionary(path => Path.GetFileName(path), path =>
+            {
+                using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                using var copy = new MemoryStream();
+                stream.CopyTo(copy);
+                return copy.ToArray();
+            });
     }
 
     /// <summary>What test clients send through: the connection, behind the contract check when it is on (<see cref="ContractCheck"/>).</summary>

@@ -8,11 +8,11 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 #nullable disable
 
-namespace Licenz.Server.Data.Migrations
+namespace Licenz.Server.Data.Migrations.Sqlite
 {
     [DbContext(typeof(LicenzDbContext))]
-    [Migration("20261126202954_SigningKeys")]
-    partial class SigningKeys
+    [Migration("20261127031822_LicenseActivity")]
+    partial class LicenseActivity
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -137,9 +137,6 @@ namespace Licenz.Server.Data.Migrations
                         .IsUnicode(true)
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTime?>("LastValidatedAt")
-                        .HasColumnType("TEXT");
-
                     b.Property<string>("Metadata")
                         .IsRequired()
                         .IsUnicode(true)
@@ -188,6 +185,21 @@ namespace Licenz.Server.Data.Migrations
                     b.HasIndex("AccountId", "ProductId", "Id");
 
                     b.ToTable("licenses", (string)null);
+                });
+
+            modelBuilder.Entity("Licenz.Server.Data.LicenseActivity", b =>
+                {
+                    b.Property<string>("LicenseId")
+                        .HasMaxLength(40)
+                        .IsUnicode(true)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastValidatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("LicenseId");
+
+                    b.ToTable("license_activity", (string)null);
                 });
 
             modelBuilder.Entity("Licenz.Server.Data.Product", b =>
@@ -310,6 +322,15 @@ namespace Licenz.Server.Data.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Licenz.Server.Data.LicenseActivity", b =>
+                {
+                    b.HasOne("Licenz.Server.Data.License", null)
+                        .WithOne("Activity")
+                        .HasForeignKey("Licenz.Server.Data.LicenseActivity", "LicenseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Licenz.Server.Data.Product", b =>
                 {
                     b.HasOne("Licenz.Server.Data.Account", null)
@@ -325,6 +346,12 @@ namespace Licenz.Server.Data.Migrations
                         .WithMany()
                         .HasForeignKey("AccountId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Licenz.Server.Data.License", b =>
+                {
+                    b.Navigation("Activity")
                         .IsRequired();
                 });
 #pragma warning restore 612, 618

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace Licenz.Server.Data.Migrations
+namespace Licenz.Server.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class InitialSchema : Migration

@@ -8,11 +8,11 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 #nullable disable
 
-namespace Licenz.Server.Data.Migrations
+namespace Licenz.Server.Data.Migrations.Sqlite
 {
     [DbContext(typeof(LicenzDbContext))]
-    [Migration("20261201121720_EventLog")]
-    partial class EventLog
+    [Migration("20261126195335_InitialSchema")]
+    partial class InitialSchema
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -137,6 +137,9 @@ namespace Licenz.Server.Data.Migrations
                         .IsUnicode(true)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("LastValidatedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Metadata")
                         .IsRequired()
                         .IsUnicode(true)
@@ -185,21 +188,6 @@ namespace Licenz.Server.Data.Migrations
                     b.HasIndex("AccountId", "ProductId", "Id");
 
                     b.ToTable("licenses", (string)null);
-                });
-
-            modelBuilder.Entity("Licenz.Server.Data.LicenseActivity", b =>
-                {
-                    b.Property<string>("LicenseId")
-                        .HasMaxLength(40)
-                        .IsUnicode(true)
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime?>("LastValidatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("LicenseId");
-
-                    b.ToTable("license_activity", (string)null);
                 });
 
             modelBuilder.Entity("Licenz.Server.Data.Product", b =>
@@ -254,105 +242,6 @@ namespace Licenz.Server.Data.Migrations
                     b.ToTable("products", (string)null);
                 });
 
-            modelBuilder.Entity("Licenz.Server.Data.SigningKeyRecord", b =>
-                {
-                    b.Property<string>("Id")
-                        .HasMaxLength(64)
-                        .IsUnicode(true)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("AccountId")
-                        .IsRequired()
-                        .HasMaxLength(40)
-                        .IsUnicode(true)
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<byte[]>("PublicKey")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("BLOB");
-
-                    b.Property<DateTime?>("RetiredAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime?>("RotatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<byte[]>("SealedPrivateKey")
-                        .IsRequired()
-                        .HasMaxLength(128)
-                        .HasColumnType("BLOB");
-
-                    b.Property<string>("Status")
-                        .IsRequired()
-                        .HasMaxLength(20)
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("AccountId", "Status");
-
-                    b.ToTable("signing_keys", (string)null);
-                });
-
-            modelBuilder.Entity("Licenz.Server.Events.LicenzEvent", b =>
-                {
-                    b.Property<string>("Id")
-                        .HasMaxLength(40)
-                        .IsUnicode(true)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("AccountId")
-                        .IsRequired()
-                        .HasMaxLength(40)
-                        .IsUnicode(true)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ActorKeyId")
-                        .HasMaxLength(40)
-                        .IsUnicode(true)
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Data")
-                        .IsRequired()
-                        .IsUnicode(true)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ResourceId")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .IsUnicode(true)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ResourceType")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .IsUnicode(true)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Type")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .IsUnicode(true)
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("AccountId", "Id");
-
-                    b.HasIndex("AccountId", "ResourceId", "Id");
-
-                    b.HasIndex("AccountId", "Type", "Id");
-
-                    b.ToTable("events", (string)null);
-                });
-
             modelBuilder.Entity("Licenz.Server.Data.ApiKey", b =>
                 {
                     b.HasOne("Licenz.Server.Data.Account", null)
@@ -377,36 +266,12 @@ namespace Licenz.Server.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Licenz.Server.Data.LicenseActivity", b =>
-                {
-                    b.HasOne("Licenz.Server.Data.License", null)
-                        .WithOne("Activity")
-                        .HasForeignKey("Licenz.Server.Data.LicenseActivity", "LicenseId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
             modelBuilder.Entity("Licenz.Server.Data.Product", b =>
                 {
                     b.HasOne("Licenz.Server.Data.Account", null)
                         .WithMany()
                         .HasForeignKey("AccountId")
                         .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("Licenz.Server.Data.SigningKeyRecord", b =>
-                {
-                    b.HasOne("Licenz.Server.Data.Account", null)
-                        .WithMany()
-                        .HasForeignKey("AccountId")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("Licenz.Server.Data.License", b =>
-                {
-                    b.Navigation("Activity")
                         .IsRequired();
                 });
 #pragma warning restore 612, 618

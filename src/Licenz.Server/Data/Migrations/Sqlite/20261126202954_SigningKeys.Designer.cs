@@ -8,11 +8,11 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 #nullable disable
 
-namespace Licenz.Server.Data.Migrations
+namespace Licenz.Server.Data.Migrations.Sqlite
 {
     [DbContext(typeof(LicenzDbContext))]
-    [Migration("20261126195335_InitialSchema")]
-    partial class InitialSchema
+    [Migration("20261126202954_SigningKeys")]
+    partial class SigningKeys
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -242,6 +242,50 @@ namespace Licenz.Server.Data.Migrations
                     b.ToTable("products", (string)null);
                 });
 
+            modelBuilder.Entity("Licenz.Server.Data.SigningKeyRecord", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .IsUnicode(true)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .IsUnicode(true)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("PublicKey")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
+
+                    b.Property<DateTime?>("RetiredAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("RotatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("SealedPrivateKey")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId", "Status");
+
+                    b.ToTable("signing_keys", (string)null);
+                });
+
             modelBuilder.Entity("Licenz.Server.Data.ApiKey", b =>
                 {
                     b.HasOne("Licenz.Server.Data.Account", null)
@@ -267,6 +311,15 @@ namespace Licenz.Server.Data.Migrations
                 });
 
             modelBuilder.Entity("Licenz.Server.Data.Product", b =>
+                {
+                    b.HasOne("Licenz.Server.Data.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Licenz.Server.Data.SigningKeyRecord", b =>
                 {
                     b.HasOne("Licenz.Server.Data.Account", null)
                         .WithMany()
