@@ -51,7 +51,9 @@ public static class MetricsSetup
             // IMeterFactory) are its to publish. One host per process in production; tests run several at once.
             var ownMeters = provider.GetRequiredService<IMeterFactory>();
             metrics.AddMeter(LicenzMetrics.MeterName, HostingMeter)
-                .AddView(instrument => ReferenceEquals(instrument.Meter.Scope, ownMeters) ? null : MetricStreamConfiguration.Drop);
+                .AddView(instrument => ReferenceEquals(instrument.Meter.Scope, ownMeters) ? null : MetricStreamConfiguration.Drop)
+                // Made with the provider, not left to whichever service first needs it: its gauges are there from the first scrape.
+                .AddInstrumentation(provider.GetRequiredService<LicenzMetrics>);
         });
         return services;
     }

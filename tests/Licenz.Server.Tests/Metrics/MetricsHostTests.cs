@@ -84,6 +84,19 @@ public sealed class MetricsHostTests
     }
 
     [Fact]
+    public async Task TheActivityWriterIsReportedBeforeAnyRequest()
+    {
+        await using var app = new LicenzApplication();
+        await app.InitializeAsync();
+
+        var scrape = await Scrape.TakeAsync(app);
+
+        Assert.Single(scrape.Matching("licenz_activity_lag_seconds"));
+        Assert.Equal(0, scrape.Sum("licenz_activity_waiting", ("kind", "license")));
+        Assert.Single(scrape.Matching("licenz_activity_waiting", ("kind", "api_key")));
+    }
+
+    [Fact]
     public async Task OnlyInternalNetworksMayReadTheMetricsByDefaultAsTheTrustedProxyForwardsThem()
     {
         await using var app = new LicenzApplication().WithSetting("Licenz:TrustedProxies:0", "127.0.0.1");
