@@ -42,11 +42,13 @@ public sealed class ActivityOptionsValidator : IValidateOptions<ActivityOptions>
 /// once its time is written, unless a newer time was noted meanwhile; a write that fails leaves every entry in
 /// place for the next flush.
 /// </remarks>
-public sealed class ActivityRecorder(IServiceScopeFactory scopes, IOptions<ActivityOptions> options, ILogger<ActivityRecorder> logger) : BackgroundService
+public sealed class ActivityRecorder(IServiceScopeFactory scopes, IOptions<ActivityOptions> options, TimeProvider time, ILogger<ActivityRecorder> logger)
+    : BackgroundService
 {
     private readonly ConcurrentDictionary<string, long> _keysUsed = new();
     private readonly ConcurrentDictionary<string, long> _licensesValidated = new();
     private readonly SemaphoreSlim _flushing = new(1, 1);
+    private long _writtenUpTo = time.GetUtcNow().UtcTicks;
 
     private const int BatchSize = 500;
 
@@ -57,6 +59,18 @@ public sealed class ActivityRecorder(IServiceScopeFactory scopes, IOptions<Activ
 
     /// <summary>Ids whose time waits to be written (tests).</summary>
     internal int Waiting => _keysUsed.Count + _licensesValidated.Count;
+
+    /// <summary>API keys whose last use waits to be written. Counting takes every lock of the map: for a scrape, not a request.</summary>
+    internal int ApiKeysWaiting => _keysUsed.Count;
+
+    /// <summary>Licenses whose last validation waits to be written. As <see cref="ApiKeysWaiting"/>, not for a request.</summary>
+    internal int LicensesWaiting => _licensesValidated.Count;
+
+    /// <summary>
+    /// Every time noted before this moment has been written: the start of the last flush that succeeded (one that found
+    /// nothing to write included), or the start of the server. How far the written times lag behind is now minus this.
+    /// </summary>
+    internal DateTimeOffset WrittenUpTo => new(Volatile.Read(ref _writtenUpTo), TimeSpan.Zero);
 
     private static void Note(ConcurrentDictionary<string, long> pending, string id, DateTime at)
     {
@@ -112,10 +126,13 @@ public sealed class ActivityRecorder(IServiceScopeFactory scopes, IOptions<Activ
         await _flushing.WaitAsync(cancellationToken);
         try
         {
+            // Taken before the maps are read: whatever was noted before now is in what they yield (or newer than it).
+            var startedAt = time.GetUtcNow().UtcTicks;
             var keys = Pending(_keysUsed);
             var licenses = Pending(_licensesValidated);
             if (keys.Count == 0 && licenses.Count == 0)
             {
+                Volatile.Write(ref _writtenUpTo, startedAt);
                 return;
             }
 
@@ -143,6 +160,7 @@ public sealed class ActivityRecorder(IServiceScopeFactory scopes, IOptions<Activ
             await transaction.CommitAsync(cancellationToken);
             Written(_keysUsed, keys);
             Written(_licensesValidated, licenses);
+            Volatile.Write(ref _writtenUpTo, startedAt);
         }
         finally
         {

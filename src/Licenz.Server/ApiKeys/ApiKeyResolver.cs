@@ -1,5 +1,6 @@
 using Licenz.Server.Caching;
 using Licenz.Server.Data;
+using Licenz.Server.Metrics;
 using Microsoft.EntityFrameworkCore;
 
 namespace Licenz.Server.ApiKeys;
@@ -9,7 +10,7 @@ namespace Licenz.Server.ApiKeys;
 /// from memory (<see cref="HotPathCache"/>); the database is read only on a miss. The secret is checked
 /// against the stored hash on every request, cached or not.
 /// </summary>
-public sealed class ApiKeyResolver(HotPathCache cache, IServiceScopeFactory scopes, TimeProvider time)
+public sealed class ApiKeyResolver(HotPathCache cache, IServiceScopeFactory scopes, TimeProvider time, LicenzMetrics metrics)
 {
     /// <summary>The key a presented secret stands for, when it is known, active and unexpired; otherwise null.</summary>
     public async ValueTask<CachedApiKey?> ResolveAsync(string presented, CancellationToken cancellationToken)
@@ -20,7 +21,9 @@ public sealed class ApiKeyResolver(HotPathCache cache, IServiceScopeFactory scop
             return null;
         }
 
-        if (!cache.TryGetApiKey(lookupId, out var key))
+        var hit = cache.TryGetApiKey(lookupId, out var key);
+        metrics.ApiKeyLookup(hit);
+        if (!hit)
         {
             key = await LoadAsync(lookupId, cancellationToken);
         }

@@ -4,6 +4,7 @@ using Licenz.Server.Events;
 using Licenz.Server.Health;
 using Licenz.Server.Http;
 using Licenz.Server.Licenses;
+using Licenz.Server.Metrics;
 using Licenz.Server.OpenApi;
 using Licenz.Server.Products;
 using Licenz.Server.RateLimiting;
@@ -42,6 +43,8 @@ public static class LicenzEndpoints
         routes.MapLicenzOpenApi().WithApiConventions();
         routes.MapLicenzDashboard().WithSecurityHeaders(SecurityHeaders.Dashboard);
         routes.MapLicenzHealth();
+        // Declared, so that the scraping endpoint is not taken for a bare one and given the API's conventions (its rate limit).
+        routes.MapLicenzMetrics().WithSecurityHeaders(SecurityHeaders.Api);
         return routes;
     }
 }

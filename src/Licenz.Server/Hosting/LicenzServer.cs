@@ -9,6 +9,7 @@ using Licenz.Server.Events;
 using Licenz.Server.Health;
 using Licenz.Server.Http;
 using Licenz.Server.Licenses;
+using Licenz.Server.Metrics;
 using Licenz.Server.OpenApi;
 using Licenz.Server.Products;
 using Licenz.Server.RateLimiting;
@@ -77,6 +78,7 @@ public static class LicenzServer
         services.AddVerificationCache();
         services.AddActivity();
         services.AddLicenzHealth();
+        services.AddLicenzMetrics();
         services.AddSingleton<IRateLimitStore, InMemoryRateLimitStore>();
 
         services.AddSingleton<TlsCertificate>();

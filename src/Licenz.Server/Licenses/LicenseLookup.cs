@@ -3,6 +3,7 @@ using System.Linq.Expressions;
 using System.Text.Json;
 using Licenz.Server.Caching;
 using Licenz.Server.Data;
+using Licenz.Server.Metrics;
 using Microsoft.EntityFrameworkCore;
 
 namespace Licenz.Server.Licenses;
@@ -11,7 +12,7 @@ namespace Licenz.Server.Licenses;
 /// Finds a license by its canonical key for verification, from memory when it can (<see cref="HotPathCache"/>).
 /// A miss is one compiled, indexed query; with a million licenses most first lookups are misses, so it is kept lean.
 /// </summary>
-public sealed class LicenseLookup(HotPathCache cache, IServiceScopeFactory scopes)
+public sealed class LicenseLookup(HotPathCache cache, IServiceScopeFactory scopes, LicenzMetrics metrics)
 {
     /// <summary>What the cache needs of a license row: the lookup by key and the warm-up read the same columns.</summary>
     private static readonly Expression<Func<License, LicenseRow>> ToRow = l => new LicenseRow(l.Id, l.AccountId, l.ProductId, l.Key, l.Type, l.Status, l.ExpiresAt, l.CreatedAt, l.Metadata);
@@ -29,7 +30,9 @@ public sealed class LicenseLookup(HotPathCache cache, IServiceScopeFactory scope
 
     public async ValueTask<CachedLicense?> FindByKeyAsync(string canonicalKey, CancellationToken cancellationToken)
     {
-        if (cache.TryGetLicense(canonicalKey, out var cached))
+        var hit = cache.TryGetLicense(canonicalKey, out var cached);
+        metrics.LicenseLookup(hit);
+        if (hit)
         {
             return cached;
         }

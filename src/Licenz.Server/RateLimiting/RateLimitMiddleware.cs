@@ -53,6 +53,7 @@ public sealed class RateLimitMiddleware(RequestDelegate next, IRateLimitStore st
         {
             var retryAfter = Math.Max(1, (long)Math.Ceiling((DateTimeOffset.FromUnixTimeSeconds(reset) - now).TotalSeconds));
             headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+            context.RequestServices.GetRequiredService<Metrics.LicenzMetrics>().RateLimited(caller?.Plan);
             var who = caller is not null ? $"this account's {caller.Plan.Name()} plan" : "requests without a valid API key from one address";
             await ApiResponses.WriteErrorAsync(context, StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited,
                 $"Too many requests: {who} allows {budget} requests per minute. Retry after {retryAfter} seconds.");

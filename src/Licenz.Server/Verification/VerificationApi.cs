@@ -3,6 +3,7 @@ using Licenz.Server.ApiKeys;
 using Licenz.Server.Data;
 using Licenz.Server.Http;
 using Licenz.Server.Licenses;
+using Licenz.Server.Metrics;
 using Licenz.Server.Signing;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -20,7 +21,7 @@ public static class VerificationApi
 
     private static async Task<Ok<DataEnvelope<VerifyResult>>> VerifyAsync(
         HttpContext context, VerifyRequest request, LicenseLookup licenses, TimeProvider time,
-        ActivityRecorder activity, CancellationToken cancellationToken)
+        ActivityRecorder activity, LicenzMetrics metrics, CancellationToken cancellationToken)
     {
         var presented = request.Key.Trim();
         var productId = request.ProductId?.Trim();
@@ -34,6 +35,7 @@ public static class VerificationApi
         // A key of another account is indistinguishable from a key that does not exist.
         if (license is null || license.AccountId != accountId)
         {
+            metrics.Verified(VerificationResultCodes.NotFound);
             return Answer(VerificationResultCodes.NotFound, "No license with this key.", nonce, now, accountId, null);
         }
 
@@ -48,6 +50,7 @@ public static class VerificationApi
             _ => (VerificationResultCodes.Valid, "The license is valid."),
         };
 
+        metrics.Verified(code);
         var verified = new VerifiedLicense(
             license.Id, license.Key, license.ProductId, license.Type, status, license.ExpiresAt, license.Metadata, license.CreatedAt);
         return Answer(code, detail, nonce, now, accountId, verified);

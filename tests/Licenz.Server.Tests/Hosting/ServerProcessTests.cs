@@ -125,6 +125,7 @@ public sealed partial class ServerProcessTests : IDisposable
         { "env", "Licenz__TrustedProxies__0", "nonsense", "Licenz:TrustedProxies:0" },
         { "env", "Licenz__Activity__FlushInterval", "00:00:00.5", "Licenz:Activity:FlushInterval" },
         { "env", "Licenz__Activity__FlushInterval", "soon", "Licenz:Activity:FlushInterval" },
+        { "env", "Licenz__Metrics__AllowedNetworks__0", "10.0.0.0/33", "Licenz:Metrics:AllowedNetworks:0" },
         { "env", "Kestrel__Certificates__Default__Path", "no-such-certificate.pfx", "Kestrel:Certificates:Default:Path" },
     };
 
