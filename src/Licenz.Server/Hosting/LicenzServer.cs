@@ -12,6 +12,7 @@ using Licenz.Server.Licenses;
 using Licenz.Server.OpenApi;
 using Licenz.Server.Products;
 using Licenz.Server.RateLimiting;
+using Licenz.Server.Redis;
 using Licenz.Server.Signing;
 using Licenz.Server.Verification;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -77,7 +78,8 @@ public static class LicenzServer
         services.AddVerificationCache();
         services.AddActivity();
         services.AddLicenzHealth();
-        services.AddSingleton<IRateLimitStore, InMemoryRateLimitStore>();
+        services.AddLicenzRedis();
+        services.AddRateLimiting();
 
         services.AddSingleton<TlsCertificate>();
         services.AddSingleton<StartupOutput>();
