@@ -111,9 +111,14 @@ public sealed class RedisRateLimitStore(RedisConnection redis, InMemoryRateLimit
         {
             Volatile.Write(ref _pausedUntil, 0);
             Volatile.Write(ref _probing, 0);
+            EndOutage();
+        }
+        else if (Volatile.Read(ref _pausedUntil) == 0)
+        {
+            // (A request sent before another failed does not end that outage: the probe after the pause does.)
+            EndOutage();
         }
 
-        EndOutage();
         var answer = (RedisResult[])result!;
         return new RateLimitOutcome(
             (long)answer[0] == 1,
@@ -121,9 +126,6 @@ public sealed class RedisRateLimitStore(RedisConnection redis, InMemoryRateLimit
             new WindowCount((int)answer[2], (long)answer[3]),
             new WindowCount((int)answer[4], (long)answer[5]));
     }
-
-    /// <summary>Whether the node is counting alone because Redis is unavailable (tests).</summary>
-    internal bool InOutage => Volatile.Read(ref _outage) == 1;
 
     private void StartOutage(string reason)
     {
