@@ -121,13 +121,17 @@ public abstract class LicenzHost : WebApplicationFactory<Program>, IAsyncLifetim
     /// <summary>Writes pending "last used" / "last validated" times now instead of within the next flush.</summary>
     public Task FlushActivityAsync() => Services.GetRequiredService<ActivityRecorder>().FlushAsync();
 
-    /// <summary>Moves the clock to <paramref name="secondsIn"/> seconds into the next rate-limit minute; returns the window's start (Unix seconds).</summary>
+    /// <summary>
+    /// Moves the clock at least a minute on, so that every request made so far has left its sliding rate-limit window
+    /// (every budget is whole again), to <paramref name="secondsIn"/> seconds past the start of a minute; returns that
+    /// minute's start (Unix seconds).
+    /// </summary>
     public long StartNextWindow(int secondsIn = 0)
     {
-        var now = Time.GetUtcNow().ToUnixTimeSeconds();
-        var next = now - (now % 60) + 60;
-        Time.SetUtcNow(DateTimeOffset.FromUnixTimeSeconds(next + secondsIn));
-        return next;
+        var aMinuteOn = Time.GetUtcNow().AddMinutes(1).ToUnixTimeMilliseconds();
+        var minute = (aMinuteOn + 59_999) / 60_000 * 60;
+        Time.SetUtcNow(DateTimeOffset.FromUnixTimeSeconds(minute + secondsIn));
+        return minute;
     }
 
     protected Uri Address(string scheme)

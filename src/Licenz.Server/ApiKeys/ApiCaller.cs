@@ -7,8 +7,15 @@ namespace Licenz.Server.ApiKeys;
 /// <summary>Who is calling: the account and key behind an authenticated request. Stored as a request feature.</summary>
 public sealed record ApiCaller(string AccountId, Plan Plan, string KeyId, ApiKeyType KeyType) : IRequestTenant
 {
-    /// <summary>The rate-limit counter this caller's requests count against: its account's (every key of it shares the budget).</summary>
-    public string RateLimitPartition { get; } = "account:" + AccountId;
+    /// <summary>
+    /// Client traffic: a verify-only key, the kind shipped inside every copy of an application. It has a budget of its
+    /// own, apart from the vendor's management traffic (admin and read-only keys), so that customers can never use up
+    /// what the vendor's scripts and dashboard need.
+    /// </summary>
+    public bool IsClientTraffic => KeyType == ApiKeyType.VerifyOnly;
+
+    /// <summary>The rate-limit budget this caller's requests count against: its account's client or management budget.</summary>
+    public string RateLimitPartition { get; } = AccountId + (KeyType == ApiKeyType.VerifyOnly ? ":client" : ":management");
 }
 
 public static class ApiCallerExtensions

@@ -8,11 +8,13 @@ namespace Licenz.Server.Health;
 /// <summary>
 /// Probes for an orchestrator or a load balancer, at the host root: <c>/healthz</c> (liveness: the process answers;
 /// no dependency is checked, so a database outage does not get the node restarted) and <c>/readyz</c> (readiness:
-/// the database answers). The framework's health checks, outside the API's envelope, rate limit and key checks.
+/// the database answers; with several nodes, also the shared Redis, degraded at worst: <see cref="Redis.RedisHealthCheck"/>).
+/// The framework's health checks, outside the API's envelope, rate limit and key checks.
 /// </summary>
 public static class HealthSetup
 {
-    private const string Ready = "ready";
+    /// <summary>The tag of the checks /readyz runs.</summary>
+    public const string Ready = "ready";
 
     public static IServiceCollection AddLicenzHealth(this IServiceCollection services)
     {

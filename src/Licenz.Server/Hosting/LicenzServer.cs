@@ -13,6 +13,7 @@ using Licenz.Server.Metrics;
 using Licenz.Server.OpenApi;
 using Licenz.Server.Products;
 using Licenz.Server.RateLimiting;
+using Licenz.Server.Redis;
 using Licenz.Server.Signing;
 using Licenz.Server.Verification;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -79,7 +80,8 @@ public static class LicenzServer
         services.AddActivity();
         services.AddLicenzHealth();
         services.AddLicenzMetrics();
-        services.AddSingleton<IRateLimitStore, InMemoryRateLimitStore>();
+        services.AddLicenzRedis();
+        services.AddRateLimiting();
 
         services.AddSingleton<TlsCertificate>();
         services.AddSingleton<StartupOutput>();

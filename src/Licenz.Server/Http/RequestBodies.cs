@@ -98,6 +98,44 @@ public sealed class JsonRequestBody(byte[] bytes)
         return copy;
     }
 
+    /// <summary>Kept as the request's body when it was over the limit (read, and so spent): the request rules refuse it.</summary>
+    private static readonly JsonRequestBody OverLimit = new([]);
+
+    /// <summary>
+    /// The JSON body of a request whose endpoint binds one, taken once and kept as a request feature: peeked at when
+    /// small and already there (<see cref="TryPeek"/>), else read whole and handed to the binding as a stream. Whichever
+    /// step needs it first takes it — the rate limit, for a license key's share, or the request rules — and the other
+    /// finds it. Null when the body is over <paramref name="maxBytes"/>. The caller has checked
+    /// <see cref="RequestBodies.Refusal"/> first.
+    /// </summary>
+    public static ValueTask<JsonRequestBody?> TakeAsync(HttpContext context, long maxBytes)
+    {
+        if (context.Features.Get<JsonRequestBody>() is { } taken)
+        {
+            return ValueTask.FromResult(ReferenceEquals(taken, OverLimit) ? null : taken);
+        }
+
+        if (TryPeek(context.Request) is { } peeked)
+        {
+            context.Features.Set(peeked);
+            return ValueTask.FromResult<JsonRequestBody?>(peeked);
+        }
+
+        return ReadAndKeepAsync(context, maxBytes);
+    }
+
+    private static async ValueTask<JsonRequestBody?> ReadAndKeepAsync(HttpContext context, long maxBytes)
+    {
+        var body = await ReadAsync(context.Request, maxBytes, context.RequestAborted);
+        context.Features.Set(body ?? OverLimit);
+        if (body is not null)
+        {
+            context.Request.Body = body.OpenRead();
+        }
+
+        return body;
+    }
+
     /// <summary>The whole body, or null when it is larger than <paramref name="maxBytes"/>.</summary>
     public static async ValueTask<JsonRequestBody?> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
     {

@@ -11,7 +11,8 @@ namespace Licenz.Server.Http;
 /// <item><see cref="JsonBodyRules"/> (<see cref="ApiConventions.RequireJsonBodies"/>): a body, on any endpoint, must be
 /// UTF-8 JSON within the limit. For an endpoint that binds one, a small body of declared length is peeked at and left
 /// for the framework's binding to read from the connection; any other is read here, whole and counted exactly (chunked
-/// or not), and handed to the binding. Either way a copy is kept, so a body the binding refuses can be explained.</item>
+/// or not), and handed to the binding. Either way a copy is kept, so a body the binding refuses can be explained
+/// (<see cref="JsonRequestBody.TakeAsync"/>; the rate limit may have taken it already, for a license key's share).</item>
 /// </list>
 /// </summary>
 public sealed class RequestRulesMiddleware(RequestDelegate next, IOptions<RequestBodyOptions> options)
@@ -47,26 +48,23 @@ public sealed class RequestRulesMiddleware(RequestDelegate next, IOptions<Reques
             return next(context);
         }
 
-        if (JsonRequestBody.TryPeek(request) is { } peeked)
+        var taking = JsonRequestBody.TakeAsync(context, _maxBytes);
+        if (!taking.IsCompletedSuccessfully)
         {
-            context.Features.Set(peeked);
-            return next(context);
+            return TakenThenNextAsync(context, taking);
         }
 
-        return ReadThenNextAsync(context);
+        return taking.Result is null ? ApiResponses.WriteErrorAsync(context, RequestBodies.TooLarge(_maxBytes)) : next(context);
     }
 
-    private async Task ReadThenNextAsync(HttpContext context)
+    private async Task TakenThenNextAsync(HttpContext context, ValueTask<JsonRequestBody?> taking)
     {
-        var body = await JsonRequestBody.ReadAsync(context.Request, _maxBytes, context.RequestAborted);
-        if (body is null)
+        if (await taking is null)
         {
             await ApiResponses.WriteErrorAsync(context, RequestBodies.TooLarge(_maxBytes));
             return;
         }
 
-        context.Features.Set(body);
-        context.Request.Body = body.OpenRead();
         await next(context);
     }
 }

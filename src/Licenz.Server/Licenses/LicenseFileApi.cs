@@ -4,6 +4,7 @@ using Licenz.Server.Activity;
 using Licenz.Server.ApiKeys;
 using Licenz.Server.Data;
 using Licenz.Server.Http;
+using Licenz.Server.RateLimiting;
 using Licenz.Server.Signing;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -47,6 +48,7 @@ public static class LicenseFileApi
     public static RouteHandlerBuilder MapLicenseFiles(this IEndpointRouteBuilder routes) =>
         routes.MapPost("/licenses/{id}/license-file", CheckOutAsync)
             .RequireScope(ApiKeyScope.Verify)
+            .WithLicenseKeyShare(LicenseKeyLocation.InRoute("id"))
             .WithTags("Licenses")
             .WithRouteParameter("id", LicensesApi.IdOrKey)
             .WithName("CheckOutLicenseFile")

@@ -66,9 +66,13 @@ public static class OpenApiSetup
                 `not_found` (404), `conflict` (409: another request changed the same resource at the same time;
                 nothing was changed, read it again and retry), `rate_limited` (429) and `internal_error` (500).
 
-                Every response carries `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset`
-                (Unix seconds when the window ends). Plans: Free 100, Starter 500, Growth 2,000,
-                Business 10,000 requests/minute, Enterprise unlimited (the headers then say `unlimited`).
+                Every response carries `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset`.
+                Plans: Free 100, Starter 500, Growth 2,000, Business 10,000 requests/minute, Enterprise unlimited
+                (the headers then say `unlimited`). Each account has two budgets at that rate, counted over any
+                sliding 60 seconds: the client budget (verify-only keys) and the management budget (admin and
+                read-only keys); within the client budget one license key may use a share (a tenth by default).
+                The headers describe the budget the request counted against, or the key's share where that leaves
+                less; `X-RateLimit-Reset` is the Unix second when its next slot frees.
 
                 The same API is also served under `/v1`.
                 """,
@@ -142,15 +146,16 @@ public static class OpenApiSetup
             }
         }
 
-        AddError(operation, document, 429, "Too many requests for the plan (`rate_limited`); see `Retry-After`.");
+        AddError(operation, document, 429, "Too many requests for the budget named in the message (`rate_limited`); see `Retry-After`.");
         AddError(operation, document, 500, "Server error (`internal_error`); never a stack trace.");
 
         foreach (var response in operation.Responses.Values.OfType<OpenApiResponse>())
         {
             response.Headers ??= new Dictionary<string, IOpenApiHeader>();
-            response.Headers["X-RateLimit-Limit"] = Header("Requests allowed per minute for the plan, or `unlimited`.");
-            response.Headers["X-RateLimit-Remaining"] = Header("Requests left in the current window, or `unlimited`.");
-            response.Headers["X-RateLimit-Reset"] = Header("Unix time (seconds) when the current window ends.");
+            response.Headers["X-RateLimit-Limit"] = Header(
+                "Requests allowed per minute in the budget this request counted against (or the license key's share of it), or `unlimited`.");
+            response.Headers["X-RateLimit-Remaining"] = Header("Requests left now in that budget, over the last 60 seconds, or `unlimited`.");
+            response.Headers["X-RateLimit-Reset"] = Header("Unix time (seconds) when the next slot of that budget frees: its oldest request leaves the window.");
         }
     }
 

@@ -2,32 +2,117 @@ using System.Collections.Concurrent;
 
 namespace Licenz.Server.RateLimiting;
 
-/// <summary>Fixed-window counters in this process. Windows that have ended are dropped when a new one begins.</summary>
-public sealed class InMemoryRateLimitStore : IRateLimitStore
+/// <summary>
+/// Sliding logs in this process, on the node's clock: the store of a single node, and a node's fallback while the shared
+/// Redis is unreachable.
+/// </summary>
+/// <remarks>
+/// A budget and the license-key shares within it sit behind one lock, so a request is checked and recorded against both
+/// at once; the lock is held for a few array operations. About once a window the logs that have emptied are dropped, so
+/// memory follows the keys and addresses active in the last minute.
+/// </remarks>
+public sealed class InMemoryRateLimitStore(TimeProvider time) : IRateLimitStore
 {
-    private readonly ConcurrentDictionary<(string Partition, long Window), Counter> _counters = new();
-    private long _newestWindow;
+    private readonly ConcurrentDictionary<string, Budget> _budgets = new(StringComparer.Ordinal);
+    private long _nextSweep;
 
-    public ValueTask<long> IncrementAsync(string partition, long windowStart, TimeSpan window, CancellationToken cancellationToken)
+    public ValueTask<RateLimitOutcome> AcquireAsync(RateLimitRequest request, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Acquire(request));
+
+    /// <summary>Budgets currently held (tests).</summary>
+    internal int BudgetCount => _budgets.Count;
+
+    public RateLimitOutcome Acquire(in RateLimitRequest request)
     {
-        var newest = Interlocked.Read(ref _newestWindow);
-        if (windowStart > newest && Interlocked.CompareExchange(ref _newestWindow, windowStart, newest) == newest)
+        var now = (time.GetUtcNow().UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;
+        var window = request.Window.Ticks / TimeSpan.TicksPerMicrosecond;
+        SweepIfDue(now, window);
+        while (true)
         {
-            foreach (var key in _counters.Keys)
+            var budget = _budgets.GetOrAdd(request.Partition, static _ => new Budget());
+            lock (budget)
             {
-                if (key.Window < windowStart)
+                // A budget the sweep has just dropped is no longer in the dictionary: take the one that replaces it.
+                if (!budget.Dropped)
                 {
-                    _counters.TryRemove(key, out _);
+                    return budget.Acquire(now, window, request);
                 }
             }
         }
-
-        var counter = _counters.GetOrAdd((partition, windowStart), static _ => new Counter());
-        return ValueTask.FromResult(Interlocked.Increment(ref counter.Count));
     }
 
-    private sealed class Counter
+    private void SweepIfDue(long now, long window)
     {
-        public long Count;
+        var due = Interlocked.Read(ref _nextSweep);
+        if (now < due || Interlocked.CompareExchange(ref _nextSweep, now + window, due) != due)
+        {
+            return;
+        }
+
+        foreach (var (partition, budget) in _budgets)
+        {
+            lock (budget)
+            {
+                if (budget.Sweep(now - window))
+                {
+                    budget.Dropped = true;
+                    _budgets.TryRemove(new KeyValuePair<string, Budget>(partition, budget));
+                }
+            }
+        }
+    }
+
+    private sealed class Budget
+    {
+        private readonly SlidingLog _log = new();
+        private Dictionary<UInt128, SlidingLog>? _shares;
+
+        public bool Dropped;
+
+        public RateLimitOutcome Acquire(long now, long window, in RateLimitRequest request)
+        {
+            var since = now - window;
+            _log.Trim(since);
+            SlidingLog? share = null;
+            if (request.Share.Applies)
+            {
+                _shares ??= [];
+                if (!_shares.TryGetValue(request.Share.Key, out share))
+                {
+                    share = new SlidingLog();
+                    _shares.Add(request.Share.Key, share);
+                }
+
+                share.Trim(since);
+            }
+
+            var allowed = _log.Count < request.Limit && (share is null || share.Count < request.Share.Limit);
+            if (allowed)
+            {
+                _log.Add(now);
+                share?.Add(now);
+            }
+
+            return new RateLimitOutcome(allowed, now, _log.State, share?.State ?? default);
+        }
+
+        /// <summary>Drops the shares that have emptied; true when the whole budget has.</summary>
+        public bool Sweep(long since)
+        {
+            _log.Trim(since);
+            if (_shares is not null)
+            {
+                foreach (var (key, share) in _shares)
+                {
+                    share.Trim(since);
+                    if (share.Count == 0)
+                    {
+                        _shares.Remove(key);
+                    }
+                }
+            }
+
+            return _log.Count == 0 && (_shares is null || _shares.Count == 0);
+        }
     }
 }

@@ -4,6 +4,7 @@ using Licenz.Server.Data;
 using Licenz.Server.Http;
 using Licenz.Server.Licenses;
 using Licenz.Server.Metrics;
+using Licenz.Server.RateLimiting;
 using Licenz.Server.Signing;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -14,6 +15,7 @@ public static class VerificationApi
     public static RouteHandlerBuilder MapVerification(this IEndpointRouteBuilder routes) =>
         routes.MapPost("/licenses/verify", VerifyAsync)
             .RequireScope(ApiKeyScope.Verify)
+            .WithLicenseKeyShare(LicenseKeyLocation.InBody("key"))
             .WithSignedResponse()
             .WithTags("Verification")
             .WithName("VerifyLicense")

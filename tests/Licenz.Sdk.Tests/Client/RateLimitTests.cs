@@ -4,8 +4,9 @@ using Microsoft.Extensions.Time.Testing;
 namespace Licenz.Sdk.Tests.Client;
 
 /// <summary>
-/// The Free plan's 100 requests a minute, on the server's fake clock. Waits for a retry happen on the client's
-/// <see cref="LicenzClientOptions.TimeProvider"/>: the tests advance that clock when the client starts waiting.
+/// The Free plan's 100 requests in any 60 seconds, on the server's fake clock: a slot frees a minute after the request that
+/// took it. Waits for a retry happen on the client's <see cref="LicenzClientOptions.TimeProvider"/>: the tests advance
+/// that clock when the client starts waiting.
 /// </summary>
 public sealed class RateLimitTests(FreePlanApplication app) : IClassFixture<FreePlanApplication>
 {
@@ -14,7 +15,7 @@ public sealed class RateLimitTests(FreePlanApplication app) : IClassFixture<Free
     [Fact(Timeout = Waiting.Timeout)]
     public async Task ResultsAndErrorsCarryTheRateLimitHeaders()
     {
-        var reset = DateTimeOffset.FromUnixTimeSeconds(app.StartNextWindow(secondsIn: 17) + 60);
+        var reset = DateTimeOffset.FromUnixTimeSeconds(app.StartNextWindow(secondsIn: 17) + 17 + 60);
         using var client = app.CreateClient();
 
         var product = await client.Products.CreateAsync(new ProductCreateOptions { Name = "Headers" });
@@ -37,11 +38,12 @@ public sealed class RateLimitTests(FreePlanApplication app) : IClassFixture<Free
     [Fact(Timeout = Waiting.Timeout)]
     public async Task A429IsSentAgainAfterTheWaitTheServerAsksFor()
     {
-        var window = app.StartNextWindow(secondsIn: 50);
+        var window = app.StartNextWindow();
         var time = new ObservedTimeProvider(app.Time);
         using var interceptor = new Interceptor();
         using var client = app.CreateClient(interceptor, configure: o => o.TimeProvider = time);
         await ExhaustAsync(client);
+        app.Time.Advance(TimeSpan.FromSeconds(50));
         var before = interceptor.Requests.Count;
 
         var call = client.Products.ListAsync(cancellationToken: TestContext.Current.CancellationToken);
@@ -61,7 +63,7 @@ public sealed class RateLimitTests(FreePlanApplication app) : IClassFixture<Free
     [Fact(Timeout = Waiting.Timeout)]
     public async Task AWaitLongerThanTheBoundSurfacesAsRateLimitedAtOnce()
     {
-        var reset = DateTimeOffset.FromUnixTimeSeconds(app.StartNextWindow(secondsIn: 5) + 60);
+        var reset = DateTimeOffset.FromUnixTimeSeconds(app.StartNextWindow(secondsIn: 5) + 5 + 60);
         var time = new ObservedTimeProvider(app.Time);
         using var interceptor = new Interceptor();
         using var client = app.CreateClient(interceptor, configure: o => o.TimeProvider = time);
@@ -74,7 +76,7 @@ public sealed class RateLimitTests(FreePlanApplication app) : IClassFixture<Free
         Assert.Equal(LicenzErrorCodes.RateLimited, error.Code);
         Assert.Equal(429, error.Status);
         Assert.Contains($"{FreeLimit} requests per minute", error.Message, StringComparison.Ordinal);
-        Assert.Equal(TimeSpan.FromSeconds(55), error.RetryAfter);
+        Assert.Equal(TimeSpan.FromSeconds(60), error.RetryAfter);
         Assert.Equal(new RateLimit(FreeLimit, 0, reset), error.RateLimit);
         Assert.Equal(1, interceptor.Requests.Count - before);
         Assert.False(time.Waits.TryRead(out _));
@@ -84,7 +86,7 @@ public sealed class RateLimitTests(FreePlanApplication app) : IClassFixture<Free
     [Fact(Timeout = Waiting.Timeout)]
     public async Task TheBoundOnTheWaitIsConfigurable()
     {
-        app.StartNextWindow(secondsIn: 50);
+        app.StartNextWindow();
         var time = new ObservedTimeProvider(app.Time);
         using var client = app.CreateClient(configure: o =>
         {
@@ -92,6 +94,7 @@ public sealed class RateLimitTests(FreePlanApplication app) : IClassFixture<Free
             o.MaxRateLimitWait = TimeSpan.FromSeconds(5);
         });
         await ExhaustAsync(client);
+        app.Time.Advance(TimeSpan.FromSeconds(50));
 
         var error = await Assert.ThrowsAsync<LicenzException>(() => client.Products.ListAsync(cancellationToken: TestContext.Current.CancellationToken));
 
@@ -103,11 +106,13 @@ public sealed class RateLimitTests(FreePlanApplication app) : IClassFixture<Free
     [Fact(Timeout = Waiting.Timeout)]
     public async Task AfterTheAllowedRetriesThe429Surfaces()
     {
-        app.StartNextWindow(secondsIn: 50);
+        app.StartNextWindow();
         using (var exhauster = app.CreateClient())
         {
             await ExhaustAsync(exhauster);
         }
+
+        app.Time.Advance(TimeSpan.FromSeconds(50));
 
         // The client's own clock moves, the server's does not: the server keeps refusing.
         var clientClock = new ObservedTimeProvider(new FakeTimeProvider(app.Time.GetUtcNow()));
@@ -132,7 +137,7 @@ public sealed class RateLimitTests(FreePlanApplication app) : IClassFixture<Free
     [Fact(Timeout = Waiting.Timeout)]
     public async Task WithoutRetriesThe429SurfacesAtOnce()
     {
-        app.StartNextWindow(secondsIn: 50);
+        app.StartNextWindow();
         var time = new ObservedTimeProvider(app.Time);
         using var interceptor = new Interceptor();
         using var client = app.CreateClient(interceptor, configure: o =>
@@ -141,6 +146,7 @@ public sealed class RateLimitTests(FreePlanApplication app) : IClassFixture<Free
             o.MaxRateLimitRetries = 0;
         });
         await ExhaustAsync(client);
+        app.Time.Advance(TimeSpan.FromSeconds(50));
         var before = interceptor.Requests.Count;
 
         var error = await Assert.ThrowsAsync<LicenzException>(() => client.Products.ListAsync(cancellationToken: TestContext.Current.CancellationToken));
@@ -153,11 +159,12 @@ public sealed class RateLimitTests(FreePlanApplication app) : IClassFixture<Free
     [Fact(Timeout = Waiting.Timeout)]
     public async Task CancellingDuringARateLimitWaitEndsTheCall()
     {
-        app.StartNextWindow(secondsIn: 50);
+        app.StartNextWindow();
         var time = new ObservedTimeProvider(app.Time);
         using var interceptor = new Interceptor();
         using var client = app.CreateClient(interceptor, configure: o => o.TimeProvider = time);
         await ExhaustAsync(client);
+        app.Time.Advance(TimeSpan.FromSeconds(50));
         var before = interceptor.Requests.Count;
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
 
@@ -169,7 +176,7 @@ public sealed class RateLimitTests(FreePlanApplication app) : IClassFixture<Free
         Assert.Equal(1, interceptor.Requests.Count - before);
     }
 
-    /// <summary>Spends what is left of the current minute's budget.</summary>
+    /// <summary>Spends what is left of the budget, all at the clock's present second.</summary>
     private static async Task ExhaustAsync(LicenzClient client)
     {
         for (var i = 0; i <= FreeLimit; i++)
@@ -190,12 +197,13 @@ public sealed class UnlimitedPlanTests(EnterprisePlanApplication app) : IClassFi
     [Fact(Timeout = Waiting.Timeout)]
     public async Task AnUnlimitedPlanReportsNoLimit()
     {
-        var reset = DateTimeOffset.FromUnixTimeSeconds(app.StartNextWindow(secondsIn: 1) + 60);
+        // Nothing is counted, so there is no slot to wait for: the reset is now.
+        var now = DateTimeOffset.FromUnixTimeSeconds(app.StartNextWindow(secondsIn: 1) + 1);
         using var client = app.CreateClient();
 
         var page = await client.Licenses.ListAsync(cancellationToken: TestContext.Current.CancellationToken);
 
-        Assert.Equal(new RateLimit(null, null, reset), page.RateLimit);
+        Assert.Equal(new RateLimit(null, null, now), page.RateLimit);
         Assert.True(page.RateLimit!.IsUnlimited);
     }
 }

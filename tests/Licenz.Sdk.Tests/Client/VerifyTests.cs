@@ -41,7 +41,9 @@ public sealed class VerifyTests(LicenzApplication app) : IClassFixture<LicenzApp
         Assert.Equal(license.Key, result.License.Key);
         Assert.Equal(LicenseStatusNames.Active, result.License.Status);
         Assert.Equal("pro", result.License.Metadata.GetProperty("edition").GetString());
-        Assert.Equal(10_000, result.RateLimit!.Limit);
+        // A verification with a verify-only key reports the license key's share: a tenth of the Business plan's 10,000.
+        Assert.Equal(1_000, result.RateLimit!.Limit);
+        Assert.Equal(999, result.RateLimit.Remaining);
 
         var again = await client.Licenses.VerifyAsync(license.Key);
         Assert.NotEqual(result.Nonce, again.Nonce);

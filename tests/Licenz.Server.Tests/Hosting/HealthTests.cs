@@ -25,6 +25,7 @@ public sealed class HealthTests
         var readiness = await ready.BodyAsync();
         Assert.Equal("healthy", readiness.Str("status"));
         Assert.Equal("healthy", readiness.GetProperty("checks").Str("database"));
+        Assert.False(readiness.GetProperty("checks").TryGetProperty("redis", out _), "A single node has no Redis to report on.");
         Assert.False(ready.Headers.Contains("X-RateLimit-Limit"));
         Assert.True(ready.Headers.CacheControl?.NoStore, "A probe answer must not be cached.");
     }

@@ -23,7 +23,7 @@ public sealed class IndexModel(LicenzDbContext db, TimeProvider time) : PageMode
         var account = await db.Accounts.AsNoTracking().FirstAsync(a => a.Id == accountId, cancellationToken);
         AccountName = account.Name;
         var limit = account.Plan.RequestsPerMinute();
-        PlanDescription = $"{account.Plan} plan · {(limit is { } l ? $"{l:N0} requests/minute" : "unlimited requests")} · account {account.Id}";
+        PlanDescription = $"{account.Plan} plan · {(limit is { } l ? $"{l:N0} requests/minute for applications (verify-only keys) and {l:N0} for management" : "unlimited requests")} · account {account.Id}";
         Products = await db.Products.CountAsync(p => p.AccountId == accountId, cancellationToken);
         Licenses = await db.Licenses.CountAsync(l => l.AccountId == accountId, cancellationToken);
         ActiveLicenses = await db.Licenses.CountAsync(
