@@ -42,9 +42,17 @@ public static class DatabaseSetup
         configuration.GetConnectionString(ConnectionStringName)
         ?? $"Data Source={Path.Combine(options.DataDirectoryFullPath, "licenz.db")}";
 
-    /// <summary>Brings the schema up to date. Automatic for the embedded SQLite database, and logged.</summary>
+    /// <summary>
+    /// Brings the schema up to date. Automatic for the embedded SQLite database, and logged. A SQLite database file is
+    /// made (or kept) readable by the server's user only, before anything is written to it (<see cref="SqliteFiles"/>).
+    /// </summary>
     public static async Task MigrateAsync(LicenzDbContext db, ILogger logger, CancellationToken cancellationToken)
     {
+        if (db.Database.IsSqlite() && db.Database.GetConnectionString() is { } connectionString)
+        {
+            SqliteFiles.RestrictToOwner(connectionString, logger);
+        }
+
         var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
         if (pending.Count > 0)
         {

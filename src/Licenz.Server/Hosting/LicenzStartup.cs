@@ -27,7 +27,7 @@ public sealed class LicenzStartup(
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var data = DataDirectory.Ensure(settings.DataDirectory);
+        var data = DataDirectory.Ensure(settings.DataDirectory, logger);
         logger.LogInformation("Data folder: {DataDirectory}", data);
 
         await using var scope = scopes.CreateAsyncScope();
