@@ -125,6 +125,7 @@ public sealed partial class ServerProcessTests : IDisposable
         { "env", "Licenz__TrustedProxies__0", "nonsense", "Licenz:TrustedProxies:0" },
         { "env", "Licenz__Activity__FlushInterval", "00:00:00.5", "Licenz:Activity:FlushInterval" },
         { "env", "Licenz__Activity__FlushInterval", "soon", "Licenz:Activity:FlushInterval" },
+        { "env", "Licenz__Signing__MaxPublishedKeys", "0", "Licenz:Signing:MaxPublishedKeys" },
         { "env", "Kestrel__Certificates__Default__Path", "no-such-certificate.pfx", "Kestrel:Certificates:Default:Path" },
     };
 
