@@ -1,6 +1,7 @@
 using Licenz.Server.Accounts;
 using Licenz.Server.Data;
 using Licenz.Server.Http;
+using Licenz.Server.Licenses;
 using Licenz.Server.Signing;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -58,6 +59,11 @@ public sealed class LicenzStartup(
                 $"{KeyEncryptionOptions.Section}: this master key does not open the signing keys stored in the database; " +
                 "start with the master key they were sealed with (Licenz:KeyEncryption:Key or :KeyFile).");
         }
+
+        // Only once the master key is known to be the right one: keys of an earlier version are sealed under it.
+        var licenseKeys = scope.ServiceProvider.GetRequiredService<LicenseKeyProtection>();
+        await LicenseKeyUpgrade.SealPlaintextKeysAsync(db, licenseKeys, logger, cancellationToken);
+        await LicenseKeyUpgrade.CheckMasterKeyAsync(db, licenseKeys, cancellationToken);
 
         if (key is not null)
         {

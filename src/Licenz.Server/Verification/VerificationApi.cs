@@ -48,8 +48,10 @@ public static class VerificationApi
             _ => (VerificationResultCodes.Valid, "The license is valid."),
         };
 
+        // The key is the one presented, in its canonical form: the license was found by its keyed hash, and no row or
+        // cache entry holds a key to answer with.
         var verified = new VerifiedLicense(
-            license.Id, license.Key, license.ProductId, license.Type, status, license.ExpiresAt, license.Metadata, license.CreatedAt);
+            license.Id, key!, license.ProductId, license.Type, status, license.ExpiresAt, license.Metadata, license.CreatedAt);
         return Answer(code, detail, nonce, now, accountId, verified);
     }
 
