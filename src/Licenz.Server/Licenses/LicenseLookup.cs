@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Linq.Expressions;
 using System.Text;
+using System.Text.Json;
 using Licenz.Server.Caching;
 using Licenz.Server.Data;
 using Microsoft.EntityFrameworkCore;
@@ -25,6 +26,7 @@ public sealed class LicenseLookup(HotPathCache cache, LicenseKeyProtection keys,
 
     // Account and product ids repeat across many licenses: one string each, not one per cached license.
     private readonly ConcurrentDictionary<string, string> _shared = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, CachedMetadata> _metadata = new(StringComparer.Ordinal);
 
     /// <summary>The license with this key; a hit costs one HMAC and one dictionary read, and allocates nothing.</summary>
     public ValueTask<CachedLicense?> FindByKeyAsync(string canonicalKey, CancellationToken cancellationToken)
@@ -102,9 +104,33 @@ public sealed class LicenseLookup(HotPathCache cache, LicenseKeyProtection keys,
     }
 
     private CachedLicense ToCached(LicenseRow row) => new(row.Id, Shared(row.AccountId), Shared(row.ProductId), row.Type, row.Status,
-        row.ExpiresAt, row.CreatedAt, row.Metadata == "{}" ? null : Encoding.UTF8.GetBytes(row.Metadata));
+        row.ExpiresAt, row.CreatedAt, Metadata(row.Metadata));
 
     private string Shared(string id) => _shared.Count < 100_000 ? _shared.GetOrAdd(id, id) : id;
+
+    /// <summary>
+    /// Licenses often carry the same metadata (an edition, a number of seats): short texts are parsed once and shared,
+    /// up to 10,000 distinct ones (a few MB at most); any other text is kept by its license and parsed for each answer.
+    /// </summary>
+    private CachedMetadata Metadata(string text)
+    {
+        if (text == "{}")
+        {
+            return CachedMetadata.Empty;
+        }
+
+        if (_metadata.TryGetValue(text, out var shared))
+        {
+            return shared;
+        }
+
+        if (text.Length <= 256 && _metadata.Count < 10_000)
+        {
+            return _metadata.GetOrAdd(text, static t => CachedMetadata.Shared(JsonElement.Parse(t)));
+        }
+
+        return CachedMetadata.Text(Encoding.UTF8.GetBytes(text));
+    }
 
     private sealed record LicenseRow(
         string Id, string AccountId, string ProductId, byte[]? KeyHash, LicenseType Type, LicenseStatus Status,

@@ -175,7 +175,7 @@ public sealed class HotPathCacheTests(LicenzApplication app) : IClassFixture<Lic
     private static readonly LicenseCacheKey SomeLicense = new(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
 
     private static CachedLicense Entry() =>
-        new("lic_x", "acct_x", "prod_x", LicenseType.Trial, LicenseStatus.Active, null, LicenzApplication.Epoch.UtcDateTime, null);
+        new("lic_x", "acct_x", "prod_x", LicenseType.Trial, LicenseStatus.Active, null, LicenzApplication.Epoch.UtcDateTime, CachedMetadata.Empty);
 
     [Fact]
     public void ALoadThatRacedWithAChangeIsNotStored()
