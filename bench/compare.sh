@@ -6,8 +6,8 @@
 #   bench/compare.sh --quick                    one build, 1 round of 2 s: proves it works, judges nothing
 #
 # Options: --size N (10000)  --rounds N (6)  --duration SECONDS (8)  --warmup SECONDS (20)  --env-a '…'  --env-b '…'
-# Both servers run at once, over copies of one seeded data folder (REV must read the same database schema), and
-# are warmed alike; wrk then alternates rounds between them, so a machine that slows down or speeds up mid-run
+# Both servers run at once, over copies of one seeded data folder (with --base, REV seeds its own folder alike with its
+# own seeder, so it may have another schema), and are warmed alike; wrk then alternates rounds between them, so a machine that slows down or speeds up mid-run
 # touches both. Per round: requests/s, p50, p99 and the server's CPU time per request (from /proc), the steadiest
 # figure on a shared machine. See bench/README.md.
 set -euo pipefail
@@ -59,6 +59,9 @@ if [ -n "$base" ]; then
   dotnet publish "$worktree/src/Licenz.Server" -c Release --artifacts-path "$BENCH_WORK/base-artifacts" -nologo -v quiet -clp:ErrorsOnly \
     || die "the build of $revision failed"
   server_a="$BENCH_WORK/base-artifacts/publish/Licenz.Server/release/Licenz.Server.dll"
+  dotnet publish "$worktree/bench/Licenz.Bench.Seed" -c Release --artifacts-path "$BENCH_WORK/base-artifacts" -nologo -v quiet -clp:ErrorsOnly \
+    || die "the build of $revision's seeder failed"
+  seeder_a="$BENCH_WORK/base-artifacts/publish/Licenz.Bench.Seed/release/Licenz.Bench.Seed.dll"
   label_a=$revision
 fi
 label_a="$label_a${env_a:+ with $env_a}"
@@ -66,12 +69,23 @@ label_b="working tree${env_b:+ with $env_b}"
 
 dir="$BENCH_WORK/data"
 mkdir -p "$dir"
-use_data_folder "$dir/a"
-seed_licenses "$size" "$dir/seed"
-. "$dir/seed/seed.env"
-verify_key=$(create_api_key verify-only)
-cp -a "$dir/a" "$dir/b"
-keys="$dir/seed/keys.txt"
+use_data_folder "$dir/b"
+seed_licenses "$size" "$dir/seed-b"
+key_b=$(create_api_key verify-only)
+keys_b="$dir/seed-b/keys.txt"
+if [ -n "$base" ]; then
+  # REV may store licenses another way (another schema): it seeds a folder of its own with its own seeder, the same
+  # number of the same licenses, and has its own keys list and verify-only key.
+  log "seeding $size licenses with $revision's seeder"
+  Licenz__DataDirectory="$dir/a" dotnet "$seeder_a" seed --licenses "$size" --out "$dir/seed-a" >&2 || die "seeding with $revision failed"
+  key_a=$(Licenz__DataDirectory="$dir/a" dotnet "$server_a" create-api-key --type verify-only --name "bench verify-only" 2>/dev/null \
+    | sed -n 's/^.* API key: //p' | head -n 1)
+  [ -n "$key_a" ] || die "create-api-key with $revision failed"
+  keys_a="$dir/seed-a/keys.txt"
+else
+  cp -a "$dir/b" "$dir/a"
+  key_a=$key_b keys_a=$keys_b
+fi
 
 # start_side NAME DLL ENV: a server over its own copy of the data folder; sets <NAME>_PID and <NAME>_URL.
 start_side() {
@@ -88,16 +102,17 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
 for side in a b; do
   url_var="${side}_URL"
-  run_wrk "warmup-$side" "$warmup" "${!url_var}/licenses/verify" verify.lua "$keys" "$verify_key" random "$WRK_THREADS"
+  keys_var="keys_$side" key_var="key_$side"
+  run_wrk "warmup-$side" "$warmup" "${!url_var}/licenses/verify" verify.lua "${!keys_var}" "${!key_var}" random "$WRK_THREADS"
 done
 
 rows="$BENCH_WORK/rounds.txt"
 : >"$rows"
 for round in $(seq 1 "$rounds"); do
   for side in a b; do
-    url_var="${side}_URL" pid_var="${side}_PID"
+    url_var="${side}_URL" pid_var="${side}_PID" keys_var="keys_$side" key_var="key_$side"
     before=$(cpu_ticks "${!pid_var}")
-    run_wrk "$side-$round" "$duration" "${!url_var}/licenses/verify" verify.lua "$keys" "$verify_key" random "$WRK_THREADS"
+    run_wrk "$side-$round" "$duration" "${!url_var}/licenses/verify" verify.lua "${!keys_var}" "${!key_var}" random "$WRK_THREADS"
     after=$(cpu_ticks "${!pid_var}")
     cpu=$(awk -v a="$before" -v b="$after" -v n="$REQUESTS" -v hz="$hz" 'BEGIN { printf "%.1f", (b - a) / hz * 1e6 / n }')
     printf '%s %s %s %s %s %s\n' "$side" "$round" "$RPS" "$P50_MS" "$P99_MS" "$cpu" >>"$rows"

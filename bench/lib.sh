@@ -145,9 +145,13 @@ check_verify() {
   esac
 }
 
-# process_memory PID: "RSS_MiB PEAK_MiB" from /proc.
+# process_memory PID: "RSS_MiB PEAK_MiB ANON_MiB FILE_MiB" from /proc/PID/status: the resident set (VmRSS), its peak
+# (VmHWM), and the two parts of the resident set that matter here: anonymous memory (RssAnon: the heap, the caches, the
+# stacks; what the process itself holds) and file-backed pages (RssFile: the mapped assemblies and the SQLite database's
+# memory map, which are the operating system's file cache and can be dropped and read again at any time).
 process_memory() {
-  awk '/^VmRSS:/ { rss = $2 } /^VmHWM:/ { hwm = $2 } END { printf "%.0f %.0f\n", rss / 1024, hwm / 1024 }' "/proc/$1/status"
+  awk '/^VmRSS:/ { rss = $2 } /^VmHWM:/ { hwm = $2 } /^RssAnon:/ { anon = $2 } /^RssFile:/ { file = $2 }
+       END { printf "%.0f %.0f %.0f %.0f\n", rss / 1024, hwm / 1024, anon / 1024, file / 1024 }' "/proc/$1/status"
 }
 
 # --- wrk --------------------------------------------------------------------------------------------------

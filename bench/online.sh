@@ -94,13 +94,13 @@ for round in $(seq 1 "$rounds"); do
   done
 done
 
-read -r bare_rss _ < <(process_memory "$BARE_PID")
+read -r bare_rss _ bare_anon _ < <(process_memory "$BARE_PID")
 median_round "$BENCH_WORK/bare.rounds"
 b_rps=$M_RPS b_p50=$M_P50 b_p99=$M_P99 b_range=$M_RANGE
 for size in "${size_list[@]}"; do
-  read -r rss peak < <(process_memory "${server_pid[$size]}")
+  read -r rss peak anon file < <(process_memory "${server_pid[$size]}")
   median_round "$BENCH_WORK/$size/verify.rounds"
-  echo "$size $M_RPS $M_P50 $M_P99 $M_RANGE $b_rps $b_p50 $b_p99 $b_range $rss $peak $bare_rss ${seed_seconds[$size]}" >>"$summary"
+  echo "$size $M_RPS $M_P50 $M_P99 $M_RANGE $b_rps $b_p50 $b_p99 $b_range $rss $peak $bare_rss ${seed_seconds[$size]} $anon $file $bare_anon" >>"$summary"
 done
 stop_process "$BARE_PID"
 for size in "${size_list[@]}"; do stop_process "${server_pid[$size]}"; done
@@ -113,14 +113,14 @@ out="$results/online.md"
   printf 'wrk: %s threads, %s keep-alive connections, %s s warm-up each, then %s round(s) of %s s per endpoint, ' \
     "$WRK_THREADS" "$WRK_CONNECTIONS" "$warmup" "$rounds" "$duration"
   printf 'going round the bare app and every size in turn; the median round by throughput is shown, with the range over the rounds.\n\n'
-  printf '| endpoint | requests/s (range) | p50 | p99 | ÷ bare | server memory after the run (peak) | seeded in |\n'
-  printf '| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n'
-  while read -r size v_rps v_p50 v_p99 v_range b_rps _ _ _ rss peak _ seed_s; do
-    printf '| verify, %s licenses | %s (%s) | %s ms | %s ms | %s | %s MiB (%s MiB) | %s s |\n' \
-      "$(fmt_int "$size")" "$(fmt_int "$v_rps")" "$v_range" "$v_p50" "$v_p99" "$(ratio "$v_rps" "$b_rps")" "$rss" "$peak" "$seed_s"
+  printf '| endpoint | requests/s (range) | p50 | p99 | ÷ bare | anonymous memory | resident (peak) | file-backed | seeded in |\n'
+  printf '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n'
+  while read -r size v_rps v_p50 v_p99 v_range b_rps _ _ _ rss peak _ seed_s anon file _; do
+    printf '| verify, %s licenses | %s (%s) | %s ms | %s ms | %s | %s MiB | %s MiB (%s MiB) | %s MiB | %s s |\n' \
+      "$(fmt_int "$size")" "$(fmt_int "$v_rps")" "$v_range" "$v_p50" "$v_p99" "$(ratio "$v_rps" "$b_rps")" "$anon" "$rss" "$peak" "$file" "$seed_s"
   done <"$summary"
-  read -r _ _ _ _ _ b_rps b_p50 b_p99 b_range _ _ bare_rss _ <"$summary"
-  printf '| bare Kestrel | %s (%s) | %s ms | %s ms | | %s MiB | |\n' "$(fmt_int "$b_rps")" "$b_range" "$b_p50" "$b_p99" "$bare_rss"
+  read -r _ _ _ _ _ b_rps b_p50 b_p99 b_range _ _ bare_rss _ _ _ bare_anon <"$summary"
+  printf '| bare Kestrel | %s (%s) | %s ms | %s ms | | %s MiB | %s MiB | | |\n' "$(fmt_int "$b_rps")" "$b_range" "$b_p50" "$b_p99" "$bare_anon" "$bare_rss"
   printf '\n| target | measured | result |\n| --- | --- | --- |\n'
   judge() { if [ "$quick" = 1 ]; then echo "not judged (quick)"; else verdict "$@"; fi; }
   read -r size v_rps v_p50 v_p99 _ b_rps _ <"$summary"
@@ -128,8 +128,12 @@ out="$results/online.md"
   printf '| verify p99 ≤ 10 ms (%s licenses) | %s ms | %s |\n' "$(fmt_int "$size")" "$v_p99" "$(judge "$v_p99" '<=' 10)"
   if [ "$(wc -l <"$summary")" -gt 1 ]; then
     read -r large l_rps _ < <(tail -n 1 "$summary")
-    printf '| verify throughput, %s ÷ %s licenses ≥ 0.80 | %s | %s |\n' \
-      "$(fmt_int "$large")" "$(fmt_int "$size")" "$(ratio "$l_rps" "$v_rps")" "$(judge "$(ratio "$l_rps" "$v_rps")" '>=' 0.8)"
+    printf '| verify throughput, %s ÷ %s licenses ≥ 0.85 | %s | %s |\n' \
+      "$(fmt_int "$large")" "$(fmt_int "$size")" "$(ratio "$l_rps" "$v_rps")" "$(judge "$(ratio "$l_rps" "$v_rps")" '>=' 0.85)"
   fi
+  # 400 MB is 381.5 MiB: judged in the unit the table shows.
+  read -r large _ _ _ _ _ _ _ _ _ _ _ _ l_anon _ < <(tail -n 1 "$summary")
+  printf '| server anonymous memory ≤ 400 MB (381 MiB), %s licenses | %s MiB | %s |\n' \
+    "$(fmt_int "$large")" "$l_anon" "$(judge "$l_anon" '<=' 381.5)"
 } >"$out"
 publish_results online "$out" "$quick"

@@ -82,7 +82,7 @@ while [ "$waited" -lt 120 ]; do
   fi
   written=$now_written
 done
-read -r rss peak < <(process_memory "$SERVER_PID")
+read -r rss peak anon file < <(process_memory "$SERVER_PID")
 stop_process "$SERVER_PID"
 
 # The writer alone, in-process on the same folder: the CPU time a flush costs per row it writes.
@@ -111,7 +111,7 @@ out="$results/writes.md"
   else
     printf '; %s after %s s more (the writer stopped gaining).' "$(fmt_int "$written")" "${drained_after:-$waited}"
   fi
-  printf ' Server memory after the run: %s MiB (peak %s MiB).\n\n' "$rss" "$peak"
+  printf ' Server memory after the run: %s MiB resident, of it %s MiB anonymous and %s MiB file-backed (peak %s MiB).\n\n' "$rss" "$anon" "$file" "$peak"
   printf 'One flush of the writer, in-process (`Licenz.Bench.Seed flush`): %s CPU per row written, fastest of %s rounds of %s licenses drawn at random (median %s µs).\n' \
     "$FLUSH_min_us_per_row µs" "$flush_rounds" "$(fmt_int "$flush_rows")" "$FLUSH_median_us_per_row"
 } >"$out"

@@ -36,17 +36,19 @@ internal static class BenchProduct
         return product;
     }
 
-    /// <summary>The <paramref name="index"/>th license: what <c>POST /licenses</c> would create for a subscription.</summary>
-    public static License NewLicense(Product product, int index, TimeProvider time)
+    /// <summary>
+    /// The <paramref name="index"/>th license: what <c>POST /licenses</c> would create for a subscription, its key hashed
+    /// and sealed by the server's own <see cref="LicenseKeyProtection"/>.
+    /// </summary>
+    public static License NewLicense(Product product, int index, TimeProvider time, LicenseKeyProtection keys)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var id = Ids.New(Ids.License, time);
-        return new License
+        return keys.Protect(new License
         {
             Id = id,
             AccountId = product.AccountId,
             ProductId = product.Id,
-            Key = LicenseKey.Generate(),
             Email = $"customer{index}@example.com",
             Type = LicenseType.Subscription,
             Status = LicenseStatus.Active,
@@ -55,6 +57,6 @@ internal static class BenchProduct
             CreatedAt = now,
             UpdatedAt = now,
             Activity = new LicenseActivity { LicenseId = id },
-        };
+        }, LicenseKey.Generate());
     }
 }

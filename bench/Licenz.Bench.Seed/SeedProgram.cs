@@ -4,6 +4,7 @@ using Licenz.Server.Accounts;
 using Licenz.Server.Activity;
 using Licenz.Server.Data;
 using Licenz.Server.Hosting;
+using Licenz.Server.Licenses;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -73,17 +74,19 @@ internal static class SeedProgram
 
         var existing = await db.Licenses.CountAsync(l => l.ProductId == product.Id);
         var started = time.GetTimestamp();
-        var inserted = await LicenseBulkInsert.RunAsync(db, Math.Max(0, count - existing), i => BenchProduct.NewLicense(product, existing + i, time));
+        var keys = app.Services.GetRequiredService<LicenseKeyProtection>();
+        var inserted = await LicenseBulkInsert.RunAsync(db, Math.Max(0, count - existing), i => BenchProduct.NewLicense(product, existing + i, time, keys));
         var seconds = time.GetElapsedTime(started).TotalSeconds;
 
         Directory.CreateDirectory(folder);
         var total = 0;
-        await using (var keys = new StreamWriter(Path.Combine(folder, "keys.txt")))
+        await using (var list = new StreamWriter(Path.Combine(folder, "keys.txt")))
         {
-            await foreach (var key in db.Licenses.AsNoTracking().Where(l => l.ProductId == product.Id).OrderBy(l => l.Id)
-                               .Select(l => l.Key).AsAsyncEnumerable())
+            // Rows hold no key: each is opened from its seal, as the API shows it.
+            await foreach (var row in db.Licenses.AsNoTracking().Where(l => l.ProductId == product.Id).OrderBy(l => l.Id)
+                               .Select(l => new { l.AccountId, l.Id, l.SealedKey }).AsAsyncEnumerable())
             {
-                await keys.WriteLineAsync(key);
+                await list.WriteLineAsync(keys.Open(row.AccountId, row.Id, row.SealedKey));
                 total++;
             }
         }

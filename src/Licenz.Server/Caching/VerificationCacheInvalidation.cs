@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Licenz.Server.Events;
 
 namespace Licenz.Server.Caching;
@@ -7,18 +6,27 @@ namespace Licenz.Server.Caching;
 /// Keeps the verification cache true to the database: fed by the event spine, so every committed change of a license,
 /// API key or account (whatever wrote it) drops the entries it touched before the next request reads them.
 /// </summary>
+/// <remarks>
+/// A license's entry is found by the keyed hash of its key, which its event carries (<see cref="LicenzEvent.KeyHash"/>):
+/// no key is needed, or could be read, from the event, so the same invalidation can be fed events sent from other nodes.
+/// </remarks>
 public sealed class VerificationCacheInvalidation(HotPathCache cache) : IEventSink
 {
     public void Committed(IReadOnlyList<LicenzEvent> events)
     {
-        var licenseKeys = new List<string>();
+        var licenses = new List<LicenseCacheKey>();
+        var everyLicense = false;
         var apiKeys = false;
         foreach (var change in events)
         {
             switch (change.ResourceType)
             {
+                case "license" when change.KeyHash is { } hash:
+                    licenses.Add(new LicenseCacheKey(hash));
+                    break;
                 case "license":
-                    licenseKeys.Add(LicenseKeyOf(change));
+                    // Not one today; should a license event come without its hash, no entry may outlive the change.
+                    everyLicense = true;
                     break;
                 case "api_key" or "account":
                     // Cached keys carry their account's plan; key changes are rare: drop them all.
@@ -27,16 +35,9 @@ public sealed class VerificationCacheInvalidation(HotPathCache cache) : IEventSi
             }
         }
 
-        if (licenseKeys.Count > 0 || apiKeys)
+        if (licenses.Count > 0 || everyLicense || apiKeys)
         {
-            cache.Invalidate([], licenseKeys, everyApiKey: apiKeys);
+            cache.Invalidate([], licenses, everyApiKey: apiKeys, everyLicense);
         }
-    }
-
-    /// <summary>The cache is keyed by license key, which the event's data (the license as the API shows it) carries.</summary>
-    private static string LicenseKeyOf(LicenzEvent change)
-    {
-        using var data = JsonDocument.Parse(change.Data);
-        return data.RootElement.GetProperty("key").GetString()!;
     }
 }

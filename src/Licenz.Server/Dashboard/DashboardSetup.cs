@@ -7,7 +7,7 @@ using Licenz.Server.Signing;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
-using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -63,11 +63,11 @@ public static class DashboardSetup
             cookie.Events.OnValidatePrincipal = ValidateSessionAsync;
         });
 
-        // Session cookies are protected with keys kept in the data folder (sealed under the master key), so they survive restarts.
-        services.AddOptions<KeyManagementOptions>().Configure<IOptions<LicenzOptions>, ILoggerFactory, KeyEncryption>((keys, options, logging, encryption) =>
+        // Session cookies are protected with keys kept in the database (sealed under the master key), so they survive
+        // restarts and every node opens the cookies any node issued.
+        services.AddOptions<KeyManagementOptions>().Configure<IServiceProvider, ILoggerFactory, KeyEncryption>((keys, provider, logging, encryption) =>
         {
-            var folder = DataDirectory.Ensure(System.IO.Path.Combine(options.Value.DataDirectoryFullPath, "data-protection"));
-            keys.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(folder), logging);
+            keys.XmlRepository = new EntityFrameworkCoreXmlRepository<LicenzDbContext>(provider, logging);
             keys.XmlEncryptor = new MasterKeyXmlEncryptor(encryption);
         });
         return services;

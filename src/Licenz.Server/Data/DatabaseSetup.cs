@@ -112,10 +112,16 @@ public static class DatabaseSetup
     /// <summary>
     /// Brings the schema up to date, logging each migration (the <c>migrate</c> command, and every start where
     /// <see cref="DatabaseOptions.MigratesAtStart"/>). Otherwise a schema that is behind stops the start with what to run,
-    /// rather than failing requests later.
+    /// rather than failing requests later. A SQLite database file is made (or kept) readable by the server's user only,
+    /// before anything is written to it (<see cref="SqliteFiles"/>).
     /// </summary>
     public static async Task PrepareAsync(LicenzDbContext db, bool migrate, ILogger logger, CancellationToken cancellationToken)
     {
+        if (db.Database.IsSqlite() && db.Database.GetConnectionString() is { } connectionString)
+        {
+            SqliteFiles.RestrictToOwner(connectionString, logger);
+        }
+
         var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
         if (pending.Count > 0 && !migrate)
         {

@@ -6,6 +6,7 @@ using Licenz.Server.Events;
 using Licenz.Server.Licenses;
 using Licenz.Server.Products;
 using Licenz.Server.Signing;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
@@ -16,7 +17,7 @@ namespace Licenz.Server.Data;
 /// <c>Data/Migrations/Sqlite</c>); <see cref="PostgreSqlLicenzDbContext"/> is the same model on PostgreSQL, a type of
 /// its own only so that each engine has its own migrations (<c>Data/Migrations/PostgreSql</c>).
 /// </summary>
-public class LicenzDbContext : DbContext
+public class LicenzDbContext : DbContext, IDataProtectionKeyContext
 {
     public LicenzDbContext(DbContextOptions<LicenzDbContext> options)
         : base(options)
@@ -47,6 +48,9 @@ public class LicenzDbContext : DbContext
     public DbSet<SigningKeyRecord> SigningKeys => Set<SigningKeyRecord>();
     public DbSet<LicenzEvent> Events => Set<LicenzEvent>();
 
+    /// <summary>The dashboard's cookie keys (sealed under the master key), shared by every node, so a session outlives a node.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     /// <summary>Set for each use of a pooled context (see <see cref="DatabaseSetup"/>).</summary>
     public Tenancy? Tenancy { get; internal set; }
 
@@ -63,6 +67,7 @@ public class LicenzDbContext : DbContext
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(LicenzDbContext).Assembly);
+        modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
 
         // The filter reads this context's property, which EF evaluates per query for the context running it.
         var context = Expression.Constant(this);

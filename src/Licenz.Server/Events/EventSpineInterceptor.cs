@@ -87,6 +87,7 @@ public sealed class EventSpineInterceptor(EventSources sources, IEnumerable<IEve
                 ActorKeyId = db.Tenancy?.ActorKeyId,
                 CreatedAt = now,
                 Data = subject.Data,
+                KeyHash = subject.KeyHash,
             });
         }
 

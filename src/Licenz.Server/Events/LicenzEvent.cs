@@ -30,8 +30,18 @@ public sealed class LicenzEvent : IAccountResource
 
     public DateTime CreatedAt { get; init; }
 
-    /// <summary>The resource as it is after the change (as it was, for a deletion), as the API shows it: JSON text.</summary>
+    /// <summary>
+    /// The resource as it is after the change (as it was, for a deletion), as the API shows it: JSON text. A license's
+    /// key shows masked to its last group (<see cref="Licenses.LicenseKeyProtection.Mask"/>): the log keeps no usable key.
+    /// </summary>
     public required string Data { get; init; }
+
+    /// <summary>
+    /// For a license, the keyed hash of its key (<see cref="Licenses.License.KeyHash"/>), by which caches find it: what
+    /// invalidation needs, here or on another node the event is sent to, without the key itself. Null for other resources.
+    /// Not shown by the API.
+    /// </summary>
+    public byte[]? KeyHash { get; init; }
 }
 
 internal sealed class LicenzEventConfiguration : IEntityTypeConfiguration<LicenzEvent>
@@ -46,6 +56,7 @@ internal sealed class LicenzEventConfiguration : IEntityTypeConfiguration<Licenz
         builder.Property(e => e.ResourceType).HasMaxLength(32);
         builder.Property(e => e.ResourceId).HasMaxLength(64);
         builder.Property(e => e.ActorKeyId).HasMaxLength(40);
+        builder.Property(e => e.KeyHash).HasMaxLength(Licenses.LicenseKeyProtection.HashSize);
 
         // The log is read newest first within an account, narrowed by resource or by type.
         builder.HasIndex(e => new { e.AccountId, e.Id });

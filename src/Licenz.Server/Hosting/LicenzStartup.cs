@@ -1,6 +1,7 @@
 using Licenz.Server.Accounts;
 using Licenz.Server.Data;
 using Licenz.Server.Http;
+using Licenz.Server.Licenses;
 using Licenz.Server.Signing;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -28,7 +29,7 @@ public sealed class LicenzStartup(
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var data = DataDirectory.Ensure(settings.DataDirectory);
+        var data = DataDirectory.Ensure(settings.DataDirectory, logger);
         logger.LogInformation("Data folder: {DataDirectory}", data);
 
         await using var scope = scopes.CreateAsyncScope();
@@ -59,6 +60,11 @@ public sealed class LicenzStartup(
                 $"{KeyEncryptionOptions.Section}: this master key does not open the signing keys stored in the database; " +
                 "start with the master key they were sealed with (Licenz:KeyEncryption:Key or :KeyFile).");
         }
+
+        // Only once the master key is known to be the right one: keys of an earlier version are sealed under it.
+        var licenseKeys = scope.ServiceProvider.GetRequiredService<LicenseKeyProtection>();
+        await LicenseKeyUpgrade.SealPlaintextKeysAsync(db, licenseKeys, logger, cancellationToken);
+        await LicenseKeyUpgrade.CheckMasterKeyAsync(db, licenseKeys, cancellationToken);
 
         if (key is not null)
         {

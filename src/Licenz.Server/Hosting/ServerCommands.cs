@@ -147,7 +147,7 @@ public static class ServerCommands
             // Inside the try: building already reads and validates the settings.
             await using var app = builder.Build();
             var options = app.Services.GetRequiredService<IOptions<LicenzOptions>>().Value;
-            DataDirectory.Ensure(options.DataDirectory);
+            DataDirectory.Ensure(options.DataDirectory, app.Services.GetRequiredService<ILogger<LicenzDbContext>>());
             await using var scope = app.Services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<LicenzDbContext>();
             var database = app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value;

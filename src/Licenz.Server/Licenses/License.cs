@@ -10,8 +10,21 @@ public sealed class License : IAccountResource
     public required string AccountId { get; init; }
     public required string ProductId { get; init; }
 
-    /// <summary>The license key handed to the customer, <c>LIC-XXXXX-XXXXX-XXXXX</c>.</summary>
-    public required string Key { get; init; }
+    /// <summary>
+    /// The keyed hash of the license key handed to the customer (<c>LIC-XXXXX-XXXXX-XXXXX</c>): how the license is found
+    /// by its key, by verification and the API. The row never holds the key itself (see <see cref="LicenseKeyProtection"/>).
+    /// Null only in a row from before keys were sealed, until the start-up upgrade (<see cref="LicenseKeyUpgrade"/>) fills it.
+    /// </summary>
+    public byte[]? KeyHash { get; set; }
+
+    /// <summary>The license key, sealed under the master key for this license: opened to show it to the vendor.</summary>
+    public byte[]? SealedKey { get; set; }
+
+    /// <summary>
+    /// The key in plain text, as versions before sealed keys stored it. Null in every license created since, and in every
+    /// older one once the start-up upgrade has sealed it: a column only so that an upgrade loses no key.
+    /// </summary>
+    public string? PlaintextKey { get; init; }
 
     public required string Email { get; set; }
     public LicenseType Type { get; init; }

@@ -22,10 +22,10 @@ public static class LicenseActions
 {
     public static async Task<Results<Ok<DataEnvelope<LicenseDto>>, ApiErrorResult>> ApplyAsync(
         HttpContext context, string id, LicenseAction action, RenewLicenseRequest? renew,
-        LicenzDbContext db, TimeProvider time, CancellationToken cancellationToken)
+        LicenzDbContext db, LicenseKeyProtection keys, TimeProvider time, CancellationToken cancellationToken)
     {
         var days = renew?.Days;
-        var license = await db.Licenses.WithIdOrKey(context.Caller().AccountId, id).FirstOrDefaultAsync(cancellationToken);
+        var license = await db.Licenses.WithIdOrKey(context.Caller().AccountId, id, keys).FirstOrDefaultAsync(cancellationToken);
         if (license is null)
         {
             return LicensesApi.NotFound(id);
@@ -56,7 +56,7 @@ public static class LicenseActions
         });
         // A lost race with another change of the same license (its version) is a 409 conflict (DatabaseConflicts).
         await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Ok(new DataEnvelope<LicenseDto>(license.ToDto(now)));
+        return TypedResults.Ok(new DataEnvelope<LicenseDto>(license.ToDto(keys.Open(license), now)));
     }
 
     private static string? Suspend(License license, DateTime now)

@@ -15,7 +15,9 @@ internal sealed class LicenseConfiguration : IEntityTypeConfiguration<License>
         builder.Property(l => l.Id).HasMaxLength(40);
         builder.Property(l => l.AccountId).HasMaxLength(40);
         builder.Property(l => l.ProductId).HasMaxLength(40);
-        builder.Property(l => l.Key).HasMaxLength(32);
+        builder.Property(l => l.KeyHash).HasMaxLength(LicenseKeyProtection.HashSize);
+        builder.Property(l => l.SealedKey).HasMaxLength(128);
+        builder.Property(l => l.PlaintextKey).HasMaxLength(32);
         builder.Property(l => l.Email).HasMaxLength(320);
         builder.Property(l => l.Type).HasConversion<string>().HasMaxLength(20);
         builder.Property(l => l.Status).HasConversion<string>().HasMaxLength(20);
@@ -26,8 +28,9 @@ internal sealed class LicenseConfiguration : IEntityTypeConfiguration<License>
         builder.HasOne(l => l.Activity).WithOne().HasForeignKey<LicenseActivity>(a => a.LicenseId).OnDelete(DeleteBehavior.Cascade);
         builder.Navigation(l => l.Activity).IsRequired().AutoInclude();
 
-        // License keys are unique across accounts: verification finds a key first, then checks its account.
-        builder.HasIndex(l => l.Key).IsUnique();
+        // License keys are unique across accounts: verification finds a key (by its keyed hash) first, then checks its
+        // account. The start-up upgrade finds the rows it has still to seal through the same index (hash null).
+        builder.HasIndex(l => l.KeyHash).IsUnique();
 
         // Listing walks ids newest first within an account, optionally narrowed by product, status or email.
         builder.HasIndex(l => new { l.AccountId, l.Id });

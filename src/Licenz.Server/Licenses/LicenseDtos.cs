@@ -107,9 +107,10 @@ public sealed record LicenseListQuery : IPageQuery
 
 internal static class LicenseMapping
 {
-    public static LicenseDto ToDto(this License license, DateTime now) => new(
+    /// <param name="key">The license key as shown: opened from its seal (<see cref="LicenseKeyProtection.Open(License)"/>), or masked.</param>
+    public static LicenseDto ToDto(this License license, string key, DateTime now) => new(
         license.Id,
-        license.Key,
+        key,
         license.ProductId,
         license.Email,
         license.Type,

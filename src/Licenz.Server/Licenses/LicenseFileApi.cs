@@ -57,7 +57,7 @@ public static class LicenseFileApi
                 "key itself in the path, as a license holder would. Read-only keys cannot check out license files.");
 
     private static async Task<Results<Ok<DataEnvelope<LicenseFileDto>>, ApiErrorResult>> CheckOutAsync(
-        HttpContext context, string id, LicenseFileRequest? request, LicenzDbContext db, SigningKeyRing ring,
+        HttpContext context, string id, LicenseFileRequest? request, LicenzDbContext db, LicenseKeyProtection keys, SigningKeyRing ring,
         TimeProvider time, ActivityRecorder activity, CancellationToken cancellationToken)
     {
         var caller = context.Caller();
@@ -74,7 +74,7 @@ public static class LicenseFileApi
         request ??= new LicenseFileRequest();
         var ttl = request.Ttl ?? DefaultTtl;
         var fingerprint = request.Fingerprint?.Trim();
-        var license = await db.Licenses.AsNoTracking().WithIdOrKey(caller.AccountId, id).FirstOrDefaultAsync(cancellationToken);
+        var license = await db.Licenses.AsNoTracking().WithIdOrKey(caller.AccountId, id, keys).FirstOrDefaultAsync(cancellationToken);
         if (license is null)
         {
             return LicensesApi.NotFound(id);
@@ -97,7 +97,7 @@ public static class LicenseFileApi
             Ids.New("lf", time),
             new LicenseClaims(
                 license.Id,
-                license.Key,
+                keys.Open(license),
                 license.ProductId,
                 license.Type.Name(),
                 status.Name(),

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Linq.Expressions;
+using System.Text;
 using System.Text.Json;
 using Licenz.Server.Caching;
 using Licenz.Server.Data;
@@ -9,39 +10,43 @@ using Microsoft.EntityFrameworkCore;
 namespace Licenz.Server.Licenses;
 
 /// <summary>
-/// Finds a license by its canonical key for verification, from memory when it can (<see cref="HotPathCache"/>).
-/// A miss is one compiled, indexed query; with a million licenses most first lookups are misses, so it is kept lean.
+/// Finds a license by its canonical key for verification, from memory when it can (<see cref="HotPathCache"/>): by the
+/// keyed hash of the key (<see cref="LicenseKeyProtection"/>), which is all the database and the cache know of it. A miss
+/// is one compiled, indexed query; with a million licenses most first lookups are misses, so it is kept lean.
 /// </summary>
-public sealed class LicenseLookup(HotPathCache cache, IServiceScopeFactory scopes, LicenzMetrics metrics)
+public sealed class LicenseLookup(HotPathCache cache, LicenseKeyProtection keys, IServiceScopeFactory scopes, LicenzMetrics metrics)
 {
     /// <summary>What the cache needs of a license row: the lookup by key and the warm-up read the same columns.</summary>
-    private static readonly Expression<Func<License, LicenseRow>> ToRow = l => new LicenseRow(l.Id, l.AccountId, l.ProductId, l.Key, l.Type, l.Status, l.ExpiresAt, l.CreatedAt, l.Metadata);
+    private static readonly Expression<Func<License, LicenseRow>> ToRow = l => new LicenseRow(l.Id, l.AccountId, l.ProductId, l.KeyHash, l.Type, l.Status, l.ExpiresAt, l.CreatedAt, l.Metadata);
 
-    private static readonly Func<LicenzDbContext, string, CancellationToken, Task<LicenseRow?>> ByKey = EF.CompileAsyncQuery(
-        (LicenzDbContext db, string key, CancellationToken _) => db.Licenses.AsNoTracking().IgnoreQueryFilters(new[] { LicenzDbContext.TenantFilter })
-            .Where(l => l.Key == key)
+    private static readonly Func<LicenzDbContext, byte[], CancellationToken, Task<LicenseRow?>> ByKeyHash = EF.CompileAsyncQuery(
+        (LicenzDbContext db, byte[] hash, CancellationToken _) => db.Licenses.AsNoTracking().IgnoreQueryFilters(new[] { LicenzDbContext.TenantFilter })
+            .Where(l => l.KeyHash == hash)
             .Select(ToRow)
             .FirstOrDefault());
 
-    private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
-
     // Account and product ids repeat across many licenses: one string each, not one per cached license.
     private readonly ConcurrentDictionary<string, string> _shared = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, CachedMetadata> _metadata = new(StringComparer.Ordinal);
 
-    public async ValueTask<CachedLicense?> FindByKeyAsync(string canonicalKey, CancellationToken cancellationToken)
+    /// <summary>The license with this key; a hit costs one HMAC and one dictionary read, and allocates nothing.</summary>
+    public ValueTask<CachedLicense?> FindByKeyAsync(string canonicalKey, CancellationToken cancellationToken)
     {
-        var hit = cache.TryGetLicense(canonicalKey, out var cached);
+        Span<byte> hash = stackalloc byte[LicenseKeyProtection.HashSize];
+        keys.Hash(canonicalKey, hash);
+        var entry = new LicenseCacheKey(hash);
+        var hit = cache.TryGetLicense(entry, out var cached);
         metrics.LicenseLookup(hit);
-        if (hit)
-        {
-            return cached;
-        }
+        return hit ? ValueTask.FromResult<CachedLicense?>(cached) : LoadAsync(entry, hash.ToArray(), cancellationToken);
+    }
 
+    private async ValueTask<CachedLicense?> LoadAsync(LicenseCacheKey entry, byte[] hash, CancellationToken cancellationToken)
+    {
         var epoch = cache.Epoch;
         LicenseRow? row;
         await using (var scope = scopes.CreateAsyncScope())
         {
-            row = await ByKey(scope.ServiceProvider.GetRequiredService<LicenzDbContext>(), canonicalKey, cancellationToken);
+            row = await ByKeyHash(scope.ServiceProvider.GetRequiredService<LicenzDbContext>(), hash, cancellationToken);
         }
 
         if (row is null)
@@ -51,7 +56,7 @@ public sealed class LicenseLookup(HotPathCache cache, IServiceScopeFactory scope
         }
 
         var license = ToCached(row);
-        cache.StoreLicense(canonicalKey, license, epoch);
+        cache.StoreLicense(entry, license, epoch);
         return license;
     }
 
@@ -87,9 +92,9 @@ public sealed class LicenseLookup(HotPathCache cache, IServiceScopeFactory scope
                 break;
             }
 
-            foreach (var row in page)
+            foreach (var row in page.Where(r => r.KeyHash is not null))
             {
-                cache.StoreLicense(row.Key, ToCached(row), epoch);
+                cache.StoreLicense(new LicenseCacheKey(row.KeyHash), ToCached(row), epoch);
             }
 
             loaded += page.Count;
@@ -99,12 +104,36 @@ public sealed class LicenseLookup(HotPathCache cache, IServiceScopeFactory scope
         return loaded;
     }
 
-    private CachedLicense ToCached(LicenseRow row) => new(row.Id, Shared(row.AccountId), Shared(row.ProductId), row.Key, row.Type, row.Status,
-        row.ExpiresAt, row.CreatedAt, row.Metadata == "{}" ? EmptyObject : JsonDocument.Parse(row.Metadata).RootElement.Clone());
+    private CachedLicense ToCached(LicenseRow row) => new(row.Id, Shared(row.AccountId), Shared(row.ProductId), row.Type, row.Status,
+        row.ExpiresAt, row.CreatedAt, Metadata(row.Metadata));
 
     private string Shared(string id) => _shared.Count < 100_000 ? _shared.GetOrAdd(id, id) : id;
 
+    /// <summary>
+    /// Licenses often carry the same metadata (an edition, a number of seats): short texts are parsed once and shared,
+    /// up to 10,000 distinct ones (a few MB at most); any other text is kept by its license and parsed for each answer.
+    /// </summary>
+    private CachedMetadata Metadata(string text)
+    {
+        if (text == "{}")
+        {
+            return CachedMetadata.Empty;
+        }
+
+        if (_metadata.TryGetValue(text, out var shared))
+        {
+            return shared;
+        }
+
+        if (text.Length <= 256 && _metadata.Count < 10_000)
+        {
+            return _metadata.GetOrAdd(text, static t => CachedMetadata.Shared(JsonElement.Parse(t)));
+        }
+
+        return CachedMetadata.Text(Encoding.UTF8.GetBytes(text));
+    }
+
     private sealed record LicenseRow(
-        string Id, string AccountId, string ProductId, string Key, LicenseType Type, LicenseStatus Status,
+        string Id, string AccountId, string ProductId, byte[]? KeyHash, LicenseType Type, LicenseStatus Status,
         DateTime? ExpiresAt, DateTime CreatedAt, string Metadata);
 }

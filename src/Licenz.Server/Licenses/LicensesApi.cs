@@ -22,17 +22,17 @@ public static class LicensesApi
         write.MapPost("/", CreateAsync).WithName("CreateLicense").WithSummary("Create a license and its key.");
         write.MapPatch("/{id}", UpdateAsync).WithName("UpdateLicense").WithSummary("Change a license's email, expiry or metadata.");
         write.MapDelete("/{id}", DeleteAsync).WithName("DeleteLicense").WithSummary("Delete a license for good.");
-        write.MapPost("/{id}/suspend", (HttpContext c, string id, LicenzDbContext db, TimeProvider t, CancellationToken ct) =>
-                LicenseActions.ApplyAsync(c, id, LicenseAction.Suspend, null, db, t, ct))
+        write.MapPost("/{id}/suspend", (HttpContext c, string id, LicenzDbContext db, LicenseKeyProtection k, TimeProvider t, CancellationToken ct) =>
+                LicenseActions.ApplyAsync(c, id, LicenseAction.Suspend, null, db, k, t, ct))
             .WithName("SuspendLicense").WithSummary("Suspend an active license: it stops verifying until reinstated.");
-        write.MapPost("/{id}/reinstate", (HttpContext c, string id, LicenzDbContext db, TimeProvider t, CancellationToken ct) =>
-                LicenseActions.ApplyAsync(c, id, LicenseAction.Reinstate, null, db, t, ct))
+        write.MapPost("/{id}/reinstate", (HttpContext c, string id, LicenzDbContext db, LicenseKeyProtection k, TimeProvider t, CancellationToken ct) =>
+                LicenseActions.ApplyAsync(c, id, LicenseAction.Reinstate, null, db, k, t, ct))
             .WithName("ReinstateLicense").WithSummary("Reinstate a suspended license.");
-        write.MapPost("/{id}/revoke", (HttpContext c, string id, LicenzDbContext db, TimeProvider t, CancellationToken ct) =>
-                LicenseActions.ApplyAsync(c, id, LicenseAction.Revoke, null, db, t, ct))
+        write.MapPost("/{id}/revoke", (HttpContext c, string id, LicenzDbContext db, LicenseKeyProtection k, TimeProvider t, CancellationToken ct) =>
+                LicenseActions.ApplyAsync(c, id, LicenseAction.Revoke, null, db, k, t, ct))
             .WithName("RevokeLicense").WithSummary("Revoke a license permanently.");
-        write.MapPost("/{id}/renew", (HttpContext c, string id, RenewLicenseRequest? request, LicenzDbContext db, TimeProvider t, CancellationToken ct) =>
-                LicenseActions.ApplyAsync(c, id, LicenseAction.Renew, request, db, t, ct))
+        write.MapPost("/{id}/renew", (HttpContext c, string id, RenewLicenseRequest? request, LicenzDbContext db, LicenseKeyProtection k, TimeProvider t, CancellationToken ct) =>
+                LicenseActions.ApplyAsync(c, id, LicenseAction.Renew, request, db, k, t, ct))
             .WithName("RenewLicense").WithSummary("Extend a subscription or trial by its product's length (or by 'days').");
         return group;
     }
@@ -40,8 +40,11 @@ public static class LicensesApi
     /// <summary>How <c>{id}</c> is documented wherever a license is found by <see cref="WithIdOrKey"/>.</summary>
     internal const string IdOrKey = "The license id (`lic_…`) or the license key (`LIC-XXXXX-XXXXX-XXXXX`, in any case, with or without dashes).";
 
-    /// <summary>Finds a license of the account by id (<c>lic_…</c>) or by key, in any form a customer might type it.</summary>
-    internal static IQueryable<License> WithIdOrKey(this IQueryable<License> licenses, string accountId, string idOrKey)
+    /// <summary>
+    /// Finds a license of the account by id (<c>lic_…</c>) or by key, in any form a customer might type it: by the keyed
+    /// hash of its canonical form, as rows hold no key.
+    /// </summary>
+    internal static IQueryable<License> WithIdOrKey(this IQueryable<License> licenses, string accountId, string idOrKey, LicenseKeyProtection keys)
     {
         if (Ids.HasPrefix(idOrKey, Ids.License))
         {
@@ -50,7 +53,8 @@ public static class LicensesApi
 
         if (LicenseKey.TryNormalize(idOrKey, out var key))
         {
-            return licenses.Where(l => l.AccountId == accountId && l.Key == key);
+            var hash = keys.Hash(key);
+            return licenses.Where(l => l.AccountId == accountId && l.KeyHash == hash);
         }
 
         return licenses.Where(l => false);
@@ -60,7 +64,7 @@ public static class LicensesApi
         ApiErrorResult.NotFound($"No license with id or key '{(idOrKey.Length > 64 ? idOrKey[..64] + "…" : idOrKey)}'.");
 
     private static async Task<Results<Ok<ListEnvelope<LicenseDto>>, ApiErrorResult>> ListAsync(
-        HttpContext context, LicenzDbContext db, TimeProvider time, [AsParameters] LicenseListQuery query,
+        HttpContext context, LicenzDbContext db, LicenseKeyProtection keys, TimeProvider time, [AsParameters] LicenseListQuery query,
         CancellationToken cancellationToken)
     {
         if (!PageRequest.TryCreate(query, Ids.License, out var page, out var error))
@@ -93,20 +97,21 @@ public static class LicensesApi
             };
         }
 
-        return TypedResults.Ok(await licenses.ToPageAsync(page, l => l.ToDto(now), cancellationToken));
+        // A page is 100 licenses at most: 100 keys opened, a few microseconds each.
+        return TypedResults.Ok(await licenses.ToPageAsync(page, l => l.ToDto(keys.Open(l), now), cancellationToken));
     }
 
     private static async Task<Results<Ok<DataEnvelope<LicenseDto>>, ApiErrorResult>> GetAsync(
-        HttpContext context, string id, LicenzDbContext db, TimeProvider time, CancellationToken cancellationToken)
+        HttpContext context, string id, LicenzDbContext db, LicenseKeyProtection keys, TimeProvider time, CancellationToken cancellationToken)
     {
-        var license = await db.Licenses.AsNoTracking().WithIdOrKey(context.Caller().AccountId, id).FirstOrDefaultAsync(cancellationToken);
+        var license = await db.Licenses.AsNoTracking().WithIdOrKey(context.Caller().AccountId, id, keys).FirstOrDefaultAsync(cancellationToken);
         return license is null
             ? NotFound(id)
-            : TypedResults.Ok(new DataEnvelope<LicenseDto>(license.ToDto(time.GetUtcNow().UtcDateTime)));
+            : TypedResults.Ok(new DataEnvelope<LicenseDto>(license.ToDto(keys.Open(license), time.GetUtcNow().UtcDateTime)));
     }
 
     private static async Task<Results<Created<DataEnvelope<LicenseDto>>, ApiErrorResult>> CreateAsync(
-        HttpContext context, CreateLicenseRequest request, LicenzDbContext db, TimeProvider time,
+        HttpContext context, CreateLicenseRequest request, LicenzDbContext db, LicenseKeyProtection keys, TimeProvider time,
         CancellationToken cancellationToken)
     {
         var accountId = context.Caller().AccountId;
@@ -141,12 +146,12 @@ public static class LicensesApi
             _ => (DateTime?)null,
         };
 
-        var license = new License
+        var key = LicenseKey.Generate();
+        var license = keys.Protect(new License
         {
             Id = Ids.New(Ids.License, time),
             AccountId = accountId,
             ProductId = productId,
-            Key = LicenseKey.Generate(),
             Email = request.Email.Trim().ToLowerInvariant(),
             Type = request.Type,
             Status = LicenseStatus.Active,
@@ -155,18 +160,18 @@ public static class LicensesApi
             CreatedAt = now,
             UpdatedAt = now,
             Activity = new LicenseActivity(),
-        };
+        }, key);
 
         db.Licenses.Add(license);
         await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Created($"{ApiRoutes.BaseOf(context)}/licenses/{license.Id}", new DataEnvelope<LicenseDto>(license.ToDto(now)));
+        return TypedResults.Created($"{ApiRoutes.BaseOf(context)}/licenses/{license.Id}", new DataEnvelope<LicenseDto>(license.ToDto(key, now)));
     }
 
     private static async Task<Results<Ok<DataEnvelope<LicenseDto>>, ApiErrorResult>> UpdateAsync(
-        HttpContext context, string id, UpdateLicenseRequest request, LicenzDbContext db, TimeProvider time,
+        HttpContext context, string id, UpdateLicenseRequest request, LicenzDbContext db, LicenseKeyProtection keys, TimeProvider time,
         CancellationToken cancellationToken)
     {
-        var license = await db.Licenses.WithIdOrKey(context.Caller().AccountId, id).FirstOrDefaultAsync(cancellationToken);
+        var license = await db.Licenses.WithIdOrKey(context.Caller().AccountId, id, keys).FirstOrDefaultAsync(cancellationToken);
         if (license is null)
         {
             return NotFound(id);
@@ -184,13 +189,13 @@ public static class LicensesApi
         license.UpdatedAt = now;
         license.Version++;
         await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Ok(new DataEnvelope<LicenseDto>(license.ToDto(now)));
+        return TypedResults.Ok(new DataEnvelope<LicenseDto>(license.ToDto(keys.Open(license), now)));
     }
 
     private static async Task<Results<Ok<DataEnvelope<DeletedResource>>, ApiErrorResult>> DeleteAsync(
-        HttpContext context, string id, LicenzDbContext db, CancellationToken cancellationToken)
+        HttpContext context, string id, LicenzDbContext db, LicenseKeyProtection keys, CancellationToken cancellationToken)
     {
-        var license = await db.Licenses.WithIdOrKey(context.Caller().AccountId, id).FirstOrDefaultAsync(cancellationToken);
+        var license = await db.Licenses.WithIdOrKey(context.Caller().AccountId, id, keys).FirstOrDefaultAsync(cancellationToken);
         if (license is null)
         {
             return NotFound(id);

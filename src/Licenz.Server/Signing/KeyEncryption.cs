@@ -113,6 +113,14 @@ public sealed class KeyEncryption
         return output;
     }
 
+    /// <summary>
+    /// A key of its own for one purpose, derived from the master key with HKDF-SHA256 (RFC 5869): the same master key
+    /// and purpose give the same key on every start and every node, and no derived key tells anything of the master key
+    /// or of another purpose's key.
+    /// </summary>
+    public byte[] DeriveKey(string purpose, int length = 32) =>
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, _masterKey, length, salt: [], info: Encoding.UTF8.GetBytes(purpose));
+
     /// <exception cref="CryptographicException">Wrong master key, altered data, or another purpose.</exception>
     public byte[] Open(ReadOnlySpan<byte> sealedData, string purpose)
     {

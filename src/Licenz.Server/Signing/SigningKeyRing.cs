@@ -2,15 +2,17 @@ using System.Collections.Concurrent;
 using Licenz.Server.Data;
 using Licenz.Server.Events;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Licenz.Server.Signing;
 
 /// <summary>
 /// Each account's Ed25519 keys: the current one signs license files and verification responses; replaced
-/// keys stay published in the JWKS until retired. Decrypted keys and JWKS documents are cached per account
+/// keys stay published in the JWKS until retired, by hand or by a later rotation once more than
+/// <see cref="SigningOptions.MaxPublishedKeys"/> of them are. Decrypted keys and JWKS documents are cached per account
 /// (a minute at most, and dropped at once on rotation or retirement on this node).
 /// </summary>
-public sealed class SigningKeyRing(IServiceScopeFactory scopes, KeyEncryption encryption, TimeProvider time) : IEventSink
+public sealed class SigningKeyRing(IServiceScopeFactory scopes, KeyEncryption encryption, IOptions<SigningOptions> options, TimeProvider time) : IEventSink
 {
     private static readonly TimeSpan CacheLifetime = TimeSpan.FromMinutes(1);
     private readonly ConcurrentDictionary<string, Cached<SigningKey>> _current = new();
@@ -98,7 +100,11 @@ public sealed class SigningKeyRing(IServiceScopeFactory scopes, KeyEncryption en
         };
     }
 
-    /// <summary>A new key signs from now on; the previous one stays published until retired.</summary>
+    /// <summary>
+    /// A new key signs from now on; the previous one stays published until retired. Published keys beyond
+    /// <see cref="SigningOptions.MaxPublishedKeys"/> are retired in the same transaction, oldest first, so the JWKS stays
+    /// bounded however often an account rotates.
+    /// </summary>
     public async Task<SigningKeyRecord> RotateAsync(LicenzDbContext db, string accountId, CancellationToken cancellationToken)
     {
         await _creating.WaitAsync(cancellationToken);
@@ -106,11 +112,22 @@ public sealed class SigningKeyRing(IServiceScopeFactory scopes, KeyEncryption en
         {
             var now = time.GetUtcNow().UtcDateTime;
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            foreach (var current in await db.SigningKeys.Where(k => k.AccountId == accountId && k.Status == SigningKeyStatus.Current).ToListAsync(cancellationToken))
+            var keys = await db.SigningKeys.Where(k => k.AccountId == accountId && k.Status != SigningKeyStatus.Retired).ToListAsync(cancellationToken);
+            var rotatedOut = keys.Where(k => k.Status == SigningKeyStatus.Current).ToList();
+            var published = keys.Where(k => k.Status == SigningKeyStatus.Published).OrderByDescending(k => k.RotatedAt).ThenByDescending(k => k.CreatedAt).ToList();
+            foreach (var current in rotatedOut)
             {
                 current.Status = SigningKeyStatus.Published;
                 current.RotatedAt = now;
                 db.RecordEvent(current, "rotated");
+            }
+
+            // The key just rotated out stays; of those replaced before it, the newest stay up to the bound, the rest go.
+            foreach (var old in published.Skip(Math.Max(0, options.Value.MaxPublishedKeys - rotatedOut.Count)))
+            {
+                old.Status = SigningKeyStatus.Retired;
+                old.RetiredAt = now;
+                db.RecordEvent(old, "retired");
             }
 
             var record = NewRecord(accountId);

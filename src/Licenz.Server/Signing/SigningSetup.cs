@@ -11,6 +11,8 @@ public static class SigningSetup
     {
         services.AddSingleton<IValidateOptions<KeyEncryptionOptions>, KeyEncryptionOptionsValidator>();
         services.AddOptions<KeyEncryptionOptions>().BindConfiguration(KeyEncryptionOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SigningOptions>, SigningOptionsValidator>();
+        services.AddOptions<SigningOptions>().BindConfiguration(SigningOptions.Section).ValidateOnStart();
         services.AddSingleton<KeyEncryption>();
         services.AddSingleton<SigningKeyRing>();
         services.AddSingleton<IEventSink>(provider => provider.GetRequiredService<SigningKeyRing>());

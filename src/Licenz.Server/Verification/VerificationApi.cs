@@ -41,7 +41,8 @@ public static class VerificationApi
             return Answer(VerificationResultCodes.NotFound, "No license with this key.", nonce, now, accountId, null);
         }
 
-        activity.LicenseValidated(license.Id, now);
+        var licenseId = license.Id;
+        activity.LicenseValidated(licenseId, now);
         var status = LicenseEnums.Effective(license.Status, license.ExpiresAt, now);
         var (code, detail) = (productId, status) switch
         {
@@ -53,8 +54,10 @@ public static class VerificationApi
         };
 
         metrics.Verified(code);
+        // The key is the one presented, in its canonical form: the license was found by its keyed hash, and no row or
+        // cache entry holds a key to answer with.
         var verified = new VerifiedLicense(
-            license.Id, license.Key, license.ProductId, license.Type, status, license.ExpiresAt, license.Metadata, license.CreatedAt);
+            licenseId, key!, license.ProductId, license.Type, status, license.ExpiresAt, license.Metadata, license.CreatedAt);
         return Answer(code, detail, nonce, now, accountId, verified);
     }
 

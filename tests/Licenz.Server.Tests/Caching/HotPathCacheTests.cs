@@ -25,9 +25,13 @@ public sealed class HotPathCacheTests(LicenzApplication app) : IClassFixture<Lic
             Assert.Equal("VALID", (await VerifyAsync(admin, license.Str("key"))).Str("code"));
         }
 
-        Assert.True(app.Services.GetRequiredService<HotPathCache>().TryGetLicense(license.Str("key"), out _), "The license should be cached by now.");
+        Assert.True(app.Services.GetRequiredService<HotPathCache>().TryGetLicense(CacheKey(app, license.Str("key")), out _), "The license should be cached by now.");
         return (admin, license);
     }
+
+    /// <summary>How the cache finds a license: by the keyed hash of its key, never the key.</summary>
+    private static LicenseCacheKey CacheKey(LicenzApplication app, string key) =>
+        new(app.Services.GetRequiredService<LicenseKeyProtection>().Hash(key));
 
     private static async Task<JsonElement> VerifyAsync(HttpClient client, string key) =>
         await (await client.PostJsonAsync("licenses/verify", new { key })).DataAsync();
@@ -159,7 +163,7 @@ public sealed class HotPathCacheTests(LicenzApplication app) : IClassFixture<Lic
             Assert.Equal(3, await second.Services.GetRequiredService<CacheWarmup>().Completion.WaitAsync(TimeSpan.FromSeconds(30)));
 
             var cache = second.Services.GetRequiredService<HotPathCache>();
-            Assert.All(keys, key => Assert.True(cache.TryGetLicense(key, out _), $"{key} should be cached at start."));
+            Assert.All(keys, key => Assert.True(cache.TryGetLicense(CacheKey(second, key), out _), $"{key} should be cached at start."));
         }
         finally
         {
@@ -168,35 +172,59 @@ public sealed class HotPathCacheTests(LicenzApplication app) : IClassFixture<Lic
         }
     }
 
+    private static readonly LicenseCacheKey SomeLicense = new(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
+
+    private static CachedLicense Entry() =>
+        new("lic_x", "acct_x", "prod_x", LicenseType.Trial, LicenseStatus.Active, null, LicenzApplication.Epoch.UtcDateTime, CachedMetadata.Empty);
+
     [Fact]
     public void ALoadThatRacedWithAChangeIsNotStored()
     {
-        using var cache = new HotPathCache(Options.Create(new CacheOptions()), new FakeTimeProvider(LicenzApplication.Epoch));
-        var entry = new CachedLicense("lic_x", "acct_x", "prod_x", "LIC-AAAAA-AAAAA-AAAAA", LicenseType.Trial, LicenseStatus.Active,
-            null, LicenzApplication.Epoch.UtcDateTime, JsonDocument.Parse("{}").RootElement);
+        var cache = new HotPathCache(Options.Create(new CacheOptions()), new FakeTimeProvider(LicenzApplication.Epoch));
 
         var epochBeforeLoad = cache.Epoch;
-        cache.Invalidate([], ["LIC-AAAAA-AAAAA-AAAAA"], everyApiKey: false); // a change commits while the load reads the old row
-        cache.StoreLicense("LIC-AAAAA-AAAAA-AAAAA", entry, epochBeforeLoad);
+        cache.Invalidate([], [SomeLicense], everyApiKey: false); // a change commits while the load reads the old row
+        cache.StoreLicense(SomeLicense, Entry(), epochBeforeLoad);
 
-        Assert.False(cache.TryGetLicense("LIC-AAAAA-AAAAA-AAAAA", out _));
-        cache.StoreLicense("LIC-AAAAA-AAAAA-AAAAA", entry, cache.Epoch);
-        Assert.True(cache.TryGetLicense("LIC-AAAAA-AAAAA-AAAAA", out _));
+        Assert.False(cache.TryGetLicense(SomeLicense, out _));
+        cache.StoreLicense(SomeLicense, Entry(), cache.Epoch);
+        Assert.True(cache.TryGetLicense(SomeLicense, out _));
     }
 
     [Fact]
     public void EntriesAreReadAgainAfterTheirMaximumAge()
     {
         var time = new FakeTimeProvider(LicenzApplication.Epoch);
-        using var cache = new HotPathCache(Options.Create(new CacheOptions { MaxAge = TimeSpan.FromSeconds(60) }), time);
-        var entry = new CachedLicense("lic_x", "acct_x", "prod_x", "LIC-AAAAA-AAAAA-AAAAA", LicenseType.Trial, LicenseStatus.Active,
-            null, LicenzApplication.Epoch.UtcDateTime, JsonDocument.Parse("{}").RootElement);
-        cache.StoreLicense("LIC-AAAAA-AAAAA-AAAAA", entry, cache.Epoch);
+        var cache = new HotPathCache(Options.Create(new CacheOptions { MaxAge = TimeSpan.FromSeconds(60) }), time);
+        cache.StoreLicense(SomeLicense, Entry(), cache.Epoch);
 
         // Ages are spread over the last fifth (48 to 60 seconds), so entries loaded together do not expire together.
         time.Advance(TimeSpan.FromSeconds(47));
-        Assert.True(cache.TryGetLicense("LIC-AAAAA-AAAAA-AAAAA", out _));
+        Assert.True(cache.TryGetLicense(SomeLicense, out _));
         time.Advance(TimeSpan.FromSeconds(14));
-        Assert.False(cache.TryGetLicense("LIC-AAAAA-AAAAA-AAAAA", out _));
+        Assert.False(cache.TryGetLicense(SomeLicense, out _));
+    }
+
+    [Fact]
+    public void AFullCacheMakesRoomFromEntriesPastTheirAgeAndOtherwiseStoresNothingMore()
+    {
+        var time = new FakeTimeProvider(LicenzApplication.Epoch);
+        var cache = new HotPathCache(Options.Create(new CacheOptions { MaxEntries = 2, MaxAge = TimeSpan.FromSeconds(60) }), time);
+        LicenseCacheKey Key(byte b) => new(Enumerable.Repeat(b, 32).Select(x => x).ToArray());
+
+        cache.StoreLicense(Key(1), Entry(), cache.Epoch);
+        time.Advance(TimeSpan.FromSeconds(30));
+        cache.StoreLicense(Key(2), Entry(), cache.Epoch);
+        cache.StoreLicense(Key(3), Entry(), cache.Epoch);
+        Assert.Equal(2, cache.LicenseCount);
+        Assert.False(cache.TryGetLicense(Key(3), out _));
+
+        // The first entry is past its age (48 to 60 s) at 61 s, the second not yet (at most 31 s old): room for one.
+        time.Advance(TimeSpan.FromSeconds(31));
+        cache.StoreLicense(Key(3), Entry(), cache.Epoch);
+        Assert.Equal(2, cache.LicenseCount);
+        Assert.False(cache.TryGetLicense(Key(1), out _));
+        Assert.True(cache.TryGetLicense(Key(2), out _));
+        Assert.True(cache.TryGetLicense(Key(3), out _));
     }
 }

@@ -113,19 +113,19 @@ public sealed class ActivityRecorderTests(LicenzApplication app) : IClassFixture
         var now = LicenzApplication.Epoch.UtcDateTime;
         var product = new Product { Id = Ids.New(Ids.Product, app.Time), AccountId = accountId, Name = "Batch", Code = "batch-" + Guid.NewGuid().ToString("N")[..6], SubscriptionDays = 365, TrialDays = 14, CreatedAt = now, UpdatedAt = now };
         db.Products.Add(product);
-        var licenses = Enumerable.Range(0, count).Select(_ => new License
+        var keys = scope.ServiceProvider.GetRequiredService<LicenseKeyProtection>();
+        var licenses = Enumerable.Range(0, count).Select(_ => keys.Protect(new License
         {
             Id = Ids.New(Ids.License, app.Time),
             AccountId = accountId,
             ProductId = product.Id,
-            Key = LicenseKey.Generate(),
             Email = "batch@example.com",
             Type = LicenseType.Perpetual,
             Status = LicenseStatus.Active,
             CreatedAt = now,
             UpdatedAt = now,
             Activity = new LicenseActivity(),
-        }).ToList();
+        }, LicenseKey.Generate())).ToList();
         db.Licenses.AddRange(licenses);
         await db.SaveChangesAsync();
         return licenses.Select(l => l.Id).ToList();

@@ -179,7 +179,8 @@ public sealed class EventLogTests(LicenzApplication app) : IClassFixture<LicenzA
     public void OnlyTheWriteOnlyActivityTablesAreWrittenWithExecuteUpdateOrExecuteDelete()
     {
         // Set-based writes skip the change tracker, so they would skip their events (and cache invalidation): only the
-        // activity writer, whose last-used and last-validated times are not events, may use them.
+        // activity writer, whose last-used and last-validated times are not events, may use them, and the start-up step
+        // that seals an older version's plain-text license keys (a change of storage that the API does not show).
         var root = AppContext.BaseDirectory;
         while (!File.Exists(Path.Combine(root, "Licenz.slnx")))
         {
@@ -192,6 +193,6 @@ public sealed class EventLogTests(LicenzApplication app) : IClassFixture<LicenzA
             .Select(f => Path.GetRelativePath(root, f).Replace('\\', '/'))
             .ToList();
 
-        Assert.Equal(["src/Licenz.Server/Activity/ActivityRecorder.cs"], offenders);
+        Assert.Equal(["src/Licenz.Server/Activity/ActivityRecorder.cs", "src/Licenz.Server/Licenses/LicenseKeyUpgrade.cs"], offenders.Order(StringComparer.Ordinal));
     }
 }

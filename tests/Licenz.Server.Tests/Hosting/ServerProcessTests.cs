@@ -127,6 +127,7 @@ public sealed partial class ServerProcessTests : IDisposable
         { "env", "Licenz__Activity__FlushInterval", "soon", "Licenz:Activity:FlushInterval" },
         { "env", "Licenz__Metrics__AllowedNetworks__0", "10.0.0.0/33", "Licenz:Metrics:AllowedNetworks:0" },
         { "env", "Licenz__RateLimits__LicenseKeySharePercent", "250", "Licenz:RateLimits:LicenseKeySharePercent" },
+        { "env", "Licenz__Signing__MaxPublishedKeys", "0", "Licenz:Signing:MaxPublishedKeys" },
         { "env", "Kestrel__Certificates__Default__Path", "no-such-certificate.pfx", "Kestrel:Certificates:Default:Path" },
     };
 

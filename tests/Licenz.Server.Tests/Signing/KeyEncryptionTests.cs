@@ -54,14 +54,18 @@ public sealed class KeyEncryptionTests
             (await client.GetAsync("dashboard/login")).EnsureSuccessStatusCode();
         }
 
-        var keyFiles = Directory.GetFiles(Path.Combine(app.DataDirectory, "data-protection"), "*.xml");
-        Assert.NotEmpty(keyFiles);
-        foreach (var file in keyFiles)
+        // Kept in the database (every node reads them there), sealed; none in the data folder.
+        await using var scope = app.Services.CreateAsyncScope();
+        var stored = await scope.ServiceProvider.GetRequiredService<LicenzDbContext>().DataProtectionKeys.AsNoTracking()
+            .Select(k => k.Xml).ToListAsync(TestContext.Current.CancellationToken);
+        Assert.NotEmpty(stored);
+        foreach (var xml in stored)
         {
-            var xml = await File.ReadAllTextAsync(file, TestContext.Current.CancellationToken);
-            Assert.Contains("licenzSealed", xml, StringComparison.Ordinal);
-            Assert.DoesNotContain("<masterKey", xml, StringComparison.Ordinal);
+            Assert.Contains("licenzSealed", xml!, StringComparison.Ordinal);
+            Assert.DoesNotContain("<masterKey", xml!, StringComparison.Ordinal);
         }
+
+        Assert.False(Directory.Exists(Path.Combine(app.DataDirectory, "data-protection")));
     }
 
     [Fact]

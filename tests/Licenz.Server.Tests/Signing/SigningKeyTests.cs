@@ -97,6 +97,31 @@ public sealed class SigningKeyTests(LicenzApplication app) : IClassFixture<Licen
         await (await admin.PostAsync("signing-keys/sk_unknown/retire", null)).ErrorAsync(HttpStatusCode.NotFound, "not_found");
     }
 
+    [Fact]
+    public async Task RotationRetiresThePublishedKeysBeyondTheBoundOldestFirst()
+    {
+        // Licenz:Signing:MaxPublishedKeys is 3 by default: five rotations leave the current key and the three before it.
+        var (accountId, adminKey) = await app.CreateAccountAsync("Often rotating vendor");
+        using var admin = app.CreateClient(adminKey);
+        using var anonymous = app.CreateClient(apiKey: null, basePath: "/");
+        var created = new List<string> { Assert.Single((await (await admin.GetAsync("signing-keys")).DataAsync()).EnumerateArray()).Str("id") };
+        for (var i = 0; i < 5; i++)
+        {
+            app.Time.Advance(TimeSpan.FromMinutes(1));
+            created.Add((await (await admin.PostAsync("signing-keys/rotate", null)).DataAsync(HttpStatusCode.Created)).Str("id"));
+        }
+
+        var jwks = await KeyIdsAsync(anonymous, $".well-known/jwks.json?account={accountId}");
+        var listed = (await (await admin.GetAsync("signing-keys")).DataAsync()).EnumerateArray().ToDictionary(k => k.Str("id"), k => k.Str("status"));
+        var retirements = (await (await admin.GetAsync("events?type=signing_key.retired")).DataAsync()).EnumerateArray().Select(e => e.Str("resource_id"));
+
+        Assert.Equal(created[2..], jwks);
+        Assert.Equal("current", listed[created[^1]]);
+        Assert.All(created[2..^1], id => Assert.Equal("published", listed[id]));
+        Assert.All(created[..2], id => Assert.Equal("retired", listed[id]));
+        Assert.Equal([created[1], created[0]], retirements);
+    }
+
     private static async Task<List<string>> KeyIdsAsync(HttpClient client, string path)
     {
         var jwks = await (await client.GetAsync(path)).BodyAsync();

@@ -46,6 +46,21 @@ namespace Licenz.Server.Data.Migrations.Sqlite
                     b.ToTable("accounts", (string)null);
                 });
 
+            modelBuilder.Entity("Licenz.Server.Activity.LicenseActivity", b =>
+                {
+                    b.Property<string>("LicenseId")
+                        .HasMaxLength(40)
+                        .IsUnicode(true)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastValidatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("LicenseId");
+
+                    b.ToTable("license_activity", (string)null);
+                });
+
             modelBuilder.Entity("Licenz.Server.ApiKeys.ApiKey", b =>
                 {
                     b.Property<string>("Id")
@@ -103,6 +118,65 @@ namespace Licenz.Server.Data.Migrations.Sqlite
                     b.ToTable("api_keys", (string)null);
                 });
 
+            modelBuilder.Entity("Licenz.Server.Events.LicenzEvent", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .IsUnicode(true)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .IsUnicode(true)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ActorKeyId")
+                        .HasMaxLength(40)
+                        .IsUnicode(true)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Data")
+                        .IsRequired()
+                        .IsUnicode(true)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("KeyHash")
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("ResourceId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .IsUnicode(true)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ResourceType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .IsUnicode(true)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .IsUnicode(true)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId", "Id");
+
+                    b.HasIndex("AccountId", "ResourceId", "Id");
+
+                    b.HasIndex("AccountId", "Type", "Id");
+
+                    b.ToTable("events", (string)null);
+                });
+
             modelBuilder.Entity("Licenz.Server.Licenses.License", b =>
                 {
                     b.Property<string>("Id")
@@ -128,14 +202,17 @@ namespace Licenz.Server.Data.Migrations.Sqlite
                     b.Property<DateTime?>("ExpiresAt")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Key")
-                        .IsRequired()
+                    b.Property<byte[]>("KeyHash")
                         .HasMaxLength(32)
-                        .IsUnicode(true)
-                        .HasColumnType("TEXT");
+                        .HasColumnType("BLOB");
 
                     b.Property<string>("Metadata")
                         .IsRequired()
+                        .IsUnicode(true)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PlaintextKey")
+                        .HasMaxLength(32)
                         .IsUnicode(true)
                         .HasColumnType("TEXT");
 
@@ -147,6 +224,10 @@ namespace Licenz.Server.Data.Migrations.Sqlite
 
                     b.Property<DateTime?>("RevokedAt")
                         .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("SealedKey")
+                        .HasMaxLength(128)
+                        .HasColumnType("BLOB");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -170,7 +251,7 @@ namespace Licenz.Server.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Key")
+                    b.HasIndex("KeyHash")
                         .IsUnique();
 
                     b.HasIndex("ProductId");
@@ -182,21 +263,6 @@ namespace Licenz.Server.Data.Migrations.Sqlite
                     b.HasIndex("AccountId", "ProductId", "Id");
 
                     b.ToTable("licenses", (string)null);
-                });
-
-            modelBuilder.Entity("Licenz.Server.Activity.LicenseActivity", b =>
-                {
-                    b.Property<string>("LicenseId")
-                        .HasMaxLength(40)
-                        .IsUnicode(true)
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime?>("LastValidatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("LicenseId");
-
-                    b.ToTable("license_activity", (string)null);
                 });
 
             modelBuilder.Entity("Licenz.Server.Products.Product", b =>
@@ -295,59 +361,32 @@ namespace Licenz.Server.Data.Migrations.Sqlite
                     b.ToTable("signing_keys", (string)null);
                 });
 
-            modelBuilder.Entity("Licenz.Server.Events.LicenzEvent", b =>
+            modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
                 {
-                    b.Property<string>("Id")
-                        .HasMaxLength(40)
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FriendlyName")
                         .IsUnicode(true)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("AccountId")
-                        .IsRequired()
-                        .HasMaxLength(40)
-                        .IsUnicode(true)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ActorKeyId")
-                        .HasMaxLength(40)
-                        .IsUnicode(true)
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Data")
-                        .IsRequired()
-                        .IsUnicode(true)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ResourceId")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .IsUnicode(true)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ResourceType")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .IsUnicode(true)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Type")
-                        .IsRequired()
-                        .HasMaxLength(64)
+                    b.Property<string>("Xml")
                         .IsUnicode(true)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 
-                    b.HasIndex("AccountId", "Id");
+                    b.ToTable("data_protection_keys", (string)null);
+                });
 
-                    b.HasIndex("AccountId", "ResourceId", "Id");
-
-                    b.HasIndex("AccountId", "Type", "Id");
-
-                    b.ToTable("events", (string)null);
+            modelBuilder.Entity("Licenz.Server.Activity.LicenseActivity", b =>
+                {
+                    b.HasOne("Licenz.Server.Licenses.License", null)
+                        .WithOne("Activity")
+                        .HasForeignKey("Licenz.Server.Activity.LicenseActivity", "LicenseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Licenz.Server.ApiKeys.ApiKey", b =>
@@ -371,15 +410,6 @@ namespace Licenz.Server.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("ProductId")
                         .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("Licenz.Server.Activity.LicenseActivity", b =>
-                {
-                    b.HasOne("Licenz.Server.Licenses.License", null)
-                        .WithOne("Activity")
-                        .HasForeignKey("Licenz.Server.Activity.LicenseActivity", "LicenseId")
-                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

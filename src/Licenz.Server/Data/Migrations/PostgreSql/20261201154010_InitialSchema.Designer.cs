@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Licenz.Server.Data.Migrations.PostgreSql
 {
     [DbContext(typeof(PostgreSqlLicenzDbContext))]
-    [Migration("20261201142957_InitialSchema")]
+    [Migration("20261201154010_InitialSchema")]
     partial class InitialSchema
     {
         /// <inheritdoc />
@@ -163,6 +163,10 @@ namespace Licenz.Server.Data.Migrations.PostgreSql
                         .HasColumnType("text")
                         .UseCollation("C");
 
+                    b.Property<byte[]>("KeyHash")
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea");
+
                     b.Property<string>("ResourceId")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -223,17 +227,20 @@ namespace Licenz.Server.Data.Migrations.PostgreSql
                     b.Property<DateTime?>("ExpiresAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<string>("Key")
-                        .IsRequired()
+                    b.Property<byte[]>("KeyHash")
                         .HasMaxLength(32)
-                        .IsUnicode(true)
-                        .HasColumnType("character varying(32)")
-                        .UseCollation("C");
+                        .HasColumnType("bytea");
 
                     b.Property<string>("Metadata")
                         .IsRequired()
                         .IsUnicode(true)
                         .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<string>("PlaintextKey")
+                        .HasMaxLength(32)
+                        .IsUnicode(true)
+                        .HasColumnType("character varying(32)")
                         .UseCollation("C");
 
                     b.Property<string>("ProductId")
@@ -245,6 +252,10 @@ namespace Licenz.Server.Data.Migrations.PostgreSql
 
                     b.Property<DateTime?>("RevokedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<byte[]>("SealedKey")
+                        .HasMaxLength(128)
+                        .HasColumnType("bytea");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -268,7 +279,7 @@ namespace Licenz.Server.Data.Migrations.PostgreSql
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Key")
+                    b.HasIndex("KeyHash")
                         .IsUnique();
 
                     b.HasIndex("ProductId");
@@ -383,6 +394,29 @@ namespace Licenz.Server.Data.Migrations.PostgreSql
                     b.HasIndex("AccountId", "Status");
 
                     b.ToTable("signing_keys", (string)null);
+                });
+
+            modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("FriendlyName")
+                        .IsUnicode(true)
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<string>("Xml")
+                        .IsUnicode(true)
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("data_protection_keys", (string)null);
                 });
 
             modelBuilder.Entity("Licenz.Server.Activity.LicenseActivity", b =>

@@ -1,5 +1,6 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
@@ -27,6 +28,20 @@ namespace Licenz.Server.Data.Migrations.PostgreSql
                 });
 
             migrationBuilder.CreateTable(
+                name: "data_protection_keys",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    FriendlyName = table.Column<string>(type: "text", nullable: true, collation: "C"),
+                    Xml = table.Column<string>(type: "text", nullable: true, collation: "C")
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_data_protection_keys", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "events",
                 columns: table => new
                 {
@@ -37,7 +52,8 @@ namespace Licenz.Server.Data.Migrations.PostgreSql
                     ResourceId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false, collation: "C"),
                     ActorKeyId = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: true, collation: "C"),
                     CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    Data = table.Column<string>(type: "text", nullable: false, collation: "C")
+                    Data = table.Column<string>(type: "text", nullable: false, collation: "C"),
+                    KeyHash = table.Column<byte[]>(type: "bytea", maxLength: 32, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -126,7 +142,9 @@ namespace Licenz.Server.Data.Migrations.PostgreSql
                     Id = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false, collation: "C"),
                     AccountId = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false, collation: "C"),
                     ProductId = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false, collation: "C"),
-                    Key = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false, collation: "C"),
+                    KeyHash = table.Column<byte[]>(type: "bytea", maxLength: 32, nullable: true),
+                    SealedKey = table.Column<byte[]>(type: "bytea", maxLength: 128, nullable: true),
+                    PlaintextKey = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true, collation: "C"),
                     Email = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: false, collation: "C"),
                     Type = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
                     Status = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
@@ -215,9 +233,9 @@ namespace Licenz.Server.Data.Migrations.PostgreSql
                 columns: new[] { "AccountId", "ProductId", "Id" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_licenses_Key",
+                name: "IX_licenses_KeyHash",
                 table: "licenses",
-                column: "Key",
+                column: "KeyHash",
                 unique: true);
 
             migrationBuilder.CreateIndex(
@@ -247,6 +265,9 @@ namespace Licenz.Server.Data.Migrations.PostgreSql
         {
             migrationBuilder.DropTable(
                 name: "api_keys");
+
+            migrationBuilder.DropTable(
+                name: "data_protection_keys");
 
             migrationBuilder.DropTable(
                 name: "events");
