@@ -143,6 +143,8 @@ public sealed class CachedLicense
 /// lock; a load takes the epoch before it reads the database and <see cref="StoreLicense"/> stores under the lock only
 /// if the epoch has not moved since. Reads take no lock. Entries are bounded in number (<see cref="CacheOptions.MaxEntries"/>)
 /// and in age (<see cref="CacheOptions.MaxAge"/>, which bounds how long a change made behind the server's back goes unseen).
+/// A node that cannot hear the others' changes (several nodes, their channel down) stops serving from memory until it
+/// can again (<see cref="Distrust"/>, <see cref="Trust"/>).
 /// </remarks>
 public sealed class HotPathCache
 {
@@ -150,6 +152,7 @@ public sealed class HotPathCache
     private readonly BoundedCache<LicenseCacheKey, CachedLicense> _licenses;
     private readonly Lock _gate = new();
     private long _epoch;
+    private volatile bool _distrusted;
 
     public HotPathCache(IOptions<CacheOptions> options, TimeProvider time)
     {
@@ -164,15 +167,53 @@ public sealed class HotPathCache
     /// <summary>Licenses in memory now (expired ones until they are swept or replaced included).</summary>
     public int LicenseCount => _licenses.Count;
 
-    public bool TryGetApiKey(string lookupId, [NotNullWhen(true)] out CachedApiKey? key) => _apiKeys.TryGet(lookupId, out key);
+    public bool TryGetApiKey(string lookupId, [NotNullWhen(true)] out CachedApiKey? key)
+    {
+        key = null;
+        return !_distrusted && _apiKeys.TryGet(lookupId, out key);
+    }
 
-    public bool TryGetLicense(LicenseCacheKey key, [NotNullWhen(true)] out CachedLicense? license) => _licenses.TryGet(key, out license);
+    public bool TryGetLicense(LicenseCacheKey key, [NotNullWhen(true)] out CachedLicense? license)
+    {
+        license = null;
+        return !_distrusted && _licenses.TryGet(key, out license);
+    }
+
+    /// <summary>
+    /// Changes made on other nodes may go unheard (the channel between nodes is down): every lookup reads the database,
+    /// and nothing is stored, until <see cref="Trust"/>.
+    /// </summary>
+    public void Distrust()
+    {
+        lock (_gate)
+        {
+            _distrusted = true;
+            DropEverything();
+        }
+    }
+
+    /// <summary>The other nodes are heard again: the cache starts afresh, since what was missed meanwhile is not known.</summary>
+    public void Trust()
+    {
+        lock (_gate)
+        {
+            DropEverything();
+            _distrusted = false;
+        }
+    }
+
+    private void DropEverything()
+    {
+        _epoch++;
+        _apiKeys.Clear();
+        _licenses.Clear();
+    }
 
     public void StoreApiKey(string lookupId, CachedApiKey key, long epoch)
     {
         lock (_gate)
         {
-            if (_epoch == epoch)
+            if (_epoch == epoch && !_distrusted)
             {
                 _apiKeys.Set(lookupId, key);
             }
@@ -183,7 +224,7 @@ public sealed class HotPathCache
     {
         lock (_gate)
         {
-            if (_epoch == epoch)
+            if (_epoch == epoch && !_distrusted)
             {
                 _licenses.Set(key, license);
             }

@@ -1,3 +1,4 @@
+using Licenz.Server.Events;
 using Licenz.Server.Health;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -7,8 +8,8 @@ namespace Licenz.Server.Redis;
 public static class RedisSetup
 {
     /// <summary>
-    /// The shared Redis connection (<see cref="RedisConnection"/>), its settings checked at start, and — when
-    /// <c>Licenz:Redis</c> is set — the readiness check <c>redis</c>.
+    /// The shared Redis connection (<see cref="RedisConnection"/>), its settings checked at start, the relay of committed
+    /// changes between nodes (<see cref="EventRelay"/>), and — when <c>Licenz:Redis</c> is set — the readiness check <c>redis</c>.
     /// </summary>
     public static IServiceCollection AddLicenzRedis(this IServiceCollection services)
     {
@@ -23,6 +24,11 @@ public static class RedisSetup
             .ValidateOnStart();
         services.AddSingleton<RedisConnection>();
         services.AddSingleton<RedisHealthCheck>();
+
+        // Committed changes told to the other nodes, theirs heard here (does nothing without Licenz:Redis).
+        services.AddSingleton<EventRelay>();
+        services.AddSingleton<IEventSink>(provider => provider.GetRequiredService<EventRelay>());
+        services.AddHostedService(provider => provider.GetRequiredService<EventRelay>());
 
         // Registered only when Redis is configured: a single node has no Redis to report on.
         services.AddOptions<HealthCheckServiceOptions>().Configure<IOptions<RedisOptions>>((health, redis) =>

@@ -389,7 +389,7 @@ public sealed partial class ServerProcessTests : IDisposable
 /// <c>dotnet Licenz.Server.dll …</c> as a child process with its output captured line by line. Disposing
 /// kills it if it still runs, so a failed test never leaves a server behind.
 /// </summary>
-internal sealed class LicenzProcess : IAsyncDisposable
+public sealed class LicenzProcess : IAsyncDisposable
 {
     // Generous for a loaded CI machine (a cold start JIT-compiles the whole server), yet a hang still ends the test.
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);

@@ -31,7 +31,7 @@ public class LicenzApplication : LicenzHost
     }
 
     /// <summary>A server over an existing data folder, as if started again; the folder is left in place.</summary>
-    public static LicenzApplication Over(string dataDirectory) => new(dataDirectory);
+    public static LicenzApplication Over(string dataDirectory, TestDatabase? database = null) => new(dataDirectory, database);
 
     public Uri HttpAddress => Address("http://");
 

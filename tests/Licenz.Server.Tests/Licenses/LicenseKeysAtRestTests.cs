@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Licenz.Server.Tests.Infrastructure;
 using Licenz.Server.Tests.Signing;
+using Licenz.Tests.Shared;
 using Microsoft.Data.Sqlite;
 
 namespace Licenz.Server.Tests.Licenses;
@@ -98,7 +99,8 @@ public sealed class LicenseKeysAtRestTests
         try
         {
             string licenseId;
-            await using (var first = LicenzApplication.Over(Path.Combine(folder, "licenz-data")).WithSetting("Licenz:KeyEncryption:Key", masterKey))
+            // On SQLite in every run: the test alters the stored row in the file, as a restore from elsewhere would.
+            await using (var first = LicenzApplication.Over(Path.Combine(folder, "licenz-data"), TestDatabase.Sqlite).WithSetting("Licenz:KeyEncryption:Key", masterKey))
             {
                 await first.InitializeAsync();
                 using var admin = first.CreateAdminClient();

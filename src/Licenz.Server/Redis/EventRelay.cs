@@ -1,0 +1,190 @@
+using Licenz.Server.Caching;
+using Licenz.Server.Data;
+using Licenz.Server.Events;
+using Microsoft.EntityFrameworkCore;
+using StackExchange.Redis;
+
+namespace Licenz.Server.Redis;
+
+/// <summary>
+/// Tells the other nodes of every change this node commits, and this node of theirs, through one Redis channel
+/// (<c>{prefix}events</c>): the message is the committing node and the ids of its events, nothing more (no license key,
+/// no customer data crosses Redis). A node that hears it reads those events from the database, where they committed
+/// with the change, and hands them to its own sinks — the verification cache and the signing-key ring drop what the
+/// change touched, as if it had been made here. A license suspended through one node is refused by every other on its
+/// next request, a few milliseconds later.
+/// </summary>
+/// <remarks>
+/// While the channel is down a node cannot hear the others, so it cannot trust its verification cache: it stops serving
+/// from it (every verification reads the database) until the channel is back, then starts afresh with an empty cache.
+/// What a node commits while it cannot reach Redis it tells the others once it can (the ids of up to 10,000 events, or
+/// "everything changed" beyond that), so a node that came back first hears of it as soon as this one does.
+/// Signing keys are cached a minute at most, so the worst a missed rotation costs is a minute of answers signed by the
+/// previous key, which stays published in the JWKS.
+/// </remarks>
+public sealed class EventRelay(RedisConnection redis, HotPathCache cache, IServiceProvider services, ILogger<EventRelay> logger)
+    : IEventSink, IHostedService
+{
+    private const string ChannelName = "events";
+
+    /// <summary>This process, so it skips its own messages (its sinks heard its events when they committed).</summary>
+    private readonly string _node = Guid.NewGuid().ToString("N");
+
+    /// <summary>Events committed while this node could not publish, told once it can (at most <see cref="MaxUnsent"/>).</summary>
+    private const int MaxUnsent = 10_000;
+
+    /// <summary>Stands for "everything may have changed": more went unsent than is kept.</summary>
+    private const string Everything = "*";
+
+    private readonly Lock _unsentGate = new();
+    private readonly List<string> _unsent = [];
+    private bool _unsentOverflowed;
+    private IEventSink[]? _localSinks;
+    private IConnectionMultiplexer? _multiplexer;
+
+    public void Committed(IReadOnlyList<LicenzEvent> events)
+    {
+        if (!redis.IsConfigured)
+        {
+            return;
+        }
+
+        if (_multiplexer is not { IsConnected: true } multiplexer || !TryPublish(multiplexer, events.Select(e => e.Id)))
+        {
+            // The change is committed; the other nodes hear of it when this node can reach Redis again.
+            lock (_unsentGate)
+            {
+                _unsent.AddRange(events.Select(e => e.Id));
+                if (_unsent.Count > MaxUnsent)
+                {
+                    _unsent.Clear();
+                    _unsentOverflowed = true;
+                }
+            }
+        }
+    }
+
+    private bool TryPublish(IConnectionMultiplexer multiplexer, IEnumerable<string> ids)
+    {
+        try
+        {
+            // Fire and forget: a node that misses this is one whose own channel is down, and it distrusts its cache for
+            // as long as that lasts.
+            multiplexer.GetSubscriber().Publish(redis.Channel(ChannelName), _node + ":" + string.Join(',', ids), CommandFlags.FireAndForget);
+            return true;
+        }
+        catch (RedisException e)
+        {
+            logger.LogWarning("Could not tell the other nodes of a change yet: {Reason}", e.Message);
+            return false;
+        }
+    }
+
+    /// <summary>Tells the other nodes what was committed here while Redis could not be reached.</summary>
+    private void PublishUnsent(IConnectionMultiplexer multiplexer)
+    {
+        List<string> unsent;
+        bool overflowed;
+        lock (_unsentGate)
+        {
+            unsent = [.. _unsent];
+            overflowed = _unsentOverflowed;
+            _unsent.Clear();
+            _unsentOverflowed = false;
+        }
+
+        if (overflowed)
+        {
+            TryPublish(multiplexer, [Everything]);
+        }
+
+        foreach (var batch in unsent.Chunk(500))
+        {
+            TryPublish(multiplexer, batch);
+        }
+
+        if (overflowed || unsent.Count > 0)
+        {
+            logger.LogInformation("Told the other nodes of the changes committed here while Redis was unreachable");
+        }
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!redis.IsConfigured)
+        {
+            return;
+        }
+
+        var multiplexer = await redis.GetMultiplexerAsync();
+        multiplexer.ConnectionFailed += (_, failed) =>
+        {
+            if (failed.ConnectionType == ConnectionType.Subscription)
+            {
+                logger.LogWarning("The channel to the other nodes is down ({Reason}): verifications read the database until it is back.", failed.FailureType);
+                cache.Distrust();
+            }
+        };
+        multiplexer.ConnectionRestored += (_, restored) =>
+        {
+            if (restored.ConnectionType == ConnectionType.Subscription)
+            {
+                logger.LogInformation("The channel to the other nodes is back: the verification cache starts afresh.");
+                cache.Trust();
+            }
+            else
+            {
+                PublishUnsent(multiplexer);
+            }
+        };
+
+        await multiplexer.GetSubscriber().SubscribeAsync(redis.Channel(ChannelName), (channel, message) => _ = HearAsync(message));
+        if (!multiplexer.IsConnected)
+        {
+            cache.Distrust();
+        }
+
+        _multiplexer = multiplexer;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private async Task HearAsync(RedisValue message)
+    {
+        var text = (string?)message ?? "";
+        var colon = text.IndexOf(':');
+        if (colon <= 0 || text.AsSpan(0, colon).SequenceEqual(_node))
+        {
+            return;
+        }
+
+        var ids = text[(colon + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries);
+        if (ids is [Everything])
+        {
+            cache.Invalidate([], [], everyApiKey: true, everyLicense: true);
+            return;
+        }
+
+        try
+        {
+            List<LicenzEvent> events;
+            await using (var scope = services.CreateAsyncScope())
+            {
+                var db = scope.ServiceProvider.GetRequiredService<LicenzDbContext>();
+                events = await db.Events.AsNoTracking().IgnoreQueryFilters([LicenzDbContext.TenantFilter])
+                    .Where(e => ids.Contains(e.Id)).ToListAsync();
+            }
+
+            foreach (var sink in _localSinks ??= [.. services.GetServices<IEventSink>().Where(s => s != this)])
+            {
+                sink.Committed(events);
+            }
+        }
+        catch (Exception e)
+        {
+            // What the change touched is not known here: nothing cached may outlive it.
+            logger.LogError(e, "Could not read {Count} change(s) made on another node; the verification cache starts afresh", ids.Length);
+            cache.Invalidate([], [], everyApiKey: true, everyLicense: true);
+        }
+    }
+}

@@ -1,0 +1,352 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using Licenz.Server.Licenses;
+using Licenz.Server.Tests.Hosting;
+using Licenz.Server.Tests.Infrastructure;
+using Licenz.Server.Tests.RateLimiting;
+using Licenz.Tests.Shared;
+
+namespace Licenz.Server.Tests.Nodes;
+
+/// <summary>
+/// Two real server processes — each its own folder, certificate and memory — over one PostgreSQL database and one Redis,
+/// as an operator runs them behind a load balancer: the schema migrated once with <c>migrate</c>, the same master key
+/// given to both. No node holds state the other needs.
+/// </summary>
+public sealed class TwoNodes : IAsyncDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "licenz-tests", "nodes-" + Guid.NewGuid().ToString("N"));
+    private readonly List<HttpClient> _clients = [];
+
+    private TwoNodes(OwnRedisServer redis)
+    {
+        Redis = redis;
+    }
+
+    public OwnRedisServer Redis { get; }
+
+    public LicenzProcess A { get; private set; } = null!;
+
+    public LicenzProcess B { get; private set; } = null!;
+
+    public Uri ApiA { get; private set; } = null!;
+
+    public Uri ApiB { get; private set; } = null!;
+
+    /// <summary>The default account's admin key, printed by the first node to start.</summary>
+    public string AdminKey { get; private set; } = null!;
+
+    private Dictionary<string, string> Environment { get; } = [];
+
+    /// <summary>Migrates the shared database, then starts node A (which creates the default account) and node B.</summary>
+    public static async Task<TwoNodes> StartAsync(string plan = "business")
+    {
+        await TestDatabase.PostgreSql.RequireAsync();
+        var nodes = new TwoNodes(await OwnRedisServer.StartAsync());
+        try
+        {
+            await nodes.StartNodesAsync(plan);
+            return nodes;
+        }
+        catch
+        {
+            await nodes.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartNodesAsync(string plan)
+    {
+        foreach (var node in new[] { "a", "b", "ops" })
+        {
+            Directory.CreateDirectory(Path.Combine(_folder, node));
+        }
+
+        Environment["Licenz__Database__Provider"] = "postgresql";
+        Environment["ConnectionStrings__Licenz"] = TestDatabase.PostgreSql.ConnectionString(_folder);
+        Environment["Licenz__Redis"] = Redis.Configuration;
+        Environment["Licenz__KeyEncryption__Key"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        Environment["Licenz__Plan"] = plan;
+
+        var (exitCode, _, error) = await LicenzProcess.RunAsync(Path.Combine(_folder, "ops"), ["migrate"], Environment);
+        Assert.True(exitCode == 0, $"migrate exited with {exitCode}: {error}");
+
+        A = LicenzProcess.Start(Path.Combine(_folder, "a"), ["--urls", "https://127.0.0.1:0"], Environment);
+        ApiA = await A.WaitUntilListeningAsync();
+        AdminKey = A.AdminKey;
+        B = LicenzProcess.Start(Path.Combine(_folder, "b"), ["--urls", "https://127.0.0.1:0"], Environment);
+        ApiB = await B.WaitUntilListeningAsync();
+        Assert.DoesNotContain(B.Output, l => l.StartsWith("Admin API key", StringComparison.Ordinal));
+    }
+
+    /// <summary>Runs an operator command (<c>create-account</c>, …) against the same database.</summary>
+    public Task<(int ExitCode, IReadOnlyList<string> Output, string Error)> RunAsync(params string[] arguments) =>
+        LicenzProcess.RunAsync(Path.Combine(_folder, "ops"), arguments, Environment);
+
+    /// <summary>A client of node A or B (its own generated certificate trusted), connections kept open.</summary>
+    public HttpClient Client(char node, string? apiKey, string path = "api/v1/")
+    {
+        var folder = Path.Combine(_folder, node == 'a' ? "a" : "b", "licenz-data", "tls");
+        var certificate = X509CertificateLoader.LoadCertificateFromFile(Directory.EnumerateFiles(folder, "*.crt").Single());
+        var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+        policy.CustomTrustStore.Add(certificate);
+        var handler = new SocketsHttpHandler
+        {
+            SslOptions = { CertificateChainPolicy = policy, RemoteCertificateValidationCallback = (_, _, _, errors) => errors == SslPolicyErrors.None },
+            MaxConnectionsPerServer = 64,
+        };
+        var api = node == 'a' ? ApiA : ApiB;
+        var client = new HttpClient(handler) { BaseAddress = new Uri(api, "/" + path), Timeout = TimeSpan.FromSeconds(60) };
+        if (apiKey is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        }
+
+        _clients.Add(client);
+        return client;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var client in _clients)
+        {
+            client.Dispose();
+        }
+
+        if (A is not null)
+        {
+            await A.DisposeAsync();
+        }
+
+        if (B is not null)
+        {
+            await B.DisposeAsync();
+        }
+
+        await Redis.DisposeAsync();
+        try
+        {
+            await TestDatabase.PostgreSql.DropAsync(_folder);
+        }
+        catch (Npgsql.NpgsqlException)
+        {
+            // Nothing was made on a server that is not there.
+        }
+
+        LicenzHost.TryDelete(_folder);
+    }
+}
+
+/// <summary>Two nodes started once for the tests of a class, on the first test that asks (which skips or fails if PostgreSQL or Redis is missing).</summary>
+public sealed class SharedTwoNodes : IAsyncDisposable
+{
+    private Task<TwoNodes>? _nodes;
+
+    public Task<TwoNodes> GetAsync() => _nodes ??= TwoNodes.StartAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_nodes is { IsCompletedSuccessfully: true } started)
+        {
+            await started.Result.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>What two nodes over one PostgreSQL and one Redis must show: one budget, one cache truth, one set of keys.</summary>
+[Collection(nameof(RedisNodes))]
+public sealed class TwoNodeTests(SharedTwoNodes cluster) : IClassFixture<SharedTwoNodes>
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task OnTheFreePlan300ConcurrentRequestsOverTwoNodesLetExactly100Through()
+    {
+        var nodes = await cluster.GetAsync();
+        var (exitCode, output, error) = await nodes.RunAsync("create-account", "--name", "Free vendor", "--plan", "free");
+        Assert.True(exitCode == 0, $"create-account exited with {exitCode}: {error}");
+        var adminKey = output.Single(l => l.StartsWith("Admin API key: ", StringComparison.Ordinal))["Admin API key: ".Length..];
+        using var a = nodes.Client('a', adminKey);
+        using var b = nodes.Client('b', adminKey);
+
+        // Open the connections first, so the 300 requests race for the budget rather than for TLS handshakes.
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(i => (i % 2 == 0 ? a : b).GetAsync("nothing-here", Cancel)));
+        var before = await RemainingAsync(a);
+
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 300).Select(async i =>
+        {
+            using var response = await (i % 2 == 0 ? a : b).GetAsync("products", Cancel);
+            return response.StatusCode;
+        }));
+
+        Assert.Equal(before, statuses.Count(s => s == HttpStatusCode.OK));
+        Assert.Equal(300 - before, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
+        Assert.True(before >= 90, $"Only {before} of the budget of 100 was left before the burst.");
+    }
+
+    [Fact]
+    public async Task ALicenseSuspendedThroughNodeAIsRefusedByNodeBWithinASecond()
+    {
+        var nodes = await cluster.GetAsync();
+        using var a = nodes.Client('a', nodes.AdminKey);
+        using var b = nodes.Client('b', nodes.AdminKey);
+        var product = await (await a.PostJsonAsync("products", new { name = "Two nodes" })).DataAsync(HttpStatusCode.Created);
+        var license = await (await a.PostJsonAsync("licenses", new { product_id = product.Str("id"), email = "nodes@example.com", type = "perpetual" }))
+            .DataAsync(HttpStatusCode.Created);
+
+        // Node B verifies it, so B has it in its cache.
+        Assert.Equal("VALID", (await (await b.PostJsonAsync("licenses/verify", new { key = license.Str("key") })).DataAsync()).Str("code"));
+        Assert.Equal("VALID", (await (await b.PostJsonAsync("licenses/verify", new { key = license.Str("key") })).DataAsync()).Str("code"));
+
+        await (await a.PostAsync($"licenses/{license.Str("id")}/suspend", null, Cancel)).DataAsync();
+        var watch = Stopwatch.StartNew();
+        string code;
+        do
+        {
+            code = (await (await b.PostJsonAsync("licenses/verify", new { key = license.Str("key") })).DataAsync()).Str("code");
+        }
+        while (code == "VALID" && watch.Elapsed < TimeSpan.FromSeconds(1));
+
+        Assert.Equal("SUSPENDED", code);
+
+        // And back: reinstated through B, valid on A.
+        await (await b.PostAsync($"licenses/{license.Str("id")}/reinstate", null, Cancel)).DataAsync();
+        watch.Restart();
+        do
+        {
+            code = (await (await a.PostJsonAsync("licenses/verify", new { key = license.Str("key") })).DataAsync()).Str("code");
+        }
+        while (code != "VALID" && watch.Elapsed < TimeSpan.FromSeconds(1));
+
+        Assert.Equal("VALID", code);
+    }
+
+    [Fact]
+    public async Task ASigningKeyRotatedOnNodeAIsTheOneNodeBSignsWith()
+    {
+        var nodes = await cluster.GetAsync();
+        using var a = nodes.Client('a', nodes.AdminKey);
+        using var b = nodes.Client('b', nodes.AdminKey);
+        using var jwksB = nodes.Client('b', null, "");
+        var product = await (await a.PostJsonAsync("products", new { name = "Rotation" })).DataAsync(HttpStatusCode.Created);
+        var license = await (await a.PostJsonAsync("licenses", new { product_id = product.Str("id"), email = "rotate@example.com", type = "perpetual" }))
+            .DataAsync(HttpStatusCode.Created);
+
+        // Node B signs with the first key (and caches it).
+        var first = await SignerAsync(b, license.Str("key"));
+
+        var rotated = await (await a.PostAsync("signing-keys/rotate", null, Cancel)).DataAsync(HttpStatusCode.Created);
+        Assert.NotEqual(first, rotated.Str("id"));
+
+        var watch = Stopwatch.StartNew();
+        string signer;
+        do
+        {
+            signer = await SignerAsync(b, license.Str("key"));
+        }
+        while (signer != rotated.Str("id") && watch.Elapsed < TimeSpan.FromSeconds(1));
+
+        Assert.Equal(rotated.Str("id"), signer);
+        var file = await (await b.PostAsync($"licenses/{license.Str("id")}/license-file", null, Cancel)).DataAsync();
+        Assert.Equal(rotated.Str("id"), file.Str("key_id"));
+        using var jwks = JsonDocument.Parse(await jwksB.GetStringAsync(".well-known/jwks.json", Cancel));
+        Assert.Equal([first, rotated.Str("id")], jwks.RootElement.GetProperty("keys").EnumerateArray().Select(k => k.Str("kid")));
+    }
+
+    private static async Task<int> RemainingAsync(HttpClient client)
+    {
+        using var response = await client.GetAsync("nothing-here", Cancel);
+        return int.Parse(response.Headers.GetValues("X-RateLimit-Remaining").Single(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The key id a node signed its verification answer with (<c>keyid</c> of <c>Signature-Input</c>).</summary>
+    private static async Task<string> SignerAsync(HttpClient client, string licenseKey)
+    {
+        using var response = await client.PostJsonAsync("licenses/verify", new { key = licenseKey });
+        await response.DataAsync();
+        var input = string.Join(", ", response.Headers.NonValidated["Signature-Input"]);
+        return System.Text.RegularExpressions.Regex.Match(input, "keyid=\"([^\"]+)\"").Groups[1].Value;
+    }
+
+    internal static async Task<JsonElement> ReadinessAsync(HttpClient probe)
+    {
+        using var response = await probe.GetAsync("readyz", Cancel);
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync(Cancel)).RootElement.Clone();
+    }
+
+    /// <summary>Polls <c>/readyz</c> until Redis's check says <paramref name="status"/> (up to 20 s: reconnects back off).</summary>
+    internal static async Task<JsonElement> WaitForAsync(HttpClient probe, string status)
+    {
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            var readiness = await ReadinessAsync(probe);
+            if (readiness.GetProperty("checks").Str("redis") == status || watch.Elapsed > TimeSpan.FromSeconds(20))
+            {
+                return readiness;
+            }
+
+            await Task.Delay(200, Cancel);
+        }
+    }
+}
+
+/// <summary>Redis goes away under two running nodes, and comes back.</summary>
+[Collection(nameof(RedisNodes))]
+public sealed class RedisOutageTests
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task WithRedisDownANodeKeepsAnsweringReadsTheTruthFromTheDatabaseAndRecoversWhenRedisReturns()
+    {
+        await using var nodes = await TwoNodes.StartAsync();
+        using var a = nodes.Client('a', nodes.AdminKey);
+        using var b = nodes.Client('b', nodes.AdminKey);
+        using var probeA = nodes.Client('a', null, "");
+        using var probeB = nodes.Client('b', null, "");
+        var product = await (await a.PostJsonAsync("products", new { name = "Outage" })).DataAsync(HttpStatusCode.Created);
+        var license = await (await a.PostJsonAsync("licenses", new { product_id = product.Str("id"), email = "outage@example.com", type = "perpetual" }))
+            .DataAsync(HttpStatusCode.Created);
+        Assert.Equal("VALID", (await (await b.PostJsonAsync("licenses/verify", new { key = license.Str("key") })).DataAsync()).Str("code"));
+        Assert.Equal("healthy", (await TwoNodeTests.ReadinessAsync(probeB)).GetProperty("checks").Str("redis"));
+
+        await nodes.Redis.StopAsync();
+        var readiness = await TwoNodeTests.WaitForAsync(probeB, "degraded");
+        Assert.Equal("degraded", readiness.GetProperty("checks").Str("redis"));
+        Assert.Equal("healthy", readiness.GetProperty("checks").Str("database"));
+
+        // Node B cannot hear node A now, so it cannot trust its cache: a suspension through A is still seen at once.
+        await (await a.PostAsync($"licenses/{license.Str("id")}/suspend", null, Cancel)).DataAsync();
+        Assert.Equal("SUSPENDED", (await (await b.PostJsonAsync("licenses/verify", new { key = license.Str("key") })).DataAsync()).Str("code"));
+        using (var products = await b.GetAsync("products", Cancel))
+        {
+            await products.DataAsync();
+            Assert.True(products.Headers.Contains("X-RateLimit-Remaining"), "Counted locally, the answer still carries the rate-limit headers.");
+        }
+
+        await nodes.Redis.StartAgainAsync();
+        readiness = await TwoNodeTests.WaitForAsync(probeB, "healthy");
+        Assert.Equal("healthy", readiness.GetProperty("checks").Str("redis"));
+        Assert.Equal("healthy", (await TwoNodeTests.WaitForAsync(probeA, "healthy")).GetProperty("checks").Str("redis"));
+
+        // Heard again: a change through A reaches B through Redis.
+        await (await a.PostAsync($"licenses/{license.Str("id")}/reinstate", null, Cancel)).DataAsync();
+        Assert.Equal("VALID", (await (await b.PostJsonAsync("licenses/verify", new { key = license.Str("key") })).DataAsync()).Str("code"));
+        await (await a.PostAsync($"licenses/{license.Str("id")}/suspend", null, Cancel)).DataAsync();
+        var watch = Stopwatch.StartNew();
+        string code;
+        do
+        {
+            code = (await (await b.PostJsonAsync("licenses/verify", new { key = license.Str("key") })).DataAsync()).Str("code");
+        }
+        while (code == "VALID" && watch.Elapsed < TimeSpan.FromSeconds(1));
+
+        Assert.Equal("SUSPENDED", code);
+    }
+}
