@@ -39,8 +39,16 @@ public sealed class EventRelay(RedisConnection redis, HotPathCache cache, IServi
     private readonly Lock _unsentGate = new();
     private readonly List<string> _unsent = [];
     private bool _unsentOverflowed;
+    private readonly SemaphoreSlim _listening = new(1, 1);
+    private readonly CancellationTokenSource _stopping = new();
     private IEventSink[]? _localSinks;
     private IConnectionMultiplexer? _multiplexer;
+    private volatile bool _subscribed;
+    private Task? _retrying;
+
+
+    /// <summary>One handler (made at start), so that subscribing again never adds a second.</summary>
+    private Action<RedisChannel, RedisValue> _hear = null!;
 
     public void Committed(IReadOnlyList<LicenzEvent> events)
     {
@@ -117,6 +125,8 @@ public sealed class EventRelay(RedisConnection redis, HotPathCache cache, IServi
         }
 
         var multiplexer = await redis.GetMultiplexerAsync();
+        _multiplexer = multiplexer;
+        _hear = (channel, message) => _ = HearAsync(message);
         multiplexer.ConnectionFailed += (_, failed) =>
         {
             if (failed.ConnectionType == ConnectionType.Subscription)
@@ -129,8 +139,7 @@ public sealed class EventRelay(RedisConnection redis, HotPathCache cache, IServi
         {
             if (restored.ConnectionType == ConnectionType.Subscription)
             {
-                logger.LogInformation("The channel to the other nodes is back: the verification cache starts afresh.");
-                cache.Trust();
+                _ = ListenAsync(multiplexer);
             }
             else
             {
@@ -138,16 +147,71 @@ public sealed class EventRelay(RedisConnection redis, HotPathCache cache, IServi
             }
         };
 
-        await multiplexer.GetSubscriber().SubscribeAsync(redis.Channel(ChannelName), (channel, message) => _ = HearAsync(message));
-        if (!multiplexer.IsConnected)
+        // A node whose Redis is down at start starts all the same, its cache distrusted, and listens once it can.
+        if (!await ListenAsync(multiplexer))
         {
-            cache.Distrust();
+            _retrying = RetryListeningAsync(multiplexer, _stopping.Token);
         }
-
-        _multiplexer = multiplexer;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        if (_retrying is not null)
+        {
+            await _retrying.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    /// <summary>
+    /// Subscribes to the channel if not yet done, then trusts the cache afresh (what was missed while not listening is not
+    /// known). False, with the cache distrusted, while Redis cannot take the subscription.
+    /// </summary>
+    private async Task<bool> ListenAsync(IConnectionMultiplexer multiplexer)
+    {
+        await _listening.WaitAsync();
+        try
+        {
+            if (!_subscribed)
+            {
+                var subscriber = multiplexer.GetSubscriber();
+                var channel = redis.Channel(ChannelName);
+
+                // A subscription that failed may still be registered with the client; never hear a message twice.
+                await subscriber.UnsubscribeAsync(channel, _hear, CommandFlags.FireAndForget);
+                await subscriber.SubscribeAsync(channel, _hear);
+                _subscribed = true;
+            }
+
+            logger.LogInformation("Listening to the other nodes' changes: the verification cache starts afresh.");
+            cache.Trust();
+            return true;
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            logger.LogWarning("Cannot hear the other nodes' changes yet ({Reason}): verifications read the database until then.", e.Message);
+            cache.Distrust();
+            return false;
+        }
+        finally
+        {
+            _listening.Release();
+        }
+    }
+
+    /// <summary>After a failed first subscription: tries again every second until it holds (reconnection does too).</summary>
+    private async Task RetryListeningAsync(IConnectionMultiplexer multiplexer, CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        while (!_subscribed && await timer.WaitForNextTickAsync(stopping))
+        {
+            if (multiplexer.IsConnected)
+            {
+                await ListenAsync(multiplexer);
+            }
+        }
+    }
+
 
     private async Task HearAsync(RedisValue message)
     {

@@ -3,6 +3,7 @@ using System.Text;
 using Licenz.Server.ApiKeys;
 using Licenz.Server.Data;
 using Licenz.Server.Tests.Infrastructure;
+using Licenz.Tests.Shared;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -37,7 +38,7 @@ public sealed class SealedLicenseKeysMigrationTests : IDisposable
         await CreatePreviousReleaseDatabaseAsync();
 
         string adminKey;
-        await using (var app = LicenzApplication.Over(DataDirectory))
+        await using (var app = LicenzApplication.Over(DataDirectory, TestDatabase.Sqlite))
         {
             await app.InitializeAsync();
             adminKey = await IssueAdminKeyAsync(app);
@@ -69,7 +70,7 @@ public sealed class SealedLicenseKeysMigrationTests : IDisposable
         }
 
         // Idempotent: the next start has nothing left to seal, and the keys still work.
-        await using (var again = LicenzApplication.Over(DataDirectory))
+        await using (var again = LicenzApplication.Over(DataDirectory, TestDatabase.Sqlite))
         {
             await again.InitializeAsync();
             using var admin = again.CreateClient(adminKey);
@@ -94,7 +95,7 @@ public sealed class SealedLicenseKeysMigrationTests : IDisposable
         }
 
         // Sealed by a start: the plain text is gone, and going back would lose it.
-        await using (var app = LicenzApplication.Over(DataDirectory))
+        await using (var app = LicenzApplication.Over(DataDirectory, TestDatabase.Sqlite))
         {
             await app.InitializeAsync();
         }

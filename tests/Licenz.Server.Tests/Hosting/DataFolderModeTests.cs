@@ -1,5 +1,6 @@
 using System.Net;
 using Licenz.Server.Tests.Infrastructure;
+using Licenz.Tests.Shared;
 
 namespace Licenz.Server.Tests.Hosting;
 
@@ -23,7 +24,7 @@ public sealed class DataFolderModeTests
             return;
         }
 
-        await using var app = new LicenzApplication();
+        await using var app = new LicenzApplication.OnSqlite();
         await app.InitializeAsync();
         await WriteSomethingAsync(app, app.AdminKey);
 
@@ -49,7 +50,7 @@ public sealed class DataFolderModeTests
         try
         {
             string adminKey;
-            await using (var first = LicenzApplication.Over(folder))
+            await using (var first = LicenzApplication.Over(folder, TestDatabase.Sqlite))
             {
                 await first.InitializeAsync();
                 adminKey = first.AdminKey;
@@ -70,7 +71,7 @@ public sealed class DataFolderModeTests
                 File.SetUnixFileMode(file, OpenFile);
             }
 
-            await using var second = LicenzApplication.Over(folder);
+            await using var second = LicenzApplication.Over(folder, TestDatabase.Sqlite);
             await second.InitializeAsync();
             await WriteSomethingAsync(second, adminKey);
 
