@@ -28,7 +28,7 @@ bench_cleanup() {
   local database
   for database in "${BENCH_DATABASES[@]}"; do
     ConnectionStrings__Licenz=$database dotnet "$(published Licenz.Bench.Seed)" drop-database >&2 \
-      || log "could not drop the database of $database"
+      || log "could not drop the database ${database##*Database=}"
   done
   BENCH_DATABASES=()
   if [ -n "$BENCH_WORK" ] && [ -z "${LICENZ_BENCH_KEEP:-}" ]; then
