@@ -13,6 +13,7 @@ die() { log "error: $*"; exit 1; }
 
 BENCH_PIDS=()
 BENCH_WORK=""
+BENCH_DATABASES=()   # connection strings of the PostgreSQL databases this run created: dropped on exit
 
 bench_cleanup() {
   local pid
@@ -24,6 +25,12 @@ bench_cleanup() {
     fi
   done
   BENCH_PIDS=()
+  local database
+  for database in "${BENCH_DATABASES[@]}"; do
+    ConnectionStrings__Licenz=$database dotnet "$(published Licenz.Bench.Seed)" drop-database >&2 \
+      || log "could not drop the database ${database##*Database=}"
+  done
+  BENCH_DATABASES=()
   if [ -n "$BENCH_WORK" ] && [ -z "${LICENZ_BENCH_KEEP:-}" ]; then
     rm -rf "$BENCH_WORK"
   elif [ -n "$BENCH_WORK" ]; then
@@ -94,6 +101,17 @@ use_data_folder() {
   export Licenz__KeyEncryption__Key
   Licenz__KeyEncryption__Key=$(head -c 32 /dev/urandom | base64)
   export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
+}
+
+# use_postgresql DATABASE: the server (and the seeder, and every command) on a fresh PostgreSQL database of that name
+# at $LICENZ_BENCH_POSTGRES (a role that may create databases), dropped when the script ends, however it ends.
+# Sets PG_VERSION (the PostgreSQL server's).
+LICENZ_BENCH_POSTGRES=${LICENZ_BENCH_POSTGRES:-Host=127.0.0.1;Port=5432;Username=licenz;Password=licenz}
+use_postgresql() {
+  export Licenz__Database__Provider=postgresql
+  export ConnectionStrings__Licenz="$LICENZ_BENCH_POSTGRES;Database=$1"
+  BENCH_DATABASES+=("$ConnectionStrings__Licenz")
+  PG_VERSION=$(dotnet "$(published Licenz.Bench.Seed)" create-database) || die "could not create the PostgreSQL database $1 (LICENZ_BENCH_POSTGRES)"
 }
 
 # seed_licenses COUNT OUT_DIR: seeds the current data folder; OUT_DIR gets keys.txt and seed.env.

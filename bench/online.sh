@@ -3,20 +3,23 @@
 #
 #   bench/online.sh            10,000 and 1,000,000 licenses: 30 s warm-up, 3 rounds of 15 s per endpoint, in turn
 #   bench/online.sh --quick    1,000 and 2,000 licenses, 1 round of 2 s: proves it works, judges nothing
+#   bench/online.sh --database postgresql [--quick]   the same on PostgreSQL: 10,000 licenses (--quick: 1,000)
 #
-# Options: --sizes 10000,1000000  --duration SECONDS  --warmup SECONDS  --rounds N
-# For every size: a fresh data folder seeded straight into SQLite, the Release server on a free loopback port
+# Options: --sizes 10000,1000000  --duration SECONDS  --warmup SECONDS  --rounds N  --database sqlite|postgresql
+# For every size: a fresh data folder seeded straight into SQLite (or a fresh PostgreSQL database at
+# $LICENZ_BENCH_POSTGRES, dropped at the end), the Release server on a free loopback port
 # (HTTPS, enterprise plan: no rate limit) and a verify-only key. All of them run at once beside the bare Kestrel
 # baseline; wrk (2 threads, 64 keep-alive connections) sends POST /api/v1/licenses/verify with random seeded keys
 # to each in turn, round after round.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-quick=0 sizes="" duration="" warmup="" rounds=""
+quick=0 sizes="" sizes_given="" duration="" warmup="" rounds="" database=sqlite
 while [ $# -gt 0 ]; do
   case $1 in
     --quick) quick=1 ;;
-    --sizes) sizes=$2; shift ;;
+    --database) database=$2; shift ;;
+    --sizes) sizes=$2 sizes_given=1; shift ;;
     --duration) duration=$2; shift ;;
     --warmup) warmup=$2; shift ;;
     --rounds) rounds=$2; shift ;;
@@ -24,6 +27,13 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
+case $database in
+  sqlite) ;;
+  postgresql | postgres) database=postgresql
+    # One size by default: each size is a database of its own on a server that shares the cores.
+    if [ "$quick" = 1 ]; then : "${sizes:=1000}"; else : "${sizes:=10000}"; fi ;;
+  *) die "--database is sqlite or postgresql, not $database" ;;
+esac
 if [ "$quick" = 1 ]; then
   : "${sizes:=1000,2000}" "${duration:=2}" "${warmup:=2}" "${rounds:=1}"
   settle=0
@@ -40,7 +50,14 @@ results=$(results_dir "$quick")
 mkdir -p "$results"
 summary="$BENCH_WORK/summary.txt"
 : >"$summary"
-header=$(results_header "Online verification" "bench/online.sh$([ "$quick" = 1 ] && echo ' --quick')")
+if [ "$database" = postgresql ]; then
+  # The results of each engine are a file (and a README section) of their own.
+  name=online-postgresql
+  header=$(results_header "Online verification on PostgreSQL" "bench/online.sh --database postgresql$([ "$quick" = 1 ] && echo ' --quick')$([ -n "$sizes_given" ] && echo " --sizes $sizes")")
+else
+  name=online
+  header=$(results_header "Online verification" "bench/online.sh$([ "$quick" = 1 ] && echo ' --quick')$([ -n "$sizes_given" ] && echo " --sizes $sizes")")
+fi
 
 # median_round FILE: the line (rps p50 p99) of the median round by throughput; sets M_RPS M_P50 M_P99 M_RANGE.
 median_round() {
@@ -61,6 +78,9 @@ for size in "${size_list[@]}"; do
   dir="$BENCH_WORK/$size"
   mkdir -p "$dir"
   use_data_folder "$dir/data"
+  # PostgreSQL: the data folder still holds the certificate and the signing keys; the database is fresh, migrated by
+  # the seeder (as the migrate command does). The run's process id keeps two runs on one PostgreSQL apart.
+  if [ "$database" = postgresql ]; then use_postgresql "licenz_bench_${size}_$$"; fi
   seed_licenses "$size" "$dir/seed"
   . "$dir/seed/seed.env"
   server_key[$size]=$(create_api_key verify-only)
@@ -107,12 +127,18 @@ for size in "${size_list[@]}"; do stop_process "${server_pid[$size]}"; done
 
 # --- the table --------------------------------------------------------------------------------------------
 
-out="$results/online.md"
+out="$results/$name.md"
 {
   printf '%s\n\n' "$header"
   printf 'wrk: %s threads, %s keep-alive connections, %s s warm-up each, then %s round(s) of %s s per endpoint, ' \
     "$WRK_THREADS" "$WRK_CONNECTIONS" "$warmup" "$rounds" "$duration"
   printf 'going round the bare app and every size in turn; the median round by throughput is shown, with the range over the rounds.\n\n'
+  if [ "$database" = postgresql ]; then
+    printf 'Database: PostgreSQL %s at %s, a fresh database per size, on the same machine (its CPU time competes with the server'"'"'s and wrk'"'"'s; its memory is not in the table).\n\n' \
+      "$PG_VERSION" "$(printf '%s' "$LICENZ_BENCH_POSTGRES" | tr ';' '\n' | grep -iE '^(host|port)=' | cut -d= -f2 | paste -sd: -)"
+  else
+    printf 'Database: SQLite, in each server'"'"'s data folder.\n\n'
+  fi
   printf '| endpoint | requests/s (range) | p50 | p99 | ÷ bare | anonymous memory | resident (peak) | file-backed | seeded in |\n'
   printf '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n'
   while read -r size v_rps v_p50 v_p99 v_range b_rps _ _ _ rss peak _ seed_s anon file _; do
@@ -136,4 +162,4 @@ out="$results/online.md"
   printf '| server anonymous memory ≤ 400 MB (381 MiB), %s licenses | %s MiB | %s |\n' \
     "$(fmt_int "$large")" "$l_anon" "$(judge "$l_anon" '<=' 381.5)"
 } >"$out"
-publish_results online "$out" "$quick"
+publish_results "$name" "$out" "$quick"

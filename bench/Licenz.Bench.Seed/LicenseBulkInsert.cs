@@ -1,17 +1,15 @@
-using Licenz.Server.Activity;
 using Licenz.Server.Data;
 using Licenz.Server.Licenses;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata;
-using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Licenz.Bench.Seed;
 
 /// <summary>
 /// Inserts licenses with one prepared SQLite statement per table in large transactions: a million rows in well under a
 /// minute, where change tracking would take many. Tables, columns and value conversions come from the server's
-/// EF Core model, so the rows are exactly what the server itself would have written.
+/// EF Core model (<see cref="LicenseTable"/>), so the rows are exactly what the server itself would have written.
+/// On PostgreSQL the licenses are copied in instead (<see cref="LicenseBulkCopy"/>).
 /// </summary>
 internal static class LicenseBulkInsert
 {
@@ -24,8 +22,12 @@ internal static class LicenseBulkInsert
             return 0;
         }
 
-        // A license is two rows: its own, and its last-validated row (LicenseActivity).
-        Table[] tables = [Table.Of<License>(db, license => license), Table.Of<LicenseActivity>(db, license => license.Activity)];
+        if (db.Database.IsNpgsql())
+        {
+            return await LicenseBulkCopy.RunAsync(db, count, create);
+        }
+
+        var tables = LicenseTable.ForLicenses(db);
 
         await db.Database.OpenConnectionAsync();
         try
@@ -42,7 +44,7 @@ internal static class LicenseBulkInsert
                 {
                     var insert = connection.CreateCommand();
                     insert.Transaction = transaction;
-                    insert.CommandText = $"INSERT INTO {Quote(table.Name)} ({string.Join(", ", table.Columns.Select(c => Quote(c.Name)))}) " +
+                    insert.CommandText = $"INSERT INTO {LicenseTable.Quote(table.Name)} ({table.ColumnList}) " +
                                          $"VALUES ({string.Join(", ", table.Columns.Select((_, i) => $"$p{i}"))})";
                     // Untyped: each value is bound as what it is (text, integer, null), as EF Core binds it.
                     var parameters = table.Columns.Select((_, i) => insert.Parameters.Add(new SqliteParameter { ParameterName = $"$p{i}" })).ToArray();
@@ -62,14 +64,7 @@ internal static class LicenseBulkInsert
                             var row = tables[t].Row(license);
                             for (var i = 0; i < parameters.Length; i++)
                             {
-                                var (_, getter, converter) = tables[t].Columns[i];
-                                var value = getter.GetClrValue(row);
-                                if (value is not null && converter is not null)
-                                {
-                                    value = converter.ConvertToProvider(value);
-                                }
-
-                                parameters[i].Value = value ?? DBNull.Value;
+                                parameters[i].Value = tables[t].Columns[i].ValueOf(row) ?? DBNull.Value;
                             }
 
                             await insert.ExecuteNonQueryAsync();
@@ -102,19 +97,4 @@ internal static class LicenseBulkInsert
         command.CommandText = sql;
         await command.ExecuteNonQueryAsync();
     }
-
-    /// <summary>An entity type's table and columns in the server's model, and where a license keeps that entity.</summary>
-    private sealed record Table(string Name, (string Name, IClrPropertyGetter Getter, ValueConverter? Converter)[] Columns, Func<License, object> Row)
-    {
-        public static Table Of<T>(LicenzDbContext db, Func<License, T> row) where T : class
-        {
-            var entity = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"No {typeof(T).Name} entity in the model.");
-            var mapping = entity.GetTableMappings().Single();
-            return new Table(mapping.Table.Name,
-                mapping.ColumnMappings.Select(c => (c.Column.Name, c.Property.GetGetter(), c.Property.GetTypeMapping().Converter)).ToArray(),
-                row);
-        }
-    }
-
-    private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }

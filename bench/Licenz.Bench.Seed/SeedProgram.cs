@@ -21,12 +21,14 @@ namespace Licenz.Bench.Seed;
 /// <c>flush --rows N --rounds R</c>: R times, notes N licenses drawn at random from the folder's as validated (over
 /// five seconds, as the server's 5-second flush finds them) and times the server's own activity writer writing them:
 /// CPU time per row. The server must not be running on the folder.
+/// <c>create-database</c>, <c>drop-database</c>: the PostgreSQL database of <c>ConnectionStrings:Licenz</c> (<see cref="BenchDatabase"/>).
 /// Configuration is the server's own (<c>Licenz__*</c> environment variables, or <c>--Licenz:…=…</c>).
 /// </summary>
 internal static class SeedProgram
 {
     private const string Usage =
-        "usage: seed --licenses N --out DIR [config…] | count-validated --since TIMESTAMP [config…] | flush --rows N --rounds R [config…]";
+        "usage: seed --licenses N --out DIR [config…] | count-validated --since TIMESTAMP [config…] | flush --rows N --rounds R [config…]" +
+        " | create-database [config…] | drop-database [config…]";
 
     public static async Task<int> Main(string[] args)
     {
@@ -48,6 +50,7 @@ internal static class SeedProgram
                     await CountValidatedAsync(configuration, at),
                 "flush" when Int(options, "--rows") is > 0 and var rows && Int(options, "--rounds") is > 0 and var rounds =>
                     await FlushAsync(configuration, rows, rounds),
+                "create-database" or "drop-database" => await BenchDatabase.RunAsync(command, configuration),
                 _ => Fail(Usage),
             };
         }
