@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Licenz.Server.Accounts;
 using Licenz.Server.Activity;
+using Licenz.Server.Caching;
 using Licenz.Server.Data;
 using Licenz.Server.Hosting;
 using Licenz.Server.Licenses;
@@ -22,13 +23,15 @@ namespace Licenz.Bench.Seed;
 /// five seconds, as the server's 5-second flush finds them) and times the server's own activity writer writing them:
 /// CPU time per row. The server must not be running on the folder.
 /// <c>create-database</c>, <c>drop-database</c>: the PostgreSQL database of <c>ConnectionStrings:Licenz</c> (<see cref="BenchDatabase"/>).
+/// <c>cache-memory --licenses N</c>: stores N licenses (the seeded ones' shape: ids, shared account and product, keyed
+/// hashes; metadata of each one's own) in the server's verification cache and prints the managed bytes each took.
 /// Configuration is the server's own (<c>Licenz__*</c> environment variables, or <c>--Licenz:…=…</c>).
 /// </summary>
 internal static class SeedProgram
 {
     private const string Usage =
         "usage: seed --licenses N --out DIR [config…] | count-validated --since TIMESTAMP [config…] | flush --rows N --rounds R [config…]" +
-        " | create-database [config…] | drop-database [config…]";
+        " | cache-memory --licenses N | create-database [config…] | drop-database [config…]";
 
     public static async Task<int> Main(string[] args)
     {
@@ -51,6 +54,7 @@ internal static class SeedProgram
                 "flush" when Int(options, "--rows") is > 0 and var rows && Int(options, "--rounds") is > 0 and var rounds =>
                     await FlushAsync(configuration, rows, rounds),
                 "create-database" or "drop-database" => await BenchDatabase.RunAsync(command, configuration),
+                "cache-memory" when Int(options, "--licenses") is > 0 and var licenses => CacheMemory(licenses),
                 _ => Fail(Usage),
             };
         }
@@ -158,6 +162,40 @@ internal static class SeedProgram
         await Console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"flush-result rows={rows} min_us_per_row={perRow.Min():F1} median_us_per_row={perRow.Order().ElementAt(perRow.Count / 2):F1}"));
         return 0;
+    }
+
+    /// <summary>
+    /// Managed bytes per cached license: the heap after a full collection, before and after storing, with what the
+    /// entries share (account and product ids) allocated before. Twice: licenses without metadata (or with metadata
+    /// they share), then each with metadata of its own, <c>{"seats":N}</c> (11 to 17 bytes of text).
+    /// </summary>
+    private static int CacheMemory(int count)
+    {
+        CacheMemory(count, ownMetadata: false);
+        CacheMemory(count, ownMetadata: true);
+        return 0;
+    }
+
+    private static void CacheMemory(int count, bool ownMetadata)
+    {
+        var time = TimeProvider.System;
+        var cache = new HotPathCache(Options.Create(new CacheOptions { MaxEntries = count }), time);
+        const string accountId = "acct_0000000000000000000000000a", productId = "prod_00000000000000000000000000";
+        var createdAt = time.GetUtcNow().UtcDateTime;
+        var hash = new byte[LicenseKeyProtection.HashSize];
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        for (var i = 0; i < count; i++)
+        {
+            System.Security.Cryptography.RandomNumberGenerator.Fill(hash);
+            var metadata = ownMetadata ? CachedMetadata.Text(System.Text.Encoding.UTF8.GetBytes($$"""{"seats":{{i}}}""")) : CachedMetadata.Empty;
+            cache.StoreLicense(new LicenseCacheKey(hash), new CachedLicense(Ids.New(Ids.License, time), accountId, productId,
+                LicenseType.Subscription, LicenseStatus.Active, createdAt.AddDays(365), createdAt, metadata), cache.Epoch);
+        }
+
+        var after = GC.GetTotalMemory(forceFullCollection: true);
+        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"cache-memory licenses={cache.LicenseCount} own_metadata={ownMetadata} bytes_per_license={(after - before) / (double)count:F0}"));
+        GC.KeepAlive(cache);
     }
 
     /// <summary>The server's services from the server's configuration, built but never started.</summary>

@@ -45,6 +45,7 @@ public sealed class SqliteConnectionSettings : DbConnectionInterceptor
                 if (sqlite is not null)
                 {
                     await ExecuteAsync(sqlite, PageCache, CancellationToken.None);
+                    NativeHeap.Trim();
                 }
             }
             finally
