@@ -99,6 +99,19 @@ public sealed class TestDatabase
         await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(Server) { Database = "postgres", Pooling = false }.ConnectionString);
         await connection.OpenAsync();
         await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{DatabaseName(dataDirectory)}\" WITH (FORCE)", connection);
-        await drop.ExecuteNonQueryAsync();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await drop.ExecuteNonQueryAsync();
+                return;
+            }
+            catch (PostgresException busy) when (busy.SqlState == PostgresErrorCodes.InsufficientPrivilege && attempt < 20)
+            {
+                // FORCE ends the role's own sessions only: an autovacuum worker (the superuser's) that started on the new
+                // database is waited for, unless the role may signal it (.ci/run grants pg_signal_backend).
+                await Task.Delay(250);
+            }
+        }
     }
 }

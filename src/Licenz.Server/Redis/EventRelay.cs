@@ -27,14 +27,14 @@ public sealed class EventRelay(RedisConnection redis, HotPathCache cache, IServi
 {
     private const string ChannelName = "events";
 
-    /// <summary>This process, so it skips its own messages (its sinks heard its events when they committed).</summary>
-    private readonly string _node = Guid.NewGuid().ToString("N");
-
-    /// <summary>Events committed while this node could not publish, told once it can (at most <see cref="MaxUnsent"/>).</summary>
+    /// <summary>Events committed while this node could not publish, told once it can (at most this many).</summary>
     private const int MaxUnsent = 10_000;
 
     /// <summary>Stands for "everything may have changed": more went unsent than is kept.</summary>
     private const string Everything = "*";
+
+    /// <summary>This process, so it skips its own messages (its sinks heard its events when they committed).</summary>
+    private readonly string _node = Guid.NewGuid().ToString("N");
 
     private readonly Lock _unsentGate = new();
     private readonly List<string> _unsent = [];
@@ -45,7 +45,6 @@ public sealed class EventRelay(RedisConnection redis, HotPathCache cache, IServi
     private IConnectionMultiplexer? _multiplexer;
     private volatile bool _subscribed;
     private Task? _retrying;
-
 
     /// <summary>One handler (made at start), so that subscribing again never adds a second.</summary>
     private Action<RedisChannel, RedisValue> _hear = null!;
@@ -101,20 +100,23 @@ public sealed class EventRelay(RedisConnection redis, HotPathCache cache, IServi
             _unsentOverflowed = false;
         }
 
-        if (overflowed)
+        if (!overflowed && unsent.Count == 0)
         {
-            TryPublish(multiplexer, [Everything]);
+            return;
         }
 
-        foreach (var batch in unsent.Chunk(500))
+        if ((overflowed && !TryPublish(multiplexer, [Everything])) || unsent.Chunk(500).Any(batch => !TryPublish(multiplexer, batch)))
         {
-            TryPublish(multiplexer, batch);
+            // Still unreachable: it is told as a whole on the next reconnection.
+            lock (_unsentGate)
+            {
+                _unsentOverflowed = true;
+            }
+
+            return;
         }
 
-        if (overflowed || unsent.Count > 0)
-        {
-            logger.LogInformation("Told the other nodes of the changes committed here while Redis was unreachable");
-        }
+        logger.LogInformation("Told the other nodes of the changes committed here while Redis was unreachable");
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -185,6 +187,7 @@ public sealed class EventRelay(RedisConnection redis, HotPathCache cache, IServi
 
             logger.LogInformation("Listening to the other nodes' changes: the verification cache starts afresh.");
             cache.Trust();
+            PublishUnsent(multiplexer);
             return true;
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
