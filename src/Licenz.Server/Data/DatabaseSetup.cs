@@ -29,11 +29,19 @@ public sealed class DatabaseOptions
     /// </summary>
     public bool? MigrateAtStart { get; set; }
 
-    public DatabaseProvider ParsedProvider => Provider.Trim().ToLowerInvariant() switch
+    /// <summary>The engine named; SQLite for a name that is none (which the validator refuses at start).</summary>
+    public DatabaseProvider ParsedProvider => TryParseProvider(Provider, out var provider) ? provider : DatabaseProvider.Sqlite;
+
+    public static bool TryParseProvider(string? name, out DatabaseProvider provider)
     {
-        "postgresql" or "postgres" => DatabaseProvider.PostgreSql,
-        _ => DatabaseProvider.Sqlite,
-    };
+        (var known, provider) = name?.Trim().ToLowerInvariant() switch
+        {
+            "sqlite" => (true, DatabaseProvider.Sqlite),
+            "postgresql" or "postgres" => (true, DatabaseProvider.PostgreSql),
+            _ => (false, DatabaseProvider.Sqlite),
+        };
+        return known;
+    }
 
     public bool MigratesAtStart => MigrateAtStart ?? ParsedProvider == DatabaseProvider.Sqlite;
 }
@@ -43,13 +51,12 @@ public sealed class DatabaseOptionsValidator(IConfiguration configuration) : IVa
 {
     public ValidateOptionsResult Validate(string? name, DatabaseOptions options)
     {
-        var provider = options.Provider.Trim().ToLowerInvariant();
-        if (provider is not ("sqlite" or "postgresql" or "postgres"))
+        if (!DatabaseOptions.TryParseProvider(options.Provider, out var provider))
         {
             return ValidateOptionsResult.Fail($"{DatabaseOptions.Section}:Provider is '{options.Provider}'; it must be 'sqlite' or 'postgresql'.");
         }
 
-        return options.ParsedProvider == DatabaseProvider.PostgreSql && string.IsNullOrWhiteSpace(configuration.GetConnectionString(DatabaseSetup.ConnectionStringName))
+        return provider == DatabaseProvider.PostgreSql && string.IsNullOrWhiteSpace(configuration.GetConnectionString(DatabaseSetup.ConnectionStringName))
             ? ValidateOptionsResult.Fail(
                 $"{DatabaseOptions.Section}:Provider is postgresql, so ConnectionStrings:{DatabaseSetup.ConnectionStringName} must say where the database is " +
                 "(for example: Host=db.internal;Database=licenz;Username=licenz;Password=…).")

@@ -335,7 +335,8 @@ public sealed partial class ServerProcessTests : IDisposable
     /// An HTTPS client that trusts <paramref name="trusted"/> as its only root, as <c>curl --cacert</c> does,
     /// with the usual host name check.
     /// </summary>
-    private static HttpClient ClientTrusting(X509Certificate2 trusted, Uri api, string? apiKey, Action<X509Certificate2>? presented = null)
+    /// <summary>A client of a server process that trusts only its certificate (the one the server wrote), for <paramref name="api"/>.</summary>
+    internal static HttpClient ClientTrusting(X509Certificate2 trusted, Uri api, string? apiKey, Action<X509Certificate2>? presented = null)
     {
         var policy = new X509ChainPolicy
         {

@@ -1,11 +1,8 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
-using Licenz.Server.Licenses;
 using Licenz.Server.Tests.Hosting;
 using Licenz.Server.Tests.Infrastructure;
 using Licenz.Server.Tests.RateLimiting;
@@ -88,25 +85,12 @@ public sealed class TwoNodes : IAsyncDisposable
     public Task<(int ExitCode, IReadOnlyList<string> Output, string Error)> RunAsync(params string[] arguments) =>
         LicenzProcess.RunAsync(Path.Combine(_folder, "ops"), arguments, Environment);
 
-    /// <summary>A client of node A or B (its own generated certificate trusted), connections kept open.</summary>
+    /// <summary>A client of node A or B, trusting the certificate that node generated.</summary>
     public HttpClient Client(char node, string? apiKey, string path = "api/v1/")
     {
         var folder = Path.Combine(_folder, node == 'a' ? "a" : "b", "licenz-data", "tls");
         var certificate = X509CertificateLoader.LoadCertificateFromFile(Directory.EnumerateFiles(folder, "*.crt").Single());
-        var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
-        policy.CustomTrustStore.Add(certificate);
-        var handler = new SocketsHttpHandler
-        {
-            SslOptions = { CertificateChainPolicy = policy, RemoteCertificateValidationCallback = (_, _, _, errors) => errors == SslPolicyErrors.None },
-            MaxConnectionsPerServer = 64,
-        };
-        var api = node == 'a' ? ApiA : ApiB;
-        var client = new HttpClient(handler) { BaseAddress = new Uri(api, "/" + path), Timeout = TimeSpan.FromSeconds(60) };
-        if (apiKey is not null)
-        {
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
-        }
-
+        var client = ServerProcessTests.ClientTrusting(certificate, new Uri(node == 'a' ? ApiA : ApiB, "/" + path), apiKey);
         _clients.Add(client);
         return client;
     }
