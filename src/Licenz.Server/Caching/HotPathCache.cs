@@ -117,6 +117,9 @@ public sealed class CachedLicense
     /// <summary>The license id, <c>lic_…</c>: a new string each time (read it once per request).</summary>
     public string Id => _idText ?? Ids.Unpack(Ids.License, _id);
 
+    /// <summary>The id's 16 bytes (<see cref="Ids.TryPack"/>), or null for an id that does not pack.</summary>
+    public UInt128? PackedId => _idText is null ? _id : null;
+
     public string AccountId { get; }
 
     public string ProductId { get; }

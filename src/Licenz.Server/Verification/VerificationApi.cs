@@ -42,7 +42,15 @@ public static class VerificationApi
         }
 
         var licenseId = license.Id;
-        activity.LicenseValidated(licenseId, now);
+        if (license.PackedId is { } packed)
+        {
+            activity.LicenseValidated(packed, now);
+        }
+        else
+        {
+            activity.LicenseValidated(licenseId, now);
+        }
+
         var status = LicenseEnums.Effective(license.Status, license.ExpiresAt, now);
         var (code, detail) = (productId, status) switch
         {

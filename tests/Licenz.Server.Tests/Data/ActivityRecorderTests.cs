@@ -72,6 +72,33 @@ public sealed class ActivityRecorderTests(LicenzApplication app) : IClassFixture
         Assert.Equal(0, recorder.Waiting);
     }
 
+    [Theory]
+    [InlineData(100, 5000)]
+    [InlineData(250, 5000)]
+    [InlineData(400, 8000)]
+    [InlineData(1500, 30000)]
+    public void LongFlushesAreSpacedSoTheWriterTakesAboutOneTwentiethOfACore(int flushedMs, int waitMs) =>
+        Assert.Equal(TimeSpan.FromMilliseconds(waitMs), ActivityRecorder.NextFlushAfter(TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(flushedMs)));
+
+    [Fact]
+    public async Task LicensesNotedByTheirPackedIdOrTheirStringAreWrittenAlike()
+    {
+        var ids = await SeedLicensesAsync(2);
+        var recorder = app.Services.GetRequiredService<ActivityRecorder>();
+        var now = app.Time.GetUtcNow().UtcDateTime;
+        var second = new DateTime(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
+        Assert.True(Ids.TryPack(ids[0], Ids.License, out var packed));
+
+        recorder.LicenseValidated(packed, second);
+        recorder.LicenseValidated(ids[1], second.AddSeconds(1));
+        recorder.LicenseValidated(ids[0], second.AddSeconds(-5));
+        await recorder.FlushAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(second, await LastValidatedAsync(ids[0]));
+        Assert.Equal(second.AddSeconds(1), await LastValidatedAsync(ids[1]));
+        Assert.Equal(0, recorder.Waiting);
+    }
+
     [Fact]
     public async Task WithoutAnyoneAskingTheTimesAreWrittenWithinTheConfiguredInterval()
     {
