@@ -73,6 +73,15 @@ public static class LicenzErrorCodes
     /// </summary>
     public const string Conflict = "conflict";
 
+    /// <summary>422: the license's machine limit is reached; the message says the limit and how to free a seat.</summary>
+    public const string MachineLimitExceeded = "machine_limit_exceeded";
+
+    /// <summary>422: the change would take the license's uses past its limit (or below zero); nothing was changed.</summary>
+    public const string UsageLimitExceeded = "usage_limit_exceeded";
+
+    /// <summary>422: the license has used its self-service transfers for the last 30 days; the message says when the next is allowed.</summary>
+    public const string TransferLimitExceeded = "transfer_limit_exceeded";
+
     /// <summary>429: too many requests, still so after the retries the client allows (<see cref="LicenzClientOptions.MaxRateLimitRetries"/>).</summary>
     public const string RateLimited = "rate_limited";
 

@@ -9,6 +9,7 @@ public static class CachingSetup
     {
         services.AddOptions<CacheOptions>().BindConfiguration(CacheOptions.Section);
         services.AddSingleton<HotPathCache>();
+        services.AddSingleton<Verification.LiveLicenseState>();
         services.AddSingleton<IEventSink, VerificationCacheInvalidation>();
         services.AddSingleton<CacheWarmup>();
         return services.AddHostedService(provider => provider.GetRequiredService<CacheWarmup>());

@@ -94,8 +94,11 @@ public sealed class CachedLicense
     private readonly long _createdAt;
     private readonly CachedMetadata _metadata;
 
-    public CachedLicense(string id, string accountId, string productId, LicenseType type, LicenseStatus status, DateTime? expiresAt, DateTime createdAt, CachedMetadata metadata)
+    public CachedLicense(string id, string accountId, string productId, LicenseType type, LicenseStatus status, DateTime? expiresAt, DateTime createdAt,
+        CachedMetadata metadata, string? policyId = null, LicenseOverrides? overrides = null)
     {
+        PolicyId = policyId;
+        Overrides = overrides;
         if (Ids.TryPack(id, Ids.License, out var packed))
         {
             _id = packed;
@@ -134,6 +137,31 @@ public sealed class CachedLicense
 
     /// <summary>The metadata object (parsed afresh when the license keeps its own text).</summary>
     public JsonElement Metadata => _metadata.Element;
+
+    /// <summary>Its policy (a string shared by all its licenses); null only before the start-up upgrade gives it one.</summary>
+    public string? PolicyId { get; }
+
+    /// <summary>What it has of its own beyond its policy; null for most licenses, which have nothing.</summary>
+    public LicenseOverrides? Overrides { get; }
+}
+
+/// <summary>A license's own machine limit and entitlements, kept apart so that licenses with none cost one null reference.</summary>
+public sealed record LicenseOverrides(int? MaxMachines, string[] Entitlements);
+
+/// <summary>What verification needs of a policy: its rules, and what its licenses inherit.</summary>
+public sealed record CachedPolicy(
+    string Id,
+    Verification.PolicyFacts Facts,
+    int? MaxMachines,
+    IReadOnlySet<string> Entitlements,
+    long? DurationSeconds,
+    Policies.ExpirationBasis ExpirationBasis)
+{
+    /// <summary>Whether verifying its licenses needs their counters or machines, read afresh (a limit, node-locking, heartbeats).</summary>
+    public bool NeedsLiveState { get; } = MaxMachines is not null || Facts.MaxUses is not null || !Facts.Floating || Facts.RequireHeartbeat;
+
+    public static CachedPolicy Of(Policies.Policy policy) => new(policy.Id, Verification.PolicyFacts.Of(policy), policy.MaxMachines,
+        new SortedSet<string>(Licenz.Server.Entitlements.EntitlementCodes.Read(policy.Entitlements), StringComparer.Ordinal), policy.DurationSeconds, policy.ExpirationBasis);
 }
 
 /// <summary>
@@ -154,6 +182,7 @@ public sealed class HotPathCache
 {
     private readonly BoundedCache<string, CachedApiKey> _apiKeys;
     private readonly BoundedCache<LicenseCacheKey, CachedLicense> _licenses;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, CachedPolicy> _policies = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private long _epoch;
     private volatile bool _distrusted;
@@ -175,6 +204,37 @@ public sealed class HotPathCache
     {
         key = null;
         return !_distrusted && _apiKeys.TryGet(lookupId, out key);
+    }
+
+    public bool TryGetPolicy(string id, [NotNullWhen(true)] out CachedPolicy? policy)
+    {
+        policy = null;
+        return !_distrusted && _policies.TryGetValue(id, out policy);
+    }
+
+    /// <summary>Policies are few (a handful per product): kept until changed, without bound or age.</summary>
+    public void StorePolicy(CachedPolicy policy, long epoch)
+    {
+        lock (_gate)
+        {
+            if (_epoch == epoch && !_distrusted)
+            {
+                _policies[policy.Id] = policy;
+            }
+        }
+    }
+
+    /// <summary>Drops policies after a committed change to them; any load that started before it will not be stored.</summary>
+    public void InvalidatePolicies(IReadOnlyCollection<string> ids)
+    {
+        lock (_gate)
+        {
+            _epoch++;
+            foreach (var id in ids)
+            {
+                _policies.TryRemove(id, out _);
+            }
+        }
     }
 
     public bool TryGetLicense(LicenseCacheKey key, [NotNullWhen(true)] out CachedLicense? license)
@@ -211,6 +271,7 @@ public sealed class HotPathCache
         _epoch++;
         _apiKeys.Clear();
         _licenses.Clear();
+        _policies.Clear();
     }
 
     public void StoreApiKey(string lookupId, CachedApiKey key, long epoch)

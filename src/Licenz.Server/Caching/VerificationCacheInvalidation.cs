@@ -17,6 +17,7 @@ public sealed class VerificationCacheInvalidation(HotPathCache cache) : IEventSi
         var licenses = new List<LicenseCacheKey>();
         var everyLicense = false;
         var apiKeys = false;
+        List<string>? policies = null;
         foreach (var change in events)
         {
             switch (change.ResourceType)
@@ -28,6 +29,9 @@ public sealed class VerificationCacheInvalidation(HotPathCache cache) : IEventSi
                     // Not one today; should a license event come without its hash, no entry may outlive the change.
                     everyLicense = true;
                     break;
+                case "policy":
+                    (policies ??= []).Add(change.ResourceId);
+                    break;
                 case "api_key" or "account":
                     // Cached keys carry their account's plan; key changes are rare: drop them all.
                     apiKeys = true;
@@ -38,6 +42,11 @@ public sealed class VerificationCacheInvalidation(HotPathCache cache) : IEventSi
         if (licenses.Count > 0 || everyLicense || apiKeys)
         {
             cache.Invalidate([], licenses, everyApiKey: apiKeys, everyLicense);
+        }
+
+        if (policies is not null)
+        {
+            cache.InvalidatePolicies(policies);
         }
     }
 }

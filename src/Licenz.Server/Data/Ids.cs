@@ -12,6 +12,9 @@ public static class Ids
     public const string ApiKey = "key";
     public const string Product = "prod";
     public const string License = "lic";
+    public const string Policy = "pol";
+    public const string Entitlement = "ent";
+    public const string Machine = "mach";
 
     public static string New(string prefix, TimeProvider time)
     {

@@ -2,8 +2,11 @@ using System.Linq.Expressions;
 using Licenz.Server.Accounts;
 using Licenz.Server.Activity;
 using Licenz.Server.ApiKeys;
+using Licenz.Server.Entitlements;
 using Licenz.Server.Events;
 using Licenz.Server.Licenses;
+using Licenz.Server.Machines;
+using Licenz.Server.Policies;
 using Licenz.Server.Products;
 using Licenz.Server.Signing;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
@@ -45,6 +48,9 @@ public class LicenzDbContext : DbContext, IDataProtectionKeyContext
     public DbSet<Product> Products => Set<Product>();
     public DbSet<License> Licenses => Set<License>();
     public DbSet<LicenseActivity> LicenseActivity => Set<LicenseActivity>();
+    public DbSet<Policy> Policies => Set<Policy>();
+    public DbSet<Entitlement> Entitlements => Set<Entitlement>();
+    public DbSet<Machine> Machines => Set<Machine>();
     public DbSet<SigningKeyRecord> SigningKeys => Set<SigningKeyRecord>();
     public DbSet<LicenzEvent> Events => Set<LicenzEvent>();
 

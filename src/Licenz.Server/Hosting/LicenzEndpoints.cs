@@ -1,11 +1,14 @@
 using Licenz.Server.ApiKeys;
 using Licenz.Server.Dashboard;
+using Licenz.Server.Entitlements;
 using Licenz.Server.Events;
 using Licenz.Server.Health;
 using Licenz.Server.Http;
 using Licenz.Server.Licenses;
+using Licenz.Server.Machines;
 using Licenz.Server.Metrics;
 using Licenz.Server.OpenApi;
+using Licenz.Server.Policies;
 using Licenz.Server.Products;
 using Licenz.Server.RateLimiting;
 using Licenz.Server.Signing;
@@ -34,8 +37,12 @@ public static class LicenzEndpoints
         api.MapVerification();
         api.MapLicenseFiles();
         api.MapSigningKeys();
+        api.MapLicenseUsage();
         api.MapLicenses();
         api.MapProducts();
+        api.MapPolicies();
+        api.MapEntitlements();
+        api.MapMachines();
         api.MapApiKeys();
         api.MapEvents();
 

@@ -5,12 +5,15 @@ using Licenz.Server.ApiKeys;
 using Licenz.Server.Caching;
 using Licenz.Server.Dashboard;
 using Licenz.Server.Data;
+using Licenz.Server.Entitlements;
 using Licenz.Server.Events;
 using Licenz.Server.Health;
 using Licenz.Server.Http;
 using Licenz.Server.Licenses;
+using Licenz.Server.Machines;
 using Licenz.Server.Metrics;
 using Licenz.Server.OpenApi;
+using Licenz.Server.Policies;
 using Licenz.Server.Products;
 using Licenz.Server.RateLimiting;
 using Licenz.Server.Redis;
@@ -75,6 +78,9 @@ public static class LicenzServer
         services.AddApiKeys();
         services.AddProducts();
         services.AddLicenses();
+        services.AddPolicies();
+        services.AddEntitlements();
+        services.AddMachines();
         services.AddSigning();
         services.AddVerificationCache();
         services.AddActivity();
@@ -123,7 +129,7 @@ public static class LicenzServer
         });
 
         services.ConfigureHttpJsonOptions(json => HttpJsonContext.Apply(json.SerializerOptions, LicensesJsonContext.Default, VerificationJsonContext.Default,
-            ProductsJsonContext.Default, ApiKeysJsonContext.Default, SigningJsonContext.Default, AccountsJsonContext.Default, EventsJsonContext.Default));
+            ProductsJsonContext.Default, PoliciesJsonContext.Default, EntitlementsJsonContext.Default, MachinesJsonContext.Default, ApiKeysJsonContext.Default, SigningJsonContext.Default, AccountsJsonContext.Default, EventsJsonContext.Default));
         services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
         var authentication = ApiKeyAuthenticationHandler.AddApiKeyAuthentication(services);
         services.AddAuthorizationBuilder().AddScopePolicies();

@@ -2,6 +2,7 @@ using Licenz.Server.Accounts;
 using Licenz.Server.Data;
 using Licenz.Server.Http;
 using Licenz.Server.Licenses;
+using Licenz.Server.Policies;
 using Licenz.Server.Signing;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -65,6 +66,7 @@ public sealed class LicenzStartup(
         var licenseKeys = scope.ServiceProvider.GetRequiredService<LicenseKeyProtection>();
         await LicenseKeyUpgrade.SealPlaintextKeysAsync(db, licenseKeys, logger, cancellationToken);
         await LicenseKeyUpgrade.CheckMasterKeyAsync(db, licenseKeys, cancellationToken);
+        await DefaultPolicies.UpgradeAsync(db, scope.ServiceProvider.GetRequiredService<TimeProvider>(), logger, cancellationToken);
 
         if (key is not null)
         {

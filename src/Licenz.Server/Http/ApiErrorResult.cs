@@ -13,6 +13,9 @@ public sealed class ApiErrorResult(ApiError error) : IResult, IStatusCodeHttpRes
 
     public static ApiErrorResult NotFound(string message) => new(new(ErrorCodes.NotFound, message, StatusCodes.Status404NotFound));
 
+    /// <summary>422: the request is well-formed, but a limit of the license refuses it (machine_limit_exceeded, …).</summary>
+    public static ApiErrorResult LimitExceeded(string code, string message) => new(new(code, message, StatusCodes.Status422UnprocessableEntity));
+
     public static ApiErrorResult BadRequest(string message, string? field = null) =>
         new(new(ErrorCodes.BadRequest, message, StatusCodes.Status400BadRequest, field));
 }

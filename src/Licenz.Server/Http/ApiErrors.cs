@@ -11,6 +11,9 @@ public static class ErrorCodes
     public const string Forbidden = LicenzErrorCodes.Forbidden;
     public const string NotFound = LicenzErrorCodes.NotFound;
     public const string Conflict = LicenzErrorCodes.Conflict;
+    public const string MachineLimitExceeded = LicenzErrorCodes.MachineLimitExceeded;
+    public const string UsageLimitExceeded = LicenzErrorCodes.UsageLimitExceeded;
+    public const string TransferLimitExceeded = LicenzErrorCodes.TransferLimitExceeded;
     public const string RateLimited = LicenzErrorCodes.RateLimited;
     public const string InternalError = LicenzErrorCodes.InternalError;
 }

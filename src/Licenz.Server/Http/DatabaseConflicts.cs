@@ -49,6 +49,10 @@ public static class DatabaseConflicts
         };
     }
 
+    /// <summary>Whether the database refused the write because a unique value was taken.</summary>
+    public static bool IsUniqueViolation(Exception exception) =>
+        Violation(exception as DbException ?? exception.InnerException as DbException) == Constraint.Unique;
+
     private enum Constraint
     {
         None,

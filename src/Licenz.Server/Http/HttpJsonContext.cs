@@ -18,6 +18,7 @@ namespace Licenz.Server.Http;
     Converters = [typeof(UtcTimestampConverter), typeof(ApiEnumConverterFactory)])]
 [JsonSerializable(typeof(ErrorEnvelope))]
 [JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(string[]))]
 [JsonSerializable(typeof(DataEnvelope<DeletedResource>))]
 public sealed partial class HttpJsonContext : JsonSerializerContext
 {

@@ -113,6 +113,11 @@ public static class JsonBodyErrors
             return "must be a string.";
         }
 
+        if (type == typeof(Policies.PolicyDuration))
+        {
+            return "must be a number of seconds or an ISO-8601 duration text such as P30D, P1Y or PT12H.";
+        }
+
         if (type == typeof(int) || type == typeof(long))
         {
             return "must be a whole number.";

@@ -85,6 +85,9 @@ public sealed class RequestRules
 
     /// <summary>The message format for <see cref="RangeAttribute"/>: "Field 'days' must be between 1 and 36500."</summary>
     public const string RangeMessage = "{0} must be between {1} and {2}.";
+
+    /// <summary>A value the caller sent, as a message quotes it: cut to 64 characters.</summary>
+    public static string Shown(string value) => value.Length > 64 ? value[..64] + "…" : value;
 }
 
 /// <summary>

@@ -19,4 +19,16 @@ public static class Expiry
         until = from.AddDays(days);
         return true;
     }
+
+    public static bool TryAddSeconds(DateTime from, long seconds, out DateTime until)
+    {
+        if (seconds > (Latest - from).TotalSeconds)
+        {
+            until = default;
+            return false;
+        }
+
+        until = from.AddSeconds(seconds);
+        return true;
+    }
 }

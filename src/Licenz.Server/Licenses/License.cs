@@ -1,6 +1,6 @@
 using Licenz.Server.Activity;
 using Licenz.Server.Data;
-using Licenz.Server.Licenses;
+using Licenz.Server.Policies;
 
 namespace Licenz.Server.Licenses;
 
@@ -41,6 +41,36 @@ public sealed class License : IAccountResource
     public DateTime UpdatedAt { get; set; }
     public DateTime? SuspendedAt { get; set; }
     public DateTime? RevokedAt { get; set; }
+
+    /// <summary>
+    /// The rules it follows. Null only in a row from before policies, until the start-up upgrade
+    /// (<see cref="DefaultPolicies.UpgradeAsync"/>) gives it its product's default for its type.
+    /// </summary>
+    public string? PolicyId { get; set; }
+
+    /// <summary>The policy, loaded with the license.</summary>
+    public Policy? Policy { get; set; }
+
+    /// <summary>This license's own machine limit, in place of its policy's; null: the policy's.</summary>
+    public int? MaxMachinesOverride { get; set; }
+
+    /// <summary>Entitlement codes granted to this license beyond its policy's: a JSON array of strings, sorted.</summary>
+    public string Entitlements { get; set; } = "[]";
+
+    /// <summary>
+    /// Machines activated on it now. Changed only by a conditional write that holds the limit (<see cref="Machines.Seats"/>),
+    /// in the same transaction as the machine row.
+    /// </summary>
+    public int MachinesCount { get; set; }
+
+    /// <summary>Uses recorded (<c>POST /licenses/{id}/usage</c>), changed only by a conditional write that holds <c>max_uses</c>.</summary>
+    public int Uses { get; set; }
+
+    /// <summary>When its self-service deactivations of the last 30 days were made: a JSON array of times, for the transfer allowance.</summary>
+    public string RecentTransfers { get; set; } = "[]";
+
+    /// <summary>The machine limit in force: its own, or its policy's; null for no limit.</summary>
+    public int? MaxMachines => MaxMachinesOverride ?? Policy?.MaxMachines;
 
     /// <summary>When it was last verified: a row of its own (see <see cref="LicenseActivity"/>), loaded with the license.</summary>
     public required LicenseActivity Activity { get; init; }

@@ -22,6 +22,15 @@ internal sealed class LicenseConfiguration : IEntityTypeConfiguration<License>
         builder.Property(l => l.Type).HasConversion<string>().HasMaxLength(20);
         builder.Property(l => l.Status).HasConversion<string>().HasMaxLength(20);
         builder.Property(l => l.Version).IsConcurrencyToken();
+        builder.Property(l => l.PolicyId).HasMaxLength(40);
+        builder.Property(l => l.Entitlements).HasMaxLength(8000);
+        builder.Property(l => l.RecentTransfers).HasMaxLength(8000);
+        builder.Ignore(l => l.MaxMachines);
+
+        // Its policy comes with it, as its activity does: every answer about a license shows its effective rules.
+        builder.HasOne(l => l.Policy).WithMany().HasForeignKey(l => l.PolicyId).OnDelete(DeleteBehavior.Restrict);
+        builder.Navigation(l => l.Policy).AutoInclude();
+        builder.HasIndex(l => new { l.AccountId, l.PolicyId, l.Id });
 
         // Last-validated times have a table of their own, written in batches (see LicenseActivity); every query for
         // licenses loads them along, as if they were a column.

@@ -20,6 +20,12 @@ namespace Licenz.Server.Licenses;
 /// <param name="SuspendedAt">When it was suspended, while it is.</param>
 /// <param name="RevokedAt">When it was revoked.</param>
 /// <param name="LastValidatedAt">When it was last verified through the API.</param>
+/// <param name="PolicyId">The policy it follows, <c>pol_…</c>.</param>
+/// <param name="MaxMachines">Machines it may be activated on at once: its own limit, else its policy's; null: no limit.</param>
+/// <param name="MachinesCount">Machines activated on it now.</param>
+/// <param name="Uses">Uses recorded.</param>
+/// <param name="MaxUses">Its policy's use limit; null: no limit.</param>
+/// <param name="Entitlements">Its effective entitlement codes: its policy's and its own.</param>
 public sealed record LicenseDto(
     string Id,
     string Key,
@@ -33,7 +39,13 @@ public sealed record LicenseDto(
     DateTime UpdatedAt,
     DateTime? SuspendedAt,
     DateTime? RevokedAt,
-    DateTime? LastValidatedAt);
+    DateTime? LastValidatedAt,
+    string? PolicyId,
+    int? MaxMachines,
+    int MachinesCount,
+    int Uses,
+    int? MaxUses,
+    string[] Entitlements);
 
 /// <summary>Body of <c>POST /licenses</c>.</summary>
 public sealed record CreateLicenseRequest
@@ -46,15 +58,27 @@ public sealed record CreateLicenseRequest
     [Email]
     public required string Email { get; init; }
 
-    /// <summary>subscription, perpetual or trial.</summary>
-    public required LicenseType Type { get; init; }
+    /// <summary>subscription, perpetual or trial: the license follows the product's default policy for the type. Give this or <c>policy_id</c>.</summary>
+    public LicenseType? Type { get; init; }
 
-    /// <summary>Expiry (ISO-8601 with offset, in the future) instead of the product's default length. Not for perpetual licenses.</summary>
+    /// <summary>The policy to follow (<c>pol_…</c>, of the same product), instead of a <c>type</c>.</summary>
+    [PrintableText(64)]
+    public string? PolicyId { get; init; }
+
+    /// <summary>Expiry (ISO-8601 with offset, in the future) instead of the policy's duration. Not for perpetual licenses.</summary>
     public DateTime? ExpiresAt { get; init; }
 
     /// <summary>A JSON object of at most 64 keys and 16 KiB; <c>{}</c> when left out or null.</summary>
     [MetadataObject]
     public JsonElement? Metadata { get; init; }
+
+    /// <summary>This license's own machine limit (1 to 1000000), in place of its policy's.</summary>
+    [Range(1, Policies.PolicyRules.MaxLimit, ErrorMessage = RequestRules.RangeMessage)]
+    public int? MaxMachines { get; init; }
+
+    /// <summary>Entitlement codes granted to this license beyond its policy's.</summary>
+    [Policies.EntitlementCodes]
+    public string[]? Entitlements { get; init; }
 }
 
 /// <summary>Body of <c>PATCH /licenses/{id}</c>: fields left out (or null) stay as they are.</summary>
@@ -70,6 +94,35 @@ public sealed record UpdateLicenseRequest
     /// <summary>Replaces the metadata object.</summary>
     [MetadataObject]
     public JsonElement? Metadata { get; init; }
+
+    /// <summary>This license's own machine limit (1 to 1000000); null: its policy's again.</summary>
+    [Range(1, Policies.PolicyRules.MaxLimit, ErrorMessage = RequestRules.RangeMessage)]
+    public int? MaxMachines { get => _maxMachines; set => (_maxMachines, MaxMachinesGiven) = (value, true); }
+
+    private int? _maxMachines;
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool MaxMachinesGiven { get; private set; }
+}
+
+/// <summary>Body of <c>POST /licenses/{id}/entitlements</c> and <c>DELETE /licenses/{id}/entitlements</c>.</summary>
+public sealed record LicenseEntitlementsRequest
+{
+    /// <summary>Entitlement codes to grant to the license (or take from it).</summary>
+    [Policies.EntitlementCodes]
+    public required string[] Entitlements { get; init; }
+}
+
+/// <summary>Body of <c>POST /licenses/{id}/usage</c>: exactly one of the two.</summary>
+public sealed record LicenseUsageRequest
+{
+    /// <summary>Uses to record, 1 to 1000000.</summary>
+    [Range(1, 1_000_000, ErrorMessage = RequestRules.RangeMessage)]
+    public int? Increment { get; init; }
+
+    /// <summary>Uses to give back, 1 to 1000000.</summary>
+    [Range(1, 1_000_000, ErrorMessage = RequestRules.RangeMessage)]
+    public int? Decrement { get; init; }
 }
 
 /// <summary>Optional body of <c>POST /licenses/{id}/renew</c>.</summary>
@@ -121,5 +174,15 @@ internal static class LicenseMapping
         license.UpdatedAt,
         license.SuspendedAt,
         license.RevokedAt,
-        license.Activity.LastValidatedAt);
+        license.Activity.LastValidatedAt,
+        license.PolicyId,
+        license.MaxMachines,
+        license.MachinesCount,
+        license.Uses,
+        license.Policy?.MaxUses,
+        EffectiveEntitlements(license));
+
+    /// <summary>The license's entitlements: its policy's and its own, sorted.</summary>
+    public static string[] EffectiveEntitlements(License license) =>
+        [.. Entitlements.EntitlementCodes.Read(license.Policy?.Entitlements ?? "[]").Union(Entitlements.EntitlementCodes.Read(license.Entitlements)).Order(StringComparer.Ordinal)];
 }

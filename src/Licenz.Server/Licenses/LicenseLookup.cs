@@ -17,10 +17,11 @@ namespace Licenz.Server.Licenses;
 public sealed class LicenseLookup(HotPathCache cache, LicenseKeyProtection keys, IServiceScopeFactory scopes, LicenzMetrics metrics)
 {
     /// <summary>What the cache needs of a license row: the lookup by key and the warm-up read the same columns.</summary>
-    private static readonly Expression<Func<License, LicenseRow>> ToRow = l => new LicenseRow(l.Id, l.AccountId, l.ProductId, l.KeyHash, l.Type, l.Status, l.ExpiresAt, l.CreatedAt, l.Metadata);
+    private static readonly Expression<Func<License, LicenseRow>> ToRow = l => new LicenseRow(l.Id, l.AccountId, l.ProductId, l.KeyHash, l.Type, l.Status, l.ExpiresAt, l.CreatedAt, l.Metadata,
+        l.PolicyId, l.MaxMachinesOverride, l.Entitlements);
 
     private static readonly Func<LicenzDbContext, byte[], CancellationToken, Task<LicenseRow?>> ByKeyHash = EF.CompileAsyncQuery(
-        (LicenzDbContext db, byte[] hash, CancellationToken _) => db.Licenses.AsNoTracking().IgnoreQueryFilters(new[] { LicenzDbContext.TenantFilter })
+        (LicenzDbContext db, byte[] hash, CancellationToken _) => db.Licenses.AsNoTracking().IgnoreAutoIncludes().IgnoreQueryFilters(new[] { LicenzDbContext.TenantFilter })
             .Where(l => l.KeyHash == hash)
             .Select(ToRow)
             .FirstOrDefault());
@@ -76,7 +77,7 @@ public sealed class LicenseLookup(HotPathCache cache, LicenseKeyProtection keys,
             await using (var scope = scopes.CreateAsyncScope())
             {
                 var db = scope.ServiceProvider.GetRequiredService<LicenzDbContext>();
-                var query = db.Licenses.AsNoTracking().IgnoreQueryFilters([LicenzDbContext.TenantFilter]);
+                var query = db.Licenses.AsNoTracking().IgnoreAutoIncludes().IgnoreQueryFilters([LicenzDbContext.TenantFilter]);
                 if (after is not null)
                 {
                     query = query.Where(l => string.Compare(l.Id, after) < 0);
@@ -105,7 +106,33 @@ public sealed class LicenseLookup(HotPathCache cache, LicenseKeyProtection keys,
     }
 
     private CachedLicense ToCached(LicenseRow row) => new(row.Id, Shared(row.AccountId), Shared(row.ProductId), row.Type, row.Status,
-        row.ExpiresAt, row.CreatedAt, Metadata(row.Metadata));
+        row.ExpiresAt, row.CreatedAt, Metadata(row.Metadata), row.PolicyId is null ? null : Shared(row.PolicyId),
+        row.MaxMachinesOverride is null && row.Entitlements is "[]" or "" ? null
+            : new LicenseOverrides(row.MaxMachinesOverride, Entitlements.EntitlementCodes.Read(row.Entitlements)));
+
+    /// <summary>The policy with this id, from memory when it can (policies are few and change rarely); null if it is gone.</summary>
+    public ValueTask<CachedPolicy?> FindPolicyAsync(string id, CancellationToken cancellationToken) =>
+        cache.TryGetPolicy(id, out var cached) ? ValueTask.FromResult<CachedPolicy?>(cached) : LoadPolicyAsync(id, cancellationToken);
+
+    private async ValueTask<CachedPolicy?> LoadPolicyAsync(string id, CancellationToken cancellationToken)
+    {
+        var epoch = cache.Epoch;
+        Policies.Policy? policy;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            policy = await scope.ServiceProvider.GetRequiredService<LicenzDbContext>().Policies.AsNoTracking()
+                .IgnoreQueryFilters([LicenzDbContext.TenantFilter]).FirstOrDefaultAsync(p => p.Id == id, cancellationToken);
+        }
+
+        if (policy is null)
+        {
+            return null;
+        }
+
+        var cached = CachedPolicy.Of(policy);
+        cache.StorePolicy(cached, epoch);
+        return cached;
+    }
 
     private string Shared(string id) => _shared.Count < 100_000 ? _shared.GetOrAdd(id, id) : id;
 
@@ -135,5 +162,5 @@ public sealed class LicenseLookup(HotPathCache cache, LicenseKeyProtection keys,
 
     private sealed record LicenseRow(
         string Id, string AccountId, string ProductId, byte[]? KeyHash, LicenseType Type, LicenseStatus Status,
-        DateTime? ExpiresAt, DateTime CreatedAt, string Metadata);
+        DateTime? ExpiresAt, DateTime CreatedAt, string Metadata, string? PolicyId, int? MaxMachinesOverride, string Entitlements);
 }

@@ -2,6 +2,7 @@ using Licenz.Server.Activity;
 using Licenz.Server.ApiKeys;
 using Licenz.Server.Data;
 using Licenz.Server.Http;
+using Licenz.Server.Policies;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -33,7 +34,13 @@ public static class LicensesApi
             .WithName("RevokeLicense").WithSummary("Revoke a license permanently.");
         write.MapPost("/{id}/renew", (HttpContext c, string id, RenewLicenseRequest? request, LicenzDbContext db, LicenseKeyProtection k, TimeProvider t, CancellationToken ct) =>
                 LicenseActions.ApplyAsync(c, id, LicenseAction.Renew, request, db, k, t, ct))
-            .WithName("RenewLicense").WithSummary("Extend a subscription or trial by its product's length (or by 'days').");
+            .WithName("RenewLicense").WithSummary("Extend a subscription or trial by its policy's duration (or by 'days').");
+        write.MapPost("/{id}/entitlements", (HttpContext c, string id, LicenseEntitlementsRequest request, LicenzDbContext db, LicenseKeyProtection k, TimeProvider t, CancellationToken ct) =>
+                ChangeEntitlementsAsync(c, id, request, grant: true, db, k, t, ct))
+            .WithName("AttachLicenseEntitlements").WithSummary("Grant entitlements to a license, beyond its policy's.");
+        write.MapDelete("/{id}/entitlements", (HttpContext c, string id, [Microsoft.AspNetCore.Mvc.FromBody] LicenseEntitlementsRequest request, LicenzDbContext db, LicenseKeyProtection k, TimeProvider t, CancellationToken ct) =>
+                ChangeEntitlementsAsync(c, id, request, grant: false, db, k, t, ct))
+            .WithName("DetachLicenseEntitlements").WithSummary("Take entitlements granted to a license itself back.");
         return group;
     }
 
@@ -61,7 +68,7 @@ public static class LicensesApi
     }
 
     internal static ApiErrorResult NotFound(string idOrKey) =>
-        ApiErrorResult.NotFound($"No license with id or key '{(idOrKey.Length > 64 ? idOrKey[..64] + "…" : idOrKey)}'.");
+        ApiErrorResult.NotFound($"No license with id or key '{RequestRules.Shown(idOrKey)}'.");
 
     private static async Task<Results<Ok<ListEnvelope<LicenseDto>>, ApiErrorResult>> ListAsync(
         HttpContext context, LicenzDbContext db, LicenseKeyProtection keys, TimeProvider time, [AsParameters] LicenseListQuery query,
@@ -117,9 +124,40 @@ public static class LicensesApi
         var accountId = context.Caller().AccountId;
         var productId = request.ProductId.Trim();
         var now = time.GetUtcNow().UtcDateTime;
+        if (request.Type is null && request.PolicyId is null)
+        {
+            return ApiErrorResult.BadRequest("Give 'type' (subscription, perpetual or trial: the product's default policy for it) or 'policy_id'.", "type");
+        }
+
+        if (!await db.Products.AnyAsync(p => p.Id == productId && p.AccountId == accountId, cancellationToken))
+        {
+            return ApiErrorResult.BadRequest($"Field 'product_id': no product with id '{RequestRules.Shown(productId)}' in this account.", "product_id");
+        }
+
+        Policy? policy;
+        if (request.PolicyId?.Trim() is { } policyId)
+        {
+            policy = await db.Policies.FirstOrDefaultAsync(p => p.Id == policyId && p.AccountId == accountId, cancellationToken);
+            if (policy is null || policy.ProductId != productId)
+            {
+                return ApiErrorResult.BadRequest(policy is null
+                    ? $"Field 'policy_id': no policy with id '{RequestRules.Shown(policyId)}' in this account."
+                    : $"Field 'policy_id': policy {policyId} is product {policy.ProductId}'s, not {productId}'s.", "policy_id");
+            }
+
+            if (request.Type is { } type && type != policy.LicenseType)
+            {
+                return ApiErrorResult.BadRequest($"Field 'type': policy {policyId} makes {policy.LicenseType.Name()} licenses, not {type.Name()}; leave 'type' out.", "type");
+            }
+        }
+        else
+        {
+            policy = await db.Policies.FirstAsync(p => p.ProductId == productId && p.DefaultFor == request.Type, cancellationToken);
+        }
+
         if (request.ExpiresAt is { } requested)
         {
-            if (request.Type == LicenseType.Perpetual)
+            if (policy.LicenseType == LicenseType.Perpetual)
             {
                 return ApiErrorResult.BadRequest("Perpetual licenses do not expire; leave out 'expires_at' or choose another type.", "expires_at");
             }
@@ -130,21 +168,17 @@ public static class LicensesApi
             }
         }
 
-        var product = await db.Products.AsNoTracking()
-            .Where(p => p.Id == productId && p.AccountId == accountId)
-            .Select(p => new { p.SubscriptionDays, p.TrialDays })
-            .FirstOrDefaultAsync(cancellationToken);
-        if (product is null)
+        var entitlements = request.Entitlements ?? [];
+        var unknown = await Entitlements.EntitlementCodes.UnknownAsync(db, accountId, entitlements, cancellationToken);
+        if (unknown.Count > 0)
         {
-            return ApiErrorResult.BadRequest($"Field 'product_id': no product with id '{productId}' in this account.", "product_id");
+            return Entitlements.EntitlementCodes.Unknown("entitlements", unknown);
         }
 
-        var expiresAt = request.ExpiresAt ?? request.Type switch
-        {
-            LicenseType.Subscription => now.AddDays(product.SubscriptionDays),
-            LicenseType.Trial => now.AddDays(product.TrialDays),
-            _ => (DateTime?)null,
-        };
+        // A license whose time starts at its first activation or validation has no expiry until then.
+        var expiresAt = request.ExpiresAt ?? (policy is { DurationSeconds: { } duration, ExpirationBasis: ExpirationBasis.Creation }
+            ? Expiry.TryAddSeconds(now, duration, out var until) ? until : Expiry.Latest
+            : null);
 
         var key = LicenseKey.Generate();
         var license = keys.Protect(new License
@@ -152,11 +186,15 @@ public static class LicensesApi
             Id = Ids.New(Ids.License, time),
             AccountId = accountId,
             ProductId = productId,
+            PolicyId = policy.Id,
+            Policy = policy,
             Email = request.Email.Trim().ToLowerInvariant(),
-            Type = request.Type,
+            Type = policy.LicenseType,
             Status = LicenseStatus.Active,
             ExpiresAt = expiresAt,
             Metadata = request.Metadata is { } metadata ? MetadataObjectAttribute.Compact(metadata) : "{}",
+            MaxMachinesOverride = request.MaxMachines,
+            Entitlements = Entitlements.EntitlementCodes.Store(entitlements),
             CreatedAt = now,
             UpdatedAt = now,
             Activity = new LicenseActivity(),
@@ -185,9 +223,54 @@ public static class LicensesApi
         license.Email = request.Email?.Trim().ToLowerInvariant() ?? license.Email;
         license.Metadata = request.Metadata is { } metadata ? MetadataObjectAttribute.Compact(metadata) : license.Metadata;
         license.ExpiresAt = request.ExpiresAt ?? license.ExpiresAt;
+        license.MaxMachinesOverride = request.MaxMachinesGiven ? request.MaxMachines : license.MaxMachinesOverride;
         var now = time.GetUtcNow().UtcDateTime;
         license.UpdatedAt = now;
         license.Version++;
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(new DataEnvelope<LicenseDto>(license.ToDto(keys.Open(license), now)));
+    }
+
+    private static async Task<Results<Ok<DataEnvelope<LicenseDto>>, ApiErrorResult>> ChangeEntitlementsAsync(
+        HttpContext context, string id, LicenseEntitlementsRequest request, bool grant, LicenzDbContext db, LicenseKeyProtection keys,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        var accountId = context.Caller().AccountId;
+        var license = await db.Licenses.WithIdOrKey(accountId, id, keys).FirstOrDefaultAsync(cancellationToken);
+        if (license is null)
+        {
+            return NotFound(id);
+        }
+
+        var own = Entitlements.EntitlementCodes.Read(license.Entitlements);
+        if (grant)
+        {
+            var unknown = await Entitlements.EntitlementCodes.UnknownAsync(db, accountId, request.Entitlements, cancellationToken);
+            if (unknown.Count > 0)
+            {
+                return Entitlements.EntitlementCodes.Unknown("entitlements", unknown);
+            }
+
+            own = [.. own.Union(request.Entitlements)];
+        }
+        else
+        {
+            var notOwn = request.Entitlements.Where(c => !own.Contains(c)).ToList();
+            if (notOwn.Count > 0)
+            {
+                return ApiErrorResult.BadRequest(
+                    $"Field 'entitlements': license {license.Id} was not granted {string.Join(", ", notOwn.Select(c => $"'{RequestRules.Shown(c)}'"))} itself" +
+                    " (entitlements of its policy are changed on the policy).", "entitlements");
+            }
+
+            own = [.. own.Except(request.Entitlements)];
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        license.Entitlements = Entitlements.EntitlementCodes.Store(own);
+        license.UpdatedAt = now;
+        license.Version++;
+        db.RecordEvent(license, grant ? "entitlements.attached" : "entitlements.detached");
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(new DataEnvelope<LicenseDto>(license.ToDto(keys.Open(license), now)));
     }

@@ -15,9 +15,12 @@ namespace Licenz.Server.Licenses;
 [JsonSerializable(typeof(CreateLicenseRequest))]
 [JsonSerializable(typeof(UpdateLicenseRequest))]
 [JsonSerializable(typeof(RenewLicenseRequest))]
+[JsonSerializable(typeof(LicenseEntitlementsRequest))]
+[JsonSerializable(typeof(LicenseUsageRequest))]
 [JsonSerializable(typeof(LicenseDto))]
 [JsonSerializable(typeof(DataEnvelope<LicenseDto>))]
 [JsonSerializable(typeof(ListEnvelope<LicenseDto>))]
 [JsonSerializable(typeof(LicenseFileRequest))]
 [JsonSerializable(typeof(DataEnvelope<LicenseFileDto>))]
+[JsonSerializable(typeof(List<DateTime>))]
 public sealed partial class LicensesJsonContext : JsonSerializerContext;

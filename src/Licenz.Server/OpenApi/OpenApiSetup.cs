@@ -64,7 +64,9 @@ public static class OpenApiSetup
                 Successful responses are `{"data": …}`; errors are `{"error": {"code", "message", "status"}}`
                 with the codes `bad_request` (400), `unauthorized` / `invalid_api_key` (401), `forbidden` (403),
                 `not_found` (404), `conflict` (409: another request changed the same resource at the same time;
-                nothing was changed, read it again and retry), `rate_limited` (429) and `internal_error` (500).
+                nothing was changed, read it again and retry), `machine_limit_exceeded`, `usage_limit_exceeded` and
+                `transfer_limit_exceeded` (422: a limit of the license refuses the request; nothing was changed),
+                `rate_limited` (429) and `internal_error` (500).
 
                 Every response carries `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset`.
                 Plans: Free 100, Starter 500, Growth 2,000, Business 10,000 requests/minute, Enterprise unlimited

@@ -34,6 +34,15 @@ internal static class RequestSchemas
             schema.Format = "date-time";
         }
 
+        // Seconds, or an ISO-8601 duration text (P30D): the one kind of field that takes either; answers give seconds.
+        if (type == typeof(Policies.PolicyDuration))
+        {
+            schema.Type = JsonSchemaType.Integer | JsonSchemaType.String;
+            schema.Properties?.Clear();
+            schema.Required?.Clear();
+            schema.Description ??= "Seconds, or an ISO-8601 duration such as P30D, P1Y or PT12H.";
+        }
+
         // Only metadata is free-form JSON, and it is always an object.
         if (type == typeof(JsonElement))
         {
@@ -77,6 +86,12 @@ internal static class RequestSchemas
                     break;
                 case Products.ProductCodeAttribute:
                     schema.Pattern = Products.ProductCodeAttribute.Pattern;
+                    break;
+                case Entitlements.EntitlementCodeAttribute:
+                    schema.Pattern = Entitlements.EntitlementCodeAttribute.Pattern;
+                    break;
+                case Machines.ComponentsAttribute:
+                    schema.MaxProperties = Machines.MachineRules.MaxComponents;
                     break;
             }
         }

@@ -3,6 +3,8 @@ using Licenz.Server.ApiKeys;
 using Licenz.Server.Data;
 using Licenz.Server.Hosting;
 using Licenz.Server.Http;
+using Licenz.Server.Licenses;
+using Licenz.Server.Policies;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -76,6 +78,7 @@ public static class ProductsApi
 
         // A request that took the same code meanwhile makes the unique index refuse the row: a 409 conflict (DatabaseConflicts).
         db.Products.Add(product);
+        db.Policies.AddRange(DefaultPolicies.For(product, time));
         await db.SaveChangesAsync(cancellationToken);
 
         return TypedResults.Created($"{ApiRoutes.BaseOf(context)}/products/{product.Id}", new DataEnvelope<ProductDto>(product.ToDto()));
@@ -107,6 +110,21 @@ public static class ProductsApi
         product.SubscriptionDays = request.SubscriptionDays ?? product.SubscriptionDays;
         product.TrialDays = request.TrialDays ?? product.TrialDays;
         product.UpdatedAt = time.GetUtcNow().UtcDateTime;
+
+        // The default policies' lengths are the product's: licenses created (or renewed) from now on get the new ones.
+        if (request.SubscriptionDays is not null || request.TrialDays is not null)
+        {
+            foreach (var policy in await db.Policies.Where(p => p.ProductId == product.Id && p.DefaultFor != null).ToListAsync(cancellationToken))
+            {
+                var duration = DefaultPolicies.DurationOf(product, policy.LicenseType);
+                if (policy.DurationSeconds != duration && policy.LicenseType != LicenseType.Perpetual)
+                {
+                    policy.DurationSeconds = duration;
+                    policy.UpdatedAt = product.UpdatedAt;
+                    policy.Version++;
+                }
+            }
+        }
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(new DataEnvelope<ProductDto>(product.ToDto()));
     }
@@ -128,13 +146,14 @@ public static class ProductsApi
                 $"Product {id} still has {licenses} license{(licenses == 1 ? "" : "s")} (revoked ones included); delete them before deleting the product.");
         }
 
-        // Tracked, so the deletion is an event like every other change.
+        // Tracked, so the deletion is an event like every other change; its policies go with it (no license follows them).
+        db.Policies.RemoveRange(await db.Policies.Where(p => p.ProductId == id).ToListAsync(cancellationToken));
         db.Products.Remove(product);
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(new DataEnvelope<DeletedResource>(new DeletedResource(id)));
     }
 
-    private static ApiErrorResult NotFound(string id) => ApiErrorResult.NotFound($"No product with id '{Shown(id)}'.");
+    private static ApiErrorResult NotFound(string id) => ApiErrorResult.NotFound($"No product with id '{RequestRules.Shown(id)}'.");
 
     private static ApiErrorResult CodeTaken(string code) =>
         ApiErrorResult.BadRequest($"A product with code '{code}' already exists in this account.", "code");
@@ -156,8 +175,6 @@ public static class ProductsApi
 
         return candidate;
     }
-
-    internal static string Shown(string id) => id.Length > 64 ? id[..64] + "…" : id;
 
     /// <summary>"Photo Editor Pro" → "photo-editor-pro"; falls back to "product" when nothing usable is left.</summary>
     private static string Slug(string name)

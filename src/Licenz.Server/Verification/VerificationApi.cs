@@ -22,11 +22,10 @@ public static class VerificationApi
             .WithSummary("Verify a license key. Open to every key type; answers 200 whether the license is valid or not.");
 
     private static async Task<Ok<DataEnvelope<VerifyResult>>> VerifyAsync(
-        HttpContext context, VerifyRequest request, LicenseLookup licenses, TimeProvider time,
+        HttpContext context, VerifyRequest request, LicenseLookup licenses, LiveLicenseState live, TimeProvider time,
         ActivityRecorder activity, LicenzMetrics metrics, CancellationToken cancellationToken)
     {
         var presented = request.Key.Trim();
-        var productId = request.ProductId?.Trim();
         var nonce = request.Nonce;
         context.SetResponseNonce(nonce);
         var now = time.GetUtcNow().UtcDateTime;
@@ -38,7 +37,7 @@ public static class VerificationApi
         if (license is null || license.AccountId != accountId)
         {
             metrics.Verified(VerificationResultCodes.NotFound);
-            return Answer(VerificationResultCodes.NotFound, "No license with this key.", nonce, now, accountId, null);
+            return Answer(LicenseValidator.NotFound, nonce, now, accountId, null, null);
         }
 
         var licenseId = license.Id;
@@ -51,24 +50,45 @@ public static class VerificationApi
             activity.LicenseValidated(licenseId, now);
         }
 
-        var status = LicenseEnums.Effective(license.Status, license.ExpiresAt, now);
-        var (code, detail) = (productId, status) switch
-        {
-            ({ } p, _) when p != license.ProductId => (VerificationResultCodes.ProductScopeMismatch, $"The license is for another product than {p}."),
-            (_, LicenseStatus.Revoked) => (VerificationResultCodes.Revoked, "The license has been revoked."),
-            (_, LicenseStatus.Suspended) => (VerificationResultCodes.Suspended, "The license is suspended."),
-            (_, LicenseStatus.Expired) => (VerificationResultCodes.Expired, "The license has expired."),
-            _ => (VerificationResultCodes.Valid, "The license is valid."),
-        };
+        var policy = license.PolicyId is { } policyId ? await licenses.FindPolicyAsync(policyId, cancellationToken) : null;
+        var scope = request is { ProductId: null, Fingerprint: null, Entitlements: null }
+            ? VerifyScope.Empty
+            : new VerifyScope(request.ProductId?.Trim(), request.Fingerprint?.Trim(), request.Entitlements ?? []);
 
-        metrics.Verified(code);
+        var expiresAt = license.ExpiresAt;
+        if (policy is { ExpirationBasis: Policies.ExpirationBasis.FirstValidation, DurationSeconds: { } duration } && expiresAt is null
+            && license.Status == LicenseStatus.Active)
+        {
+            expiresAt = await live.StartAsync(licenseId, duration, cancellationToken);
+        }
+
+        var overrides = license.Overrides;
+        var maxMachines = overrides?.MaxMachines ?? policy?.MaxMachines;
+        var entitlements = overrides is null || overrides.Entitlements.Length == 0
+            ? policy?.Entitlements ?? NoEntitlements
+            : new SortedSet<string>((policy?.Entitlements ?? NoEntitlements).Union(overrides.Entitlements), StringComparer.Ordinal);
+
+        // The counters and the machine are read afresh, and only when a rule needs them: most licenses are answered from memory.
+        var (machinesCount, uses, machine) = policy?.NeedsLiveState == true || overrides?.MaxMachines is not null || scope.Fingerprint is not null
+            ? await live.ReadAsync(licenseId, scope.Fingerprint, cancellationToken)
+            : (0, 0, null);
+
+        var verdict = LicenseValidator.Decide(
+            new LicenseFacts(license.ProductId, license.Status, expiresAt, maxMachines, machinesCount, uses, entitlements),
+            policy?.Facts ?? PolicyFacts.None, machine, scope, now);
+        metrics.Verified(verdict.Code);
+
         // The key is the one presented, in its canonical form: the license was found by its keyed hash, and no row or
         // cache entry holds a key to answer with.
         var verified = new VerifiedLicense(
-            licenseId, key!, license.ProductId, license.Type, status, license.ExpiresAt, license.Metadata, license.CreatedAt);
-        return Answer(code, detail, nonce, now, accountId, verified);
+            licenseId, key!, license.ProductId, license.Type, LicenseEnums.Effective(license.Status, expiresAt, now), expiresAt, license.Metadata,
+            license.CreatedAt, license.PolicyId, entitlements, maxMachines, policy?.Facts.MaxUses);
+        return Answer(verdict, nonce, now, accountId, verified, machine?.Id);
     }
 
-    private static Ok<DataEnvelope<VerifyResult>> Answer(string code, string detail, string? nonce, DateTime now, string accountId, VerifiedLicense? license) =>
-        TypedResults.Ok(new DataEnvelope<VerifyResult>(new VerifyResult(code == VerificationResultCodes.Valid, code, detail, nonce, now, accountId, license)));
+    private static readonly IReadOnlySet<string> NoEntitlements = new SortedSet<string>(StringComparer.Ordinal);
+
+    private static Ok<DataEnvelope<VerifyResult>> Answer(Verdict verdict, string? nonce, DateTime now, string accountId, VerifiedLicense? license, string? machineId) =>
+        TypedResults.Ok(new DataEnvelope<VerifyResult>(new VerifyResult(
+            verdict.Valid, verdict.Code, verdict.Detail, nonce, now, accountId, license, verdict.Checks, verdict.InGrace, verdict.GraceEndsAt, machineId)));
 }

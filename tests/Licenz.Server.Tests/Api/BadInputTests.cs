@@ -259,7 +259,7 @@ public static class BadInputCases
     private static readonly Endpoint[] Endpoints =
     [
         new("POST", "licenses", """{"product_id":"{product}","email":"customer@example.com","type":"subscription"}""",
-            ["product_id", "email", "type", "expires_at"], [], ["metadata"], ["product_id", "email", "type"]),
+            ["product_id", "email", "type", "expires_at", "policy_id"], [], ["metadata"], ["product_id", "email"]),
         new("PATCH", "licenses/{license}", """{"email":"new@example.com"}""",
             ["email", "expires_at"], [], ["metadata"], []),
         new("POST", "products", """{"name":"Widget"}""",
@@ -272,6 +272,18 @@ public static class BadInputCases
             ["type", "name", "expires_at"], [], [], ["type", "name"]),
         new("POST", "licenses/{license}/renew", """{"days":30}""",
             [], ["days"], [], []),
+        new("POST", "policies", """{"product_id":"{product}","name":"Pro"}""",
+            ["product_id", "name", "license_type", "expiration_strategy", "expiration_basis", "fingerprint_matching"], [], [], ["product_id", "name"]),
+        new("POST", "entitlements", """{"code":"pdf-export"}""",
+            ["code", "name"], [], [], ["code"]),
+        new("POST", "machines", """{"key":"LIC-AAAAA-AAAAA-AAAAA","fingerprint":"fp-1"}""",
+            ["key", "fingerprint", "name", "platform", "hostname"], [], [], ["key", "fingerprint"]),
+        new("POST", "machines/deactivate", """{"key":"LIC-AAAAA-AAAAA-AAAAA","fingerprint":"fp-1"}""",
+            ["key", "fingerprint"], [], [], ["key", "fingerprint"]),
+        new("POST", "machines/heartbeat", """{"key":"LIC-AAAAA-AAAAA-AAAAA","fingerprint":"fp-1"}""",
+            ["key", "fingerprint"], [], [], ["key", "fingerprint"]),
+        new("POST", "licenses/{license}/usage", """{"increment":250}""",
+            [], [], [], []),
     ];
 
     public static IReadOnlyDictionary<string, BadInput> All { get; } = Build();
@@ -438,6 +450,17 @@ public static class BadInputCases
 
         Value("POST /licenses: an unknown product", "POST", "licenses", With(license, "product_id", "\"prod_doesnotexist\""), "product_id", "no product");
         Value("POST /licenses: a license type that does not exist", "POST", "licenses", With(license, "type", "\"lifetime\""), "type", "subscription, perpetual, trial");
+        Value("POST /licenses: neither a type nor a policy", "POST", "licenses", """{"product_id":"{product}","email":"customer@example.com"}""", "type", "'type'", "'policy_id'");
+        Value("POST /licenses: a type of null and no policy", "POST", "licenses", With(license, "type", "null"), "type", "'policy_id'");
+        Value("POST /licenses: an unknown policy", "POST", "licenses", With(license, "policy_id", "\"pol_doesnotexist\""), "policy_id", "no policy");
+        Value("POST /policies: a negative machine limit", "POST", "policies", """{"product_id":"{product}","name":"Pro","max_machines":-3}""", "max_machines", "between 1 and 1000000");
+        Value("POST /policies: a duration out of range", "POST", "policies", """{"product_id":"{product}","name":"Pro","duration":"P200Y"}""", "duration", "between 3600 and");
+        Value("POST /policies: a duration that is no duration", "POST", "policies", """{"product_id":"{product}","name":"Pro","duration":"soon"}""", "duration", "ISO-8601");
+        Value("POST /policies: an unknown entitlement", "POST", "policies", """{"product_id":"{product}","name":"Pro","entitlements":["never-made"]}""", "entitlements", "never-made");
+        Value("POST /machines: a fingerprint of 10 KB", "POST", "machines", $"{{\"key\":\"LIC-AAAAA-AAAAA-AAAAA\",\"fingerprint\":\"{new string('f', 10_240)}\"}}", "fingerprint", "at most 256");
+        Value("POST /machines: components that are not strings", "POST", "machines", """{"key":"LIC-AAAAA-AAAAA-AAAAA","fingerprint":"fp","components":{"cpu":1}}""", "components", "components");
+        Value("POST /licenses/{id}/usage: both increment and decrement", "POST", "licenses/{license}/usage", """{"increment":1,"decrement":1}""", "increment", "exactly one");
+        Value("POST /licenses/{id}/usage: a negative increment", "POST", "licenses/{license}/usage", """{"increment":-1}""", "increment", "between 1 and 1000000");
         Value("POST /licenses: an email without @", "POST", "licenses", With(license, "email", "\"customer.example.com\""), "email", "email address");
         Value("POST /licenses: an email with a display name", "POST", "licenses", With(license, "email", "\"Customer <customer@example.com>\""), "email", "email address");
         Value("POST /licenses: an email of 400 characters", "POST", "licenses", With(license, "email", $"\"{new string('a', 390)}@example.com\""), "email", "at most 320");

@@ -174,6 +174,40 @@ public sealed class TwoNodeTests(SharedTwoNodes cluster) : IClassFixture<SharedT
     }
 
     [Fact]
+    public async Task ParallelActivationsOverTwoNodesTakeExactlyTheMachineLimitAndUsesStopAtTheirs()
+    {
+        var nodes = await cluster.GetAsync();
+        using var a = nodes.Client('a', nodes.AdminKey);
+        using var b = nodes.Client('b', nodes.AdminKey);
+        var product = await (await a.PostJsonAsync("products", new { name = "Seats over two nodes" })).DataAsync(HttpStatusCode.Created);
+        var policy = await (await b.PostJsonAsync("policies", new { product_id = product.Str("id"), name = "Five seats", duration = "P30D", max_machines = 5, max_uses = 7 }))
+            .DataAsync(HttpStatusCode.Created);
+        var license = await (await a.PostJsonAsync("licenses", new { product_id = product.Str("id"), policy_id = policy.Str("id"), email = "seats@example.com" }))
+            .DataAsync(HttpStatusCode.Created);
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(i => (i % 2 == 0 ? a : b).GetAsync("nothing-here", Cancel)));
+
+        var activations = await Task.WhenAll(Enumerable.Range(0, 30).Select(async i =>
+        {
+            using var response = await (i % 2 == 0 ? a : b).PostJsonAsync("machines", new { key = license.Str("key"), fingerprint = $"node-machine-{i}" });
+            return response.StatusCode;
+        }));
+        var uses = await Task.WhenAll(Enumerable.Range(0, 20).Select(async i =>
+        {
+            using var response = await (i % 2 == 0 ? a : b).PostJsonAsync($"licenses/{license.Str("id")}/usage", new { increment = 1 });
+            return response.StatusCode;
+        }));
+
+        Assert.Equal(5, activations.Count(s => s == HttpStatusCode.Created));
+        Assert.Equal(25, activations.Count(s => s == HttpStatusCode.UnprocessableEntity));
+        Assert.Equal(7, uses.Count(s => s == HttpStatusCode.OK));
+        Assert.Equal(13, uses.Count(s => s == HttpStatusCode.UnprocessableEntity));
+        var stored = await (await b.GetAsync($"licenses/{license.Str("id")}", Cancel)).DataAsync();
+        Assert.Equal(5, stored.GetProperty("machines_count").GetInt32());
+        Assert.Equal(7, stored.GetProperty("uses").GetInt32());
+        Assert.Equal(5, (await (await a.GetAsync($"machines?license_id={license.Str("id")}&limit=100", Cancel)).DataAsync()).GetArrayLength());
+    }
+
+    [Fact]
     public async Task ALicenseSuspendedThroughNodeAIsRefusedByNodeBWithinASecond()
     {
         var nodes = await cluster.GetAsync();

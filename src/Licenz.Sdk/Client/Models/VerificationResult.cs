@@ -99,4 +99,25 @@ public static class VerificationResultCodes
 
     /// <summary>The license is for another product than the one named.</summary>
     public const string ProductScopeMismatch = "PRODUCT_SCOPE_MISMATCH";
+
+    /// <summary>The license has recorded more uses than its policy allows.</summary>
+    public const string UsageExceeded = "USAGE_EXCEEDED";
+
+    /// <summary>More machines are activated on the license than its limit allows (the limit was lowered since).</summary>
+    public const string TooManyMachines = "TOO_MANY_MACHINES";
+
+    /// <summary>No machine is activated on the license: activate this one first.</summary>
+    public const string NoMachine = "NO_MACHINE";
+
+    /// <summary>The fingerprint given is none of the machines activated on the license.</summary>
+    public const string FingerprintScopeMismatch = "FINGERPRINT_SCOPE_MISMATCH";
+
+    /// <summary>The license is node-locked: the verification must name the machine's fingerprint.</summary>
+    public const string FingerprintScopeRequired = "FINGERPRINT_SCOPE_REQUIRED";
+
+    /// <summary>The machine's heartbeat is overdue: it must send one, or be activated again.</summary>
+    public const string HeartbeatDead = "HEARTBEAT_DEAD";
+
+    /// <summary>The license lacks an entitlement the verification asked for.</summary>
+    public const string EntitlementsMissing = "ENTITLEMENTS_MISSING";
 }

@@ -130,6 +130,48 @@ namespace Licenz.Server.Data.Migrations.PostgreSql
                     b.ToTable("api_keys", (string)null);
                 });
 
+            modelBuilder.Entity("Licenz.Server.Entitlements.Entitlement", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .IsUnicode(true)
+                        .HasColumnType("character varying(40)")
+                        .UseCollation("C");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .IsUnicode(true)
+                        .HasColumnType("character varying(40)")
+                        .UseCollation("C");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .IsUnicode(true)
+                        .HasColumnType("character varying(64)")
+                        .UseCollation("C");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .IsUnicode(true)
+                        .HasColumnType("character varying(200)")
+                        .UseCollation("C");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId", "Code")
+                        .IsUnique();
+
+                    b.HasIndex("AccountId", "Id");
+
+                    b.ToTable("entitlements", (string)null);
+                });
+
             modelBuilder.Entity("Licenz.Server.Events.LicenzEvent", b =>
                 {
                     b.Property<string>("Id")
@@ -221,12 +263,25 @@ namespace Licenz.Server.Data.Migrations.PostgreSql
                         .HasColumnType("character varying(320)")
                         .UseCollation("C");
 
+                    b.Property<string>("Entitlements")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .IsUnicode(true)
+                        .HasColumnType("character varying(8000)")
+                        .UseCollation("C");
+
                     b.Property<DateTime?>("ExpiresAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<byte[]>("KeyHash")
                         .HasMaxLength(32)
                         .HasColumnType("bytea");
+
+                    b.Property<int>("MachinesCount")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("MaxMachinesOverride")
+                        .HasColumnType("integer");
 
                     b.Property<string>("Metadata")
                         .IsRequired()
@@ -240,11 +295,24 @@ namespace Licenz.Server.Data.Migrations.PostgreSql
                         .HasColumnType("character varying(32)")
                         .UseCollation("C");
 
+                    b.Property<string>("PolicyId")
+                        .HasMaxLength(40)
+                        .IsUnicode(true)
+                        .HasColumnType("character varying(40)")
+                        .UseCollation("C");
+
                     b.Property<string>("ProductId")
                         .IsRequired()
                         .HasMaxLength(40)
                         .IsUnicode(true)
                         .HasColumnType("character varying(40)")
+                        .UseCollation("C");
+
+                    b.Property<string>("RecentTransfers")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .IsUnicode(true)
+                        .HasColumnType("character varying(8000)")
                         .UseCollation("C");
 
                     b.Property<DateTime?>("RevokedAt")
@@ -270,6 +338,9 @@ namespace Licenz.Server.Data.Migrations.PostgreSql
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<int>("Uses")
+                        .HasColumnType("integer");
+
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("bigint");
@@ -279,15 +350,221 @@ namespace Licenz.Server.Data.Migrations.PostgreSql
                     b.HasIndex("KeyHash")
                         .IsUnique();
 
+                    b.HasIndex("PolicyId");
+
                     b.HasIndex("ProductId");
 
                     b.HasIndex("AccountId", "Email");
 
                     b.HasIndex("AccountId", "Id");
 
+                    b.HasIndex("AccountId", "PolicyId", "Id");
+
                     b.HasIndex("AccountId", "ProductId", "Id");
 
                     b.ToTable("licenses", (string)null);
+                });
+
+            modelBuilder.Entity("Licenz.Server.Machines.Machine", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .IsUnicode(true)
+                        .HasColumnType("character varying(40)")
+                        .UseCollation("C");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .IsUnicode(true)
+                        .HasColumnType("character varying(40)")
+                        .UseCollation("C");
+
+                    b.Property<string>("Components")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .IsUnicode(true)
+                        .HasColumnType("character varying(8000)")
+                        .UseCollation("C");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Fingerprint")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .IsUnicode(true)
+                        .HasColumnType("character varying(256)")
+                        .UseCollation("C");
+
+                    b.Property<DateTime?>("HeartbeatDueAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Hostname")
+                        .HasMaxLength(255)
+                        .IsUnicode(true)
+                        .HasColumnType("character varying(255)")
+                        .UseCollation("C");
+
+                    b.Property<DateTime?>("LastHeartbeatAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("LicenseId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .IsUnicode(true)
+                        .HasColumnType("character varying(40)")
+                        .UseCollation("C");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(200)
+                        .IsUnicode(true)
+                        .HasColumnType("character varying(200)")
+                        .UseCollation("C");
+
+                    b.Property<string>("Platform")
+                        .HasMaxLength(100)
+                        .IsUnicode(true)
+                        .HasColumnType("character varying(100)")
+                        .UseCollation("C");
+
+                    b.Property<string>("ProductId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .IsUnicode(true)
+                        .HasColumnType("character varying(40)")
+                        .UseCollation("C");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("HeartbeatDueAt");
+
+                    b.HasIndex("AccountId", "Fingerprint");
+
+                    b.HasIndex("AccountId", "Id");
+
+                    b.HasIndex("LicenseId", "Fingerprint")
+                        .IsUnique();
+
+                    b.HasIndex("AccountId", "ProductId", "Id");
+
+                    b.ToTable("machines", (string)null);
+                });
+
+            modelBuilder.Entity("Licenz.Server.Policies.Policy", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .IsUnicode(true)
+                        .HasColumnType("character varying(40)")
+                        .UseCollation("C");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .IsUnicode(true)
+                        .HasColumnType("character varying(40)")
+                        .UseCollation("C");
+
+                    b.Property<long?>("CheckInIntervalSeconds")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("DefaultFor")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<long?>("DurationSeconds")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Entitlements")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .IsUnicode(true)
+                        .HasColumnType("character varying(8000)")
+                        .UseCollation("C");
+
+                    b.Property<string>("ExpirationBasis")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("ExpirationStrategy")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("FingerprintMatching")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<bool>("Floating")
+                        .HasColumnType("boolean");
+
+                    b.Property<long>("GracePeriodSeconds")
+                        .HasColumnType("bigint");
+
+                    b.Property<int?>("HeartbeatIntervalSeconds")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("LicenseType")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<int?>("MaxMachines")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("MaxUses")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .IsUnicode(true)
+                        .HasColumnType("character varying(200)")
+                        .UseCollation("C");
+
+                    b.Property<string>("ProductId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .IsUnicode(true)
+                        .HasColumnType("character varying(40)")
+                        .UseCollation("C");
+
+                    b.Property<bool>("RequireHeartbeat")
+                        .HasColumnType("boolean");
+
+                    b.Property<int?>("TransfersPer30Days")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId", "Id");
+
+                    b.HasIndex("ProductId", "DefaultFor")
+                        .IsUnique();
+
+                    b.HasIndex("AccountId", "ProductId", "Id");
+
+                    b.ToTable("policies", (string)null);
                 });
 
             modelBuilder.Entity("Licenz.Server.Products.Product", b =>
@@ -434,7 +711,53 @@ namespace Licenz.Server.Data.Migrations.PostgreSql
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Licenz.Server.Entitlements.Entitlement", b =>
+                {
+                    b.HasOne("Licenz.Server.Accounts.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Licenz.Server.Licenses.License", b =>
+                {
+                    b.HasOne("Licenz.Server.Accounts.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Licenz.Server.Policies.Policy", "Policy")
+                        .WithMany()
+                        .HasForeignKey("PolicyId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("Licenz.Server.Products.Product", null)
+                        .WithMany()
+                        .HasForeignKey("ProductId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Policy");
+                });
+
+            modelBuilder.Entity("Licenz.Server.Machines.Machine", b =>
+                {
+                    b.HasOne("Licenz.Server.Accounts.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Licenz.Server.Licenses.License", null)
+                        .WithMany()
+                        .HasForeignKey("LicenseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Licenz.Server.Policies.Policy", b =>
                 {
                     b.HasOne("Licenz.Server.Accounts.Account", null)
                         .WithMany()

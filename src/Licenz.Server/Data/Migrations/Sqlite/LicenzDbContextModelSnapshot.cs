@@ -118,6 +118,44 @@ namespace Licenz.Server.Data.Migrations.Sqlite
                     b.ToTable("api_keys", (string)null);
                 });
 
+            modelBuilder.Entity("Licenz.Server.Entitlements.Entitlement", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .IsUnicode(true)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .IsUnicode(true)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .IsUnicode(true)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .IsUnicode(true)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId", "Code")
+                        .IsUnique();
+
+                    b.HasIndex("AccountId", "Id");
+
+                    b.ToTable("entitlements", (string)null);
+                });
+
             modelBuilder.Entity("Licenz.Server.Events.LicenzEvent", b =>
                 {
                     b.Property<string>("Id")
@@ -199,12 +237,24 @@ namespace Licenz.Server.Data.Migrations.Sqlite
                         .IsUnicode(true)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Entitlements")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .IsUnicode(true)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("ExpiresAt")
                         .HasColumnType("TEXT");
 
                     b.Property<byte[]>("KeyHash")
                         .HasMaxLength(32)
                         .HasColumnType("BLOB");
+
+                    b.Property<int>("MachinesCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("MaxMachinesOverride")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Metadata")
                         .IsRequired()
@@ -216,9 +266,20 @@ namespace Licenz.Server.Data.Migrations.Sqlite
                         .IsUnicode(true)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("PolicyId")
+                        .HasMaxLength(40)
+                        .IsUnicode(true)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ProductId")
                         .IsRequired()
                         .HasMaxLength(40)
+                        .IsUnicode(true)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RecentTransfers")
+                        .IsRequired()
+                        .HasMaxLength(8000)
                         .IsUnicode(true)
                         .HasColumnType("TEXT");
 
@@ -245,6 +306,9 @@ namespace Licenz.Server.Data.Migrations.Sqlite
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Uses")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
@@ -254,15 +318,207 @@ namespace Licenz.Server.Data.Migrations.Sqlite
                     b.HasIndex("KeyHash")
                         .IsUnique();
 
+                    b.HasIndex("PolicyId");
+
                     b.HasIndex("ProductId");
 
                     b.HasIndex("AccountId", "Email");
 
                     b.HasIndex("AccountId", "Id");
 
+                    b.HasIndex("AccountId", "PolicyId", "Id");
+
                     b.HasIndex("AccountId", "ProductId", "Id");
 
                     b.ToTable("licenses", (string)null);
+                });
+
+            modelBuilder.Entity("Licenz.Server.Machines.Machine", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .IsUnicode(true)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .IsUnicode(true)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Components")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .IsUnicode(true)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Fingerprint")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .IsUnicode(true)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("HeartbeatDueAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Hostname")
+                        .HasMaxLength(255)
+                        .IsUnicode(true)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastHeartbeatAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LicenseId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .IsUnicode(true)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(200)
+                        .IsUnicode(true)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Platform")
+                        .HasMaxLength(100)
+                        .IsUnicode(true)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProductId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .IsUnicode(true)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("HeartbeatDueAt");
+
+                    b.HasIndex("AccountId", "Fingerprint");
+
+                    b.HasIndex("AccountId", "Id");
+
+                    b.HasIndex("LicenseId", "Fingerprint")
+                        .IsUnique();
+
+                    b.HasIndex("AccountId", "ProductId", "Id");
+
+                    b.ToTable("machines", (string)null);
+                });
+
+            modelBuilder.Entity("Licenz.Server.Policies.Policy", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .IsUnicode(true)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .IsUnicode(true)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("CheckInIntervalSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DefaultFor")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("DurationSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Entitlements")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .IsUnicode(true)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ExpirationBasis")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ExpirationStrategy")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FingerprintMatching")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Floating")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("GracePeriodSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("HeartbeatIntervalSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LicenseType")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("MaxMachines")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("MaxUses")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .IsUnicode(true)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProductId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .IsUnicode(true)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("RequireHeartbeat")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("TransfersPer30Days")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId", "Id");
+
+                    b.HasIndex("ProductId", "DefaultFor")
+                        .IsUnique();
+
+                    b.HasIndex("AccountId", "ProductId", "Id");
+
+                    b.ToTable("policies", (string)null);
                 });
 
             modelBuilder.Entity("Licenz.Server.Products.Product", b =>
@@ -398,7 +654,53 @@ namespace Licenz.Server.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Licenz.Server.Entitlements.Entitlement", b =>
+                {
+                    b.HasOne("Licenz.Server.Accounts.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Licenz.Server.Licenses.License", b =>
+                {
+                    b.HasOne("Licenz.Server.Accounts.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Licenz.Server.Policies.Policy", "Policy")
+                        .WithMany()
+                        .HasForeignKey("PolicyId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("Licenz.Server.Products.Product", null)
+                        .WithMany()
+                        .HasForeignKey("ProductId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Policy");
+                });
+
+            modelBuilder.Entity("Licenz.Server.Machines.Machine", b =>
+                {
+                    b.HasOne("Licenz.Server.Accounts.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Licenz.Server.Licenses.License", null)
+                        .WithMany()
+                        .HasForeignKey("LicenseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Licenz.Server.Policies.Policy", b =>
                 {
                     b.HasOne("Licenz.Server.Accounts.Account", null)
                         .WithMany()

@@ -1,0 +1,165 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json;
+using Licenz.Server.Http;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Licenz.Server.Machines;
+
+/// <param name="Id">The machine id, <c>mach_…</c>.</param>
+/// <param name="LicenseId">The license it is activated on.</param>
+/// <param name="ProductId">The license's product.</param>
+/// <param name="Fingerprint">The machine's fingerprint.</param>
+/// <param name="Name">Display name, if given.</param>
+/// <param name="Platform">Operating system or platform, if given.</param>
+/// <param name="Hostname">Host name, if given.</param>
+/// <param name="Components">Named hashed parts of the machine (board, cpu, disk, os, …).</param>
+/// <param name="CreatedAt">When it was activated (UTC).</param>
+/// <param name="UpdatedAt">When it last changed (UTC): a rebind, say.</param>
+/// <param name="LastHeartbeatAt">Its last heartbeat (UTC), if any.</param>
+/// <param name="HeartbeatDueAt">When its next heartbeat is due, when its policy requires them; past it the machine is deactivated.</param>
+public sealed record MachineDto(
+    string Id,
+    string LicenseId,
+    string ProductId,
+    string Fingerprint,
+    string? Name,
+    string? Platform,
+    string? Hostname,
+    JsonElement Components,
+    DateTime CreatedAt,
+    DateTime UpdatedAt,
+    DateTime? LastHeartbeatAt,
+    DateTime? HeartbeatDueAt);
+
+/// <summary>Body of <c>POST /machines</c>: a license holder activates a machine.</summary>
+public sealed record ActivateMachineRequest
+{
+    /// <summary>The license key.</summary>
+    [PrintableText(64)]
+    public required string Key { get; init; }
+
+    /// <summary>The machine's fingerprint (the SDK's MachineFingerprint), at most 256 characters.</summary>
+    [PrintableText(MachineRules.MaxFingerprint)]
+    public required string Fingerprint { get; init; }
+
+    /// <summary>Display name.</summary>
+    [PrintableText(200)]
+    public string? Name { get; init; }
+
+    /// <summary>Operating system or platform.</summary>
+    [PrintableText(100)]
+    public string? Platform { get; init; }
+
+    /// <summary>Host name.</summary>
+    [PrintableText(255)]
+    public string? Hostname { get; init; }
+
+    /// <summary>Named hashed parts of the machine: an object of at most 32 strings (board, cpu, disk, os, …), each at most 256 characters.</summary>
+    [Components]
+    public Dictionary<string, string>? Components { get; init; }
+}
+
+/// <summary>Body of <c>POST /machines/deactivate</c> and <c>POST /machines/heartbeat</c>.</summary>
+public sealed record MachineActionRequest
+{
+    /// <summary>The license key.</summary>
+    [PrintableText(64)]
+    public required string Key { get; init; }
+
+    /// <summary>The machine's fingerprint.</summary>
+    [PrintableText(MachineRules.MaxFingerprint)]
+    public required string Fingerprint { get; init; }
+}
+
+/// <summary>The query of <c>GET /machines</c>.</summary>
+public sealed record MachineListQuery : IPageQuery
+{
+    [System.ComponentModel.Description("Only machines of this license (`lic_…`).")]
+    [FromQuery(Name = "license_id")]
+    public string? LicenseId { get; init; }
+
+    [System.ComponentModel.Description("Only machines of licenses of this product (`prod_…`).")]
+    [FromQuery(Name = "product_id")]
+    public string? ProductId { get; init; }
+
+    [System.ComponentModel.Description("Only machines with this fingerprint.")]
+    [FromQuery(Name = "fingerprint")]
+    public string? Fingerprint { get; init; }
+
+    [System.ComponentModel.Description("Page size, 1 to 100 (default 20).")]
+    [FromQuery(Name = "limit")]
+    [Range(1, PageRequest.MaxLimit, ErrorMessage = PageRequest.LimitMessage)]
+    public int? Limit { get; init; }
+
+    [System.ComponentModel.Description("The `next_cursor` of the previous page.")]
+    [FromQuery(Name = "cursor")]
+    public string? Cursor { get; init; }
+}
+
+public static class MachineRules
+{
+    public const int MaxFingerprint = 256;
+    public const int MaxComponents = 32;
+    public const int MaxComponentValue = 256;
+
+    /// <summary>
+    /// Whether most of the components the two machines both name are equal: more than half of them, and at least two
+    /// (one shared component alone says little). A machine with a new disk keeps its board, CPU and OS.
+    /// </summary>
+    public static bool MostMatch(IReadOnlyDictionary<string, string> known, IReadOnlyDictionary<string, string> presented)
+    {
+        var shared = 0;
+        var equal = 0;
+        foreach (var (name, value) in presented)
+        {
+            if (known.TryGetValue(name, out var other))
+            {
+                shared++;
+                equal += other == value ? 1 : 0;
+            }
+        }
+
+        return equal >= 2 && equal * 2 > shared;
+    }
+
+    public static Dictionary<string, string> ReadComponents(string stored) =>
+        stored is "" or "{}" ? [] : JsonSerializer.Deserialize(stored, MachinesJsonContext.Default.DictionaryStringString) ?? [];
+
+    public static string StoreComponents(IReadOnlyDictionary<string, string>? components) =>
+        components is null or { Count: 0 } ? "{}"
+            : JsonSerializer.Serialize(components.OrderBy(c => c.Key, StringComparer.Ordinal).ToDictionary(c => c.Key, c => c.Value),
+                MachinesJsonContext.Default.DictionaryStringString);
+}
+
+/// <summary>Machine components: at most 32, each name printable (64 at most) and each value printable (256 at most).</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class ComponentsAttribute : ValidationAttribute
+{
+    protected override ValidationResult? IsValid(object? value, ValidationContext context)
+    {
+        if (value is not IReadOnlyDictionary<string, string> components)
+        {
+            return ValidationResult.Success;
+        }
+
+        if (components.Count > MachineRules.MaxComponents)
+        {
+            return new ValidationResult($"{context.DisplayName} may have at most {MachineRules.MaxComponents} entries.", [context.MemberName!]);
+        }
+
+        foreach (var (name, part) in components)
+        {
+            if (PrintableTextAttribute.Problem(name, 64) is { } nameProblem)
+            {
+                return new ValidationResult($"{context.DisplayName} has a name that {nameProblem}", [context.MemberName!]);
+            }
+
+            if (PrintableTextAttribute.Problem(part ?? "", MachineRules.MaxComponentValue) is { } problem)
+            {
+                return new ValidationResult($"{context.DisplayName}: '{RequestRules.Shown(name)}' {problem}", [context.MemberName!]);
+            }
+        }
+
+        return ValidationResult.Success;
+    }
+}

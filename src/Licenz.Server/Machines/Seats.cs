@@ -1,0 +1,64 @@
+using System.Text.Json;
+using Licenz.Server.Data;
+using Licenz.Server.Http;
+using Licenz.Server.Licenses;
+using Microsoft.EntityFrameworkCore;
+
+namespace Licenz.Server.Machines;
+
+/// <summary>
+/// The license's counters that hold a limit — machines activated, uses recorded, recent transfers — changed only by
+/// conditional writes: one <c>UPDATE … WHERE count &lt; limit</c> that either takes a seat or changes nothing, never a
+/// count and then an insert. The update also locks the license's row (PostgreSQL) or the database (SQLite) until
+/// the caller's transaction ends, so whatever the caller writes beside it (the machine row) is decided under it.
+/// </summary>
+/// <remarks>
+/// Each takes a license id its caller found in the caller's account (the heartbeat monitor serves every account), so
+/// they look past the tenant filter. Set-based writes skip the change tracker, and so the event spine: the events of these changes are the tracked rows
+/// written beside them (the machine activated or deactivated; the license, for usage).
+/// </remarks>
+public static class Seats
+{
+    /// <summary>Takes one machine seat if fewer than <paramref name="limit"/> are taken (any number when null). Call within a transaction.</summary>
+    public static async Task<bool> TryTakeMachineAsync(LicenzDbContext db, string licenseId, int? limit, CancellationToken cancellationToken) =>
+        await db.Licenses.IgnoreAutoIncludes().IgnoreQueryFilters([LicenzDbContext.TenantFilter]).Where(l => l.Id == licenseId && (limit == null || l.MachinesCount < limit))
+            .ExecuteUpdateAsync(s => s.SetProperty(l => l.MachinesCount, l => l.MachinesCount + 1), cancellationToken) == 1;
+
+    /// <summary>Gives one machine seat back. Call within the transaction that deletes the machine.</summary>
+    public static async Task ReleaseMachineAsync(LicenzDbContext db, string licenseId, CancellationToken cancellationToken) =>
+        await db.Licenses.IgnoreAutoIncludes().IgnoreQueryFilters([LicenzDbContext.TenantFilter]).Where(l => l.Id == licenseId && l.MachinesCount > 0)
+            .ExecuteUpdateAsync(s => s.SetProperty(l => l.MachinesCount, l => l.MachinesCount - 1), cancellationToken);
+
+    /// <summary>
+    /// Adds <paramref name="change"/> (negative to give uses back) to the license's uses if the result stays within 0 and
+    /// <paramref name="limit"/> (no upper bound when null); false, and nothing changed, otherwise.
+    /// </summary>
+    public static async Task<bool> TryChangeUsesAsync(LicenzDbContext db, string licenseId, int change, int? limit, CancellationToken cancellationToken) =>
+        await db.Licenses.IgnoreAutoIncludes().IgnoreQueryFilters([LicenzDbContext.TenantFilter])
+            .Where(l => l.Id == licenseId && l.Uses + (long)change >= 0 && (limit == null || l.Uses + (long)change <= limit))
+            .ExecuteUpdateAsync(s => s.SetProperty(l => l.Uses, l => l.Uses + change), cancellationToken) == 1;
+
+    /// <summary>
+    /// Records a self-service transfer if fewer than <paramref name="allowance"/> were made in the last 30 days; when
+    /// refused, the time the next one is allowed. Call after <see cref="ReleaseMachineAsync"/> in the same transaction:
+    /// the release holds the license's row, so the times read here are the latest and no other transfer can interleave.
+    /// </summary>
+    public static async Task<DateTime?> TryRecordTransferAsync(
+        LicenzDbContext db, string licenseId, int? allowance, DateTime now, CancellationToken cancellationToken)
+    {
+        var stored = await db.Licenses.IgnoreAutoIncludes().IgnoreQueryFilters([LicenzDbContext.TenantFilter]).AsNoTracking().Where(l => l.Id == licenseId)
+            .Select(l => l.RecentTransfers).FirstAsync(cancellationToken);
+        var since = now.AddDays(-30);
+        var recent = (JsonSerializer.Deserialize(stored, LicensesJsonContext.Default.ListDateTime) ?? []).Where(t => t > since).Order().ToList();
+        if (allowance is { } allowed && recent.Count >= allowed)
+        {
+            return allowed == 0 ? DateTime.MaxValue : recent[^allowed].AddDays(30);
+        }
+
+        recent.Add(now);
+        var updated = JsonSerializer.Serialize(recent, LicensesJsonContext.Default.ListDateTime);
+        await db.Licenses.IgnoreAutoIncludes().IgnoreQueryFilters([LicenzDbContext.TenantFilter]).Where(l => l.Id == licenseId)
+            .ExecuteUpdateAsync(s => s.SetProperty(l => l.RecentTransfers, updated), cancellationToken);
+        return null;
+    }
+}
