@@ -12,7 +12,7 @@ namespace Licenz.Server.Events;
 
 /// <param name="Id">The event id, <c>evt_…</c>; ids sort by time.</param>
 /// <param name="Type">What happened: <c>license.created</c>, <c>license.suspended</c>, <c>product.deleted</c>, <c>api_key.revoked</c>, …</param>
-/// <param name="ResourceType">license, product, api_key, signing_key or account.</param>
+/// <param name="ResourceType">license, product, policy, entitlement, machine, api_key, signing_key or account.</param>
 /// <param name="ResourceId">The id of the resource that changed.</param>
 /// <param name="ActorKeyId">The API key that made the change (through the API or the dashboard); null for the server's own work.</param>
 /// <param name="CreatedAt">When the change was committed (UTC).</param>
@@ -22,14 +22,14 @@ public sealed record EventDto(string Id, string Type, string ResourceType, strin
 /// <summary>The event log's filters and page.</summary>
 public sealed record EventListQuery : IPageQuery
 {
-    [Description("Only events of this resource (`lic_…`, `prod_…`, `key_…`, a signing key's `kid`, `acct_…`).")]
+    [Description("Only events of this resource (`lic_…`, `prod_…`, `pol_…`, `ent_…`, `mach_…`, `key_…`, a signing key's `kid`, `acct_…`).")]
     [FromQuery(Name = "resource_id")]
     [StringLength(64)]
     public string? ResourceId { get; init; }
 
-    [Description("Only events of this kind of resource: license, product, api_key, signing_key or account.")]
+    [Description("Only events of this kind of resource: license, product, policy, entitlement, machine, api_key, signing_key or account.")]
     [FromQuery(Name = "resource_type")]
-    [AllowedValues(null, "license", "product", "api_key", "signing_key", "account")]
+    [AllowedValues(null, "license", "product", "policy", "entitlement", "machine", "api_key", "signing_key", "account")]
     public string? ResourceType { get; init; }
 
     [Description("Only events of this type, such as `license.suspended`.")]

@@ -20,7 +20,7 @@ public sealed class LicenzEvent : IAccountResource
     /// <summary><c>license.suspended</c>, <c>product.created</c>, …: the resource type, a dot, what happened.</summary>
     public required string Type { get; init; }
 
-    /// <summary><c>license</c>, <c>product</c>, <c>api_key</c>, <c>signing_key</c>, <c>account</c>.</summary>
+    /// <summary><c>license</c>, <c>product</c>, <c>policy</c>, <c>entitlement</c>, <c>machine</c>, <c>api_key</c>, <c>signing_key</c>, <c>account</c>.</summary>
     public required string ResourceType { get; init; }
 
     public required string ResourceId { get; init; }

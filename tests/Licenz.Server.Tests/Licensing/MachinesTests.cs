@@ -157,6 +157,26 @@ public sealed class MachinesTests(LicenzApplication app) : IClassFixture<LicenzA
     }
 
     [Fact]
+    public async Task ASuspendedOrLapsedLicenseTakesNoNewMachineAndADeletedOneTakesItsMachinesWithIt()
+    {
+        using var admin = app.CreateAdminClient();
+        var license = await LicenseAsync(admin, new { duration = "P1D", max_machines = 3 });
+        var machine = await (await ActivateAsync(admin, license.Str("key"), "fp-kept")).DataAsync(HttpStatusCode.Created);
+
+        await (await admin.PostAsync($"licenses/{license.Str("id")}/suspend", null, Ct)).DataAsync();
+        var suspended = await (await ActivateAsync(admin, license.Str("key"), "fp-new")).ErrorAsync(HttpStatusCode.BadRequest, "bad_request");
+        Assert.Contains("suspended", suspended.Str("message"));
+        await (await admin.PostAsync($"licenses/{license.Str("id")}/reinstate", null, Ct)).DataAsync();
+
+        app.Time.Advance(TimeSpan.FromDays(2));
+        var lapsed = await (await ActivateAsync(admin, license.Str("key"), "fp-new")).ErrorAsync(HttpStatusCode.BadRequest, "bad_request");
+        Assert.Contains("renew", lapsed.Str("message"));
+
+        await (await admin.DeleteAsync($"licenses/{license.Str("id")}", Ct)).DataAsync();
+        await (await admin.GetAsync($"machines/{machine.Str("id")}", Ct)).ErrorAsync(HttpStatusCode.NotFound, "not_found");
+    }
+
+    [Fact]
     public async Task ReadOnlyKeysLookButCannotActForALicenseHolder()
     {
         using var admin = app.CreateAdminClient();
