@@ -1,9 +1,11 @@
+using System.Buffers.Text;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Licenz.Server.Data;
 using Licenz.Server.Tests.Infrastructure;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,8 +14,9 @@ namespace Licenz.Server.Tests.ApiKeys;
 
 /// <summary>
 /// Every endpoint of the API × every kind of caller: who gets in, who is refused with which code, and
-/// that a refused request writes nothing. The expectations are written here from the API page (key
-/// types and error codes), not read from the server's own scope table.
+/// that a refused request writes nothing; and, for each, what another account's admin gets (nothing of the
+/// first account's, as if it had never been made). The expectations are written here from the API page (key
+/// types and error codes) and <c>docs/licensing.md</c>, not read from the server's own scope table.
 /// </summary>
 public sealed class AuthorizationMatrixTests(AuthorizationMatrixServer app) : IClassFixture<AuthorizationMatrixServer>
 {
@@ -41,6 +44,21 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixServer app) : IC
                 Assert.Equal("active", data.Str("status"));
             },
             HttpStatusCode.Created),
+        new("POST /licenses with a policy", HttpMethod.Post, "licenses", Needs.Admin, OtherAccountOutcome.UnknownProduct,
+            t => new { product_id = t.ProductId, policy_id = t.PolicyId, email = "site@example.com", entitlements = new[] { t.EntitlementCode } },
+            (data, t) =>
+            {
+                Assert.Equal(t.ProductId, data.Str("product_id"));
+                Assert.Equal(t.PolicyId, data.Str("policy_id"));
+                Assert.Equal("subscription", data.Str("type"));
+                Assert.Equal([t.EntitlementCode], Codes(data));
+            },
+            HttpStatusCode.Created,
+            Borrows:
+            [
+                new("policy_id", (own, first) => own with { PolicyId = first.PolicyId }),
+                new("entitlements", (own, first) => own with { EntitlementCode = first.EntitlementCode }),
+            ]),
         new("PATCH /licenses/{id}", HttpMethod.Patch, "licenses/{license}", Needs.Admin, OtherAccountOutcome.NotFound,
             _ => new { email = "new-owner@example.com", metadata = new { seats = 5 } },
             (data, t) =>
@@ -107,6 +125,37 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixServer app) : IC
                 Assert.Equal(t.LicenseId, data.Str("license_id"));
                 Assert.StartsWith("-----BEGIN LICENZ LICENSE-----", data.Str("license_file"), StringComparison.Ordinal);
             }),
+        new("POST /licenses/{id}/usage", HttpMethod.Post, "licenses/{limited_license}/usage", Needs.Admin, OtherAccountOutcome.NotFound,
+            _ => new { increment = 3 },
+            (data, t) =>
+            {
+                Assert.Equal(t.LimitedLicenseId, data.Str("id"));
+                Assert.Equal(3, data.GetProperty("uses").GetInt32());
+                Assert.Equal(10, data.GetProperty("max_uses").GetInt32());
+            }),
+        new("POST /licenses/{id}/usage by key", HttpMethod.Post, "licenses/{limited_license_key}/usage", Needs.LicenseHolder, OtherAccountOutcome.NotFound,
+            _ => new { increment = 3 },
+            (data, t) =>
+            {
+                Assert.Equal(t.LimitedLicenseId, data.Str("id"));
+                Assert.Equal(3, data.GetProperty("uses").GetInt32());
+                Assert.Equal(10, data.GetProperty("max_uses").GetInt32());
+            }),
+        new("POST /licenses/{id}/entitlements", HttpMethod.Post, "licenses/{license}/entitlements", Needs.Admin, OtherAccountOutcome.NotFound,
+            t => new { entitlements = new[] { t.EntitlementCode } },
+            (data, t) =>
+            {
+                Assert.Equal(t.LicenseId, data.Str("id"));
+                Assert.Equal(new[] { t.EntitlementCode, t.GrantedCode }.Order(StringComparer.Ordinal), Codes(data));
+            },
+            Borrows: [new("entitlements", (own, first) => own with { EntitlementCode = first.EntitlementCode })]),
+        new("DELETE /licenses/{id}/entitlements", HttpMethod.Delete, "licenses/{license}/entitlements", Needs.Admin, OtherAccountOutcome.NotFound,
+            t => new { entitlements = new[] { t.GrantedCode } },
+            (data, t) =>
+            {
+                Assert.Equal(t.LicenseId, data.Str("id"));
+                Assert.Empty(Codes(data));
+            }),
         new("GET /signing-keys", HttpMethod.Get, "signing-keys", Needs.Read, OtherAccountOutcome.SeesOnlyItsOwnList,
             _ => null,
             (data, t) => Assert.Contains(t.SigningKeyId, Ids(data))),
@@ -164,6 +213,128 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixServer app) : IC
                 Assert.Equal(t.EmptyProductId, data.Str("id"));
                 Assert.True(data.GetProperty("deleted").GetBoolean());
             }),
+        new("GET /policies", HttpMethod.Get, "policies?product_id={product}&limit=100", Needs.Read, OtherAccountOutcome.SeesOnlyItsOwnList,
+            _ => null,
+            (data, t) =>
+            {
+                Assert.Contains(t.PolicyId, Ids(data));
+                Assert.Contains(t.LimitedPolicyId, Ids(data));
+                Assert.All(data.EnumerateArray(), policy => Assert.Equal(t.ProductId, policy.Str("product_id")));
+                // One default per license type.
+                Assert.Equal(["perpetual", "subscription", "trial"],
+                    data.EnumerateArray().Where(p => p.GetProperty("default").GetBoolean()).Select(p => p.Str("license_type")).Order(StringComparer.Ordinal));
+            }),
+        new("GET /policies/{id}", HttpMethod.Get, "policies/{policy}", Needs.Read, OtherAccountOutcome.NotFound,
+            _ => null,
+            (data, t) =>
+            {
+                Assert.Equal(t.PolicyId, data.Str("id"));
+                Assert.Equal(t.ProductId, data.Str("product_id"));
+                Assert.False(data.GetProperty("default").GetBoolean());
+                Assert.Equal(30 * 86_400, data.GetProperty("duration").GetInt64());
+            }),
+        new("POST /policies", HttpMethod.Post, "policies", Needs.Admin, OtherAccountOutcome.UnknownProduct,
+            t => new { product_id = t.ProductId, name = "Workstation", max_machines = 1, floating = false, entitlements = new[] { t.EntitlementCode } },
+            (data, t) =>
+            {
+                Assert.StartsWith("pol_", data.Str("id"), StringComparison.Ordinal);
+                Assert.Equal(t.ProductId, data.Str("product_id"));
+                Assert.Equal("perpetual", data.Str("license_type"));
+                Assert.Equal(1, data.GetProperty("max_machines").GetInt32());
+                Assert.False(data.GetProperty("floating").GetBoolean());
+                Assert.Equal([t.EntitlementCode], Codes(data));
+            },
+            HttpStatusCode.Created,
+            Borrows: [new("entitlements", (own, first) => own with { EntitlementCode = first.EntitlementCode })]),
+        new("PATCH /policies/{id}", HttpMethod.Patch, "policies/{policy}", Needs.Admin, OtherAccountOutcome.NotFound,
+            t => new { name = "Spare policy, renamed", max_uses = 5, entitlements = new[] { t.EntitlementCode } },
+            (data, t) =>
+            {
+                Assert.Equal(t.PolicyId, data.Str("id"));
+                Assert.Equal("Spare policy, renamed", data.Str("name"));
+                Assert.Equal(5, data.GetProperty("max_uses").GetInt32());
+                Assert.Equal([t.EntitlementCode], Codes(data));
+            },
+            Borrows: [new("entitlements", (own, first) => own with { EntitlementCode = first.EntitlementCode })]),
+        new("DELETE /policies/{id}", HttpMethod.Delete, "policies/{policy}", Needs.Admin, OtherAccountOutcome.NotFound,
+            _ => null,
+            (data, t) =>
+            {
+                Assert.Equal(t.PolicyId, data.Str("id"));
+                Assert.True(data.GetProperty("deleted").GetBoolean());
+            }),
+        new("GET /entitlements", HttpMethod.Get, "entitlements?limit=100", Needs.Read, OtherAccountOutcome.SeesOnlyItsOwnList,
+            _ => null,
+            (data, t) =>
+            {
+                Assert.Contains(t.EntitlementId, Ids(data));
+                Assert.Contains(data.EnumerateArray(), e => e.Str("code") == t.GrantedCode);
+            }),
+        new("POST /entitlements", HttpMethod.Post, "entitlements", Needs.Admin, OtherAccountOutcome.CreatesInItsOwnAccount,
+            _ => new { code = "export." + Guid.NewGuid().ToString("N")[..8], name = "Export" },
+            (data, _) =>
+            {
+                Assert.StartsWith("ent_", data.Str("id"), StringComparison.Ordinal);
+                Assert.StartsWith("export.", data.Str("code"), StringComparison.Ordinal);
+                Assert.Equal("Export", data.Str("name"));
+            },
+            HttpStatusCode.Created,
+            CreatedListPath: "entitlements?limit=100"),
+        new("DELETE /entitlements/{id}", HttpMethod.Delete, "entitlements/{entitlement}", Needs.Admin, OtherAccountOutcome.NotFound,
+            _ => null,
+            (data, t) =>
+            {
+                Assert.Equal(t.EntitlementId, data.Str("id"));
+                Assert.True(data.GetProperty("deleted").GetBoolean());
+            }),
+        new("POST /machines", HttpMethod.Post, "machines", Needs.LicenseHolder, OtherAccountOutcome.NotFound,
+            t => new { key = t.LimitedLicenseKey, fingerprint = t.MachineFingerprint + "-laptop", name = "Laptop", platform = "linux" },
+            (data, t) =>
+            {
+                Assert.StartsWith("mach_", data.Str("id"), StringComparison.Ordinal);
+                Assert.NotEqual(t.MachineId, data.Str("id"));
+                Assert.Equal(t.LimitedLicenseId, data.Str("license_id"));
+                Assert.Equal(t.ProductId, data.Str("product_id"));
+                Assert.Equal(t.MachineFingerprint + "-laptop", data.Str("fingerprint"));
+                Assert.Equal("Laptop", data.Str("name"));
+            },
+            HttpStatusCode.Created),
+        new("POST /machines/deactivate", HttpMethod.Post, "machines/deactivate", Needs.LicenseHolder, OtherAccountOutcome.NotFound,
+            t => new { key = t.LimitedLicenseKey, fingerprint = t.MachineFingerprint },
+            (data, t) =>
+            {
+                Assert.Equal(t.MachineId, data.Str("id"));
+                Assert.Equal(t.LimitedLicenseId, data.Str("license_id"));
+            }),
+        new("POST /machines/heartbeat", HttpMethod.Post, "machines/heartbeat", Needs.LicenseHolder, OtherAccountOutcome.NotFound,
+            t => new { key = t.LimitedLicenseKey, fingerprint = t.MachineFingerprint },
+            (data, t) =>
+            {
+                Assert.Equal(t.MachineId, data.Str("id"));
+                // Activated without one (its policy does not require heartbeats); the clock stands still, so this is now.
+                Assert.Equal(data.Str("created_at"), data.Str("last_heartbeat_at"));
+            }),
+        new("GET /machines", HttpMethod.Get, "machines?limit=100", Needs.Read, OtherAccountOutcome.SeesOnlyItsOwnList,
+            _ => null,
+            (data, t) => Assert.Contains(t.MachineId, Ids(data))),
+        new("GET /machines by license", HttpMethod.Get, "machines?license_id={limited_license}", Needs.Read, OtherAccountOutcome.SeesOnlyItsOwnList,
+            _ => null,
+            (data, t) => Assert.Equal([t.MachineId], Ids(data))),
+        new("GET /machines/{id}", HttpMethod.Get, "machines/{machine}", Needs.Read, OtherAccountOutcome.NotFound,
+            _ => null,
+            (data, t) =>
+            {
+                Assert.Equal(t.MachineId, data.Str("id"));
+                Assert.Equal(t.LimitedLicenseId, data.Str("license_id"));
+                Assert.Equal(t.MachineFingerprint, data.Str("fingerprint"));
+            }),
+        new("DELETE /machines/{id}", HttpMethod.Delete, "machines/{machine}", Needs.Admin, OtherAccountOutcome.NotFound,
+            _ => null,
+            (data, t) =>
+            {
+                Assert.Equal(t.MachineId, data.Str("id"));
+                Assert.True(data.GetProperty("deleted").GetBoolean());
+            }),
         new("GET /events", HttpMethod.Get, "events?resource_id={api_key}", Needs.Read, OtherAccountOutcome.SeesOnlyItsOwnList,
             _ => null,
             (data, t) => Assert.Contains(data.EnumerateArray(), change => change.Str("resource_id") == t.ApiKeyId)),
@@ -208,6 +379,23 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixServer app) : IC
     public static TheoryData<string, Caller> Public => Cells((_, e) => e.Needs == Needs.Nothing);
 
     public static TheoryData<string> EveryEndpoint => new(Endpoints.Where(e => e.Needs != Needs.Nothing).Select(e => e.Name));
+
+    public static TheoryData<string, string> Borrowings
+    {
+        get
+        {
+            var data = new TheoryData<string, string>();
+            foreach (var endpoint in Endpoints)
+            {
+                foreach (var borrowing in endpoint.Borrows ?? [])
+                {
+                    data.Add(endpoint.Name, borrowing.Field);
+                }
+            }
+
+            return data;
+        }
+    }
 
     [Theory]
     [MemberData(nameof(WithoutProperBearerHeader))]
@@ -299,6 +487,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixServer app) : IC
                 var error = await response.ErrorAsync(HttpStatusCode.BadRequest, "bad_request");
                 Assert.Equal("product_id", error.Str("field"));
                 Assert.Equal(before, await app.SnapshotDatabaseAsync());
+                await AssertAsIfNeverMadeAsync(e, error, app.Shared, app.Nowhere);
                 break;
             }
 
@@ -319,24 +508,28 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixServer app) : IC
 
             case OtherAccountOutcome.SeesOnlyItsOwnList:
             {
-                using var response = await app.SendAsync(Caller.OtherAccountAdminKey, e, app.Shared);
-                var data = await response.DataAsync();
-                Assert.DoesNotContain(Ids(data), app.FirstAccountIds.Contains);
-                if (e.Path.StartsWith("licenses?", StringComparison.Ordinal))
+                // Asked with the first account's targets: not one row of another account, and nothing at all where the
+                // query names one of the first account's resources.
+                using (var response = await app.SendAsync(Caller.OtherAccountAdminKey, e, app.Shared))
                 {
-                    // The other account has no product, so it cannot have a single license.
-                    Assert.Empty(data.EnumerateArray());
+                    var data = await response.DataAsync();
+                    var owners = AuthorizationMatrixServer.Owners(await app.SnapshotDatabaseAsync());
+                    Assert.All(Ids(data), id => Assert.Equal(app.OtherAccountId, owners.GetValueOrDefault(id)));
+                    if (e.Path.Split('?') is [_, var query] && query.Contains('{', StringComparison.Ordinal))
+                    {
+                        Assert.Empty(data.EnumerateArray());
+                    }
+
+                    if (e.Path.StartsWith("api-keys?", StringComparison.Ordinal))
+                    {
+                        Assert.Contains(data.EnumerateArray(), k => app.OtherAdminKey.StartsWith(k.Str("prefix").TrimEnd('…'), StringComparison.Ordinal));
+                    }
                 }
 
-                if (e.Path.StartsWith("events?", StringComparison.Ordinal))
+                // Asked with its own: its own, as the first account sees its own.
+                using (var response = await app.SendAsync(Caller.OtherAccountAdminKey, e, app.Other))
                 {
-                    // Asked for the events of the first account's API key: not one of them.
-                    Assert.Empty(data.EnumerateArray());
-                }
-
-                if (e.Path.StartsWith("api-keys?", StringComparison.Ordinal))
-                {
-                    Assert.Contains(data.EnumerateArray(), k => app.OtherAdminKey.StartsWith(k.Str("prefix").TrimEnd('…'), StringComparison.Ordinal));
+                    e.Check(await response.DataAsync(), app.Other);
                 }
 
                 break;
@@ -360,6 +553,42 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixServer app) : IC
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Borrowings))]
+    public async Task AnotherAccountsAdminCannotUseTheFirstAccountsResourcesInItsOwnRequests(string endpoint, string field)
+    {
+        var e = Find(endpoint);
+        var borrowing = e.Borrows!.Single(b => b.Field == field);
+        var mixed = borrowing.Mix(app.Other, app.Shared);
+        var before = await app.SnapshotDatabaseAsync();
+
+        using var response = await app.SendAsync(Caller.OtherAccountAdminKey, e, mixed);
+
+        var error = await response.ErrorAsync(HttpStatusCode.BadRequest, "bad_request");
+        Assert.Equal(field, error.Str("field"));
+        Assert.Equal(before, await app.SnapshotDatabaseAsync());
+        await AssertAsIfNeverMadeAsync(e, error, mixed, borrowing.Mix(app.Other, app.Nowhere));
+    }
+
+    // Codes are unique within an account, not across accounts: no account learns another's codes by being refused one.
+    [Fact]
+    public async Task AnotherAccountMayCreateAnEntitlementCodeTheFirstAccountHas()
+    {
+        var code = "seats." + Guid.NewGuid().ToString("N")[..8];
+        using var admin = app.CreateAdminClient();
+        using var other = app.CreateClient(app.OtherAdminKey);
+        var first = await (await admin.PostJsonAsync("entitlements", new { code })).DataAsync(HttpStatusCode.Created);
+        var before = await app.SnapshotOutsideOtherAccountAsync();
+
+        var created = await (await other.PostJsonAsync("entitlements", new { code })).DataAsync(HttpStatusCode.Created);
+
+        Assert.Equal(code, created.Str("code"));
+        Assert.NotEqual(first.Str("id"), created.Str("id"));
+        Assert.Equal(before, await app.SnapshotOutsideOtherAccountAsync());
+        var again = await (await admin.PostJsonAsync("entitlements", new { code })).ErrorAsync(HttpStatusCode.BadRequest, "bad_request");
+        Assert.Equal("code", again.Str("field"));
+    }
+
     [Fact]
     public void TheMatrixCoversEveryEndpointOfTheApi()
     {
@@ -371,7 +600,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixServer app) : IC
 
         // Everything but the published API description must be in the matrix, and the other way round.
         var api = routes.Where(r => !IsDocumentation(r.Name)).Select(r => r.Name).Order().ToList();
-        var matrix = Endpoints.Select(e => e.Name.Replace(" by key", "", StringComparison.Ordinal)).Distinct().Order().ToList();
+        // A row's name is its route, then what sets it apart from the route's other rows ("by key").
+        var matrix = Endpoints.Select(e => string.Join(' ', e.Name.Split(' ').Take(2))).Distinct().Order().ToList();
         Assert.True(matrix.SequenceEqual(api),
             $"Not in the matrix: {string.Join(", ", api.Except(matrix))}. Not in the API: {string.Join(", ", matrix.Except(api))}.");
         // Only the endpoints the matrix calls public may be reached without a key.
@@ -435,8 +665,34 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixServer app) : IC
     {
         var before = await app.SnapshotDatabaseAsync();
         using var response = await app.SendAsync(Caller.OtherAccountAdminKey, e, app.Shared, byKey: byKey);
-        await response.ErrorAsync(HttpStatusCode.NotFound, "not_found");
+        var error = await response.ErrorAsync(HttpStatusCode.NotFound, "not_found");
         Assert.Equal(before, await app.SnapshotDatabaseAsync());
+        await AssertAsIfNeverMadeAsync(e, error, app.Shared, app.Nowhere, byKey);
+    }
+
+    /// <summary>
+    /// Another account's resources are indistinguishable from ones never made: the same request for targets that exist
+    /// nowhere (<paramref name="never"/> in place of <paramref name="sent"/>) gets the same error, but for the ids it names.
+    /// </summary>
+    private async Task AssertAsIfNeverMadeAsync(MatrixEndpoint e, JsonElement error, MatrixTargets sent, MatrixTargets never, bool byKey = false)
+    {
+        using var response = await app.SendAsync(Caller.OtherAccountAdminKey, e, never, byKey: byKey);
+        Assert.Equal((int)response.StatusCode, error.GetProperty("status").GetInt32());
+        var expected = (await response.BodyAsync()).GetProperty("error");
+        Assert.Equal(Generalized(expected.GetRawText(), never), Generalized(error.GetRawText(), sent));
+    }
+
+    /// <summary>The text with each of the targets' ids, keys and codes replaced by its name, so answers about different targets compare.</summary>
+    private static string Generalized(string text, MatrixTargets targets)
+    {
+        var values = typeof(MatrixTargets).GetProperties().Where(p => p.PropertyType == typeof(string))
+            .Select(p => (p.Name, Value: (string)p.GetValue(targets)!)).OrderByDescending(p => p.Value.Length);
+        foreach (var (name, value) in values)
+        {
+            text = text.Replace(value, "{" + name + "}", StringComparison.Ordinal);
+        }
+
+        return text;
     }
 
     private static bool Allows(Caller caller, Needs needs) => caller switch
@@ -467,6 +723,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixServer app) : IC
     }
 
     private static List<string> Ids(JsonElement list) => list.EnumerateArray().Select(item => item.Str("id")).ToList();
+
+    private static List<string> Codes(JsonElement resource) => resource.GetProperty("entitlements").EnumerateArray().Select(c => c.GetString()!).ToList();
 
     internal static string Iso(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
@@ -525,6 +783,10 @@ public enum OtherAccountOutcome
 /// <param name="Body">A valid JSON body for the targets, or null for none.</param>
 /// <param name="Check">Asserts the <c>data</c> of a successful answer (the whole body for public endpoints).</param>
 /// <param name="CreatedListPath">Where the first account would see what another account's admin created.</param>
+/// <param name="Borrows">
+/// The resources of another account this request could name besides its target: another account's admin sending it for
+/// its own targets but with one of these taken from the first account's is refused, naming the field.
+/// </param>
 public sealed record MatrixEndpoint(
     string Name,
     HttpMethod Method,
@@ -534,11 +796,17 @@ public sealed record MatrixEndpoint(
     Func<MatrixTargets, object?> Body,
     Action<JsonElement, MatrixTargets> Check,
     HttpStatusCode Success = HttpStatusCode.OK,
-    string CreatedListPath = "")
+    string CreatedListPath = "",
+    IReadOnlyList<Borrowing>? Borrows = null)
 {
     public string Resolve(MatrixTargets targets, bool byKey) => Path
         .Replace("{license}", byKey ? targets.LicenseKey : targets.LicenseId, StringComparison.Ordinal)
         .Replace("{license_key}", targets.LicenseKey, StringComparison.Ordinal)
+        .Replace("{limited_license}", byKey ? targets.LimitedLicenseKey : targets.LimitedLicenseId, StringComparison.Ordinal)
+        .Replace("{limited_license_key}", targets.LimitedLicenseKey, StringComparison.Ordinal)
+        .Replace("{policy}", targets.PolicyId, StringComparison.Ordinal)
+        .Replace("{entitlement}", targets.EntitlementId, StringComparison.Ordinal)
+        .Replace("{machine}", targets.MachineId, StringComparison.Ordinal)
         .Replace("{signing_key}", targets.SigningKeyId, StringComparison.Ordinal)
         .Replace("{suspended_license}", byKey ? targets.SuspendedLicenseKey : targets.SuspendedLicenseId, StringComparison.Ordinal)
         .Replace("{product}", targets.ProductId, StringComparison.Ordinal)
@@ -546,10 +814,16 @@ public sealed record MatrixEndpoint(
         .Replace("{api_key}", targets.ApiKeyId, StringComparison.Ordinal);
 }
 
+/// <param name="Field">The request's field that names it.</param>
+/// <param name="Mix">From another account's own targets and the first account's, the targets to send.</param>
+public sealed record Borrowing(string Field, Func<MatrixTargets, MatrixTargets, MatrixTargets> Mix);
+
 /// <summary>
-/// Resources of the first account that make every endpoint's request valid: an active license, a suspended
-/// one (to reinstate), a product without licenses (to delete), a spare API key (to revoke) and a signing key
-/// that has been replaced (to retire).
+/// Resources of one account that make every endpoint's request valid: an active license that was granted an
+/// entitlement itself (<see cref="GrantedCode"/>), a suspended one (to reinstate), a product without licenses (to
+/// delete), a spare API key (to revoke), a signing key that has been replaced (to retire), a policy no license follows
+/// (to change and delete), an entitlement nothing grants (to grant and delete), and a license whose policy limits its
+/// machines (2) and uses (10), activated on one machine.
 /// </summary>
 public sealed record MatrixTargets(
     string ProductId,
@@ -560,10 +834,20 @@ public sealed record MatrixTargets(
     string SuspendedLicenseId,
     string SuspendedLicenseKey,
     string ApiKeyId,
-    string SigningKeyId);
+    string SigningKeyId,
+    string PolicyId,
+    string EntitlementId,
+    string EntitlementCode,
+    string GrantedCode,
+    string LimitedPolicyId,
+    string LimitedLicenseId,
+    string LimitedLicenseKey,
+    string MachineId,
+    string MachineFingerprint);
 
 /// <summary>
-/// One server for the whole matrix: keys of every kind and a shared set of targets, created once. The clock
+/// One server for the whole matrix: keys of every kind and a shared set of targets, created once, and another
+/// account with targets of its own, made the same way (what it may see and use, beside what it must not). The clock
 /// is moved only here (to expire a key), then stays still, so every valid key's last use is recorded at
 /// start and a later request at the same instant leaves the database as it was unless something else changed.
 /// </summary>
@@ -572,6 +856,7 @@ public sealed class AuthorizationMatrixServer : LicenzApplication
     private const string Base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     private HttpClient? _client;
     private MatrixTargets? _shared;
+    private MatrixTargets? _other;
 
     public string ReadOnlyKey { get; private set; } = "";
 
@@ -590,8 +875,11 @@ public sealed class AuthorizationMatrixServer : LicenzApplication
 
     public MatrixTargets Shared => _shared ?? throw new InvalidOperationException("Not initialized.");
 
-    /// <summary>Ids of the first account's shared resources and keys.</summary>
-    public HashSet<string> FirstAccountIds { get; } = [];
+    /// <summary>The other account's own targets, made the same way: what it may see and use.</summary>
+    public MatrixTargets Other => _other ?? throw new InvalidOperationException("Not initialized.");
+
+    /// <summary>Targets of no account: well formed, never made.</summary>
+    public MatrixTargets Nowhere { get; } = NeverMade();
 
     public override async ValueTask InitializeAsync()
     {
@@ -609,17 +897,7 @@ public sealed class AuthorizationMatrixServer : LicenzApplication
         Time.Advance(TimeSpan.FromMinutes(2));
         (OtherAccountId, OtherAdminKey) = await CreateAccountAsync("Other vendor");
         _shared = await CreateTargetsAsync();
-
-        FirstAccountIds.UnionWith([_shared.ProductId, _shared.EmptyProductId, _shared.LicenseId, _shared.SuspendedLicenseId]);
-        using (var signingKeys = await admin.GetAsync("signing-keys"))
-        {
-            FirstAccountIds.UnionWith((await signingKeys.DataAsync()).EnumerateArray().Select(k => k.Str("id")));
-        }
-
-        using (var keys = await admin.GetAsync("api-keys?limit=100"))
-        {
-            FirstAccountIds.UnionWith((await keys.DataAsync()).EnumerateArray().Select(k => k.Str("id")));
-        }
+        _other = await CreateTargetsAsync(OtherAdminKey);
 
         // Each valid key's last use is now, and stays now while the clock stands still.
         foreach (var key in new[] { AdminKey, ReadOnlyKey, OtherAdminKey })
@@ -637,17 +915,32 @@ public sealed class AuthorizationMatrixServer : LicenzApplication
     }
 
     /// <summary>A fresh set of targets in the first account, for requests that change or delete them.</summary>
-    public async Task<MatrixTargets> CreateTargetsAsync()
+    public Task<MatrixTargets> CreateTargetsAsync() => CreateTargetsAsync(AdminKey);
+
+    /// <summary>A fresh set of targets in the account of <paramref name="adminKey"/>.</summary>
+    public async Task<MatrixTargets> CreateTargetsAsync(string adminKey)
     {
-        using var admin = CreateAdminClient();
+        using var admin = CreateClient(adminKey);
         var suffix = Guid.NewGuid().ToString("N")[..10];
         var product = await (await admin.PostJsonAsync("products", new { name = $"Matrix product {suffix}" })).DataAsync(HttpStatusCode.Created);
         var empty = await (await admin.PostJsonAsync("products", new { name = $"Matrix empty product {suffix}" })).DataAsync(HttpStatusCode.Created);
-        var license = await (await admin.PostJsonAsync("licenses", new { product_id = product.Str("id"), email = "holder@example.com", type = "subscription" }))
+        var granted = await (await admin.PostJsonAsync("entitlements", new { code = $"granted-{suffix}" })).DataAsync(HttpStatusCode.Created);
+        var entitlement = await (await admin.PostJsonAsync("entitlements", new { code = $"export-{suffix}", name = "Export" })).DataAsync(HttpStatusCode.Created);
+        var license = await (await admin.PostJsonAsync("licenses",
+                new { product_id = product.Str("id"), email = "holder@example.com", type = "subscription", entitlements = new[] { granted.Str("code") } }))
             .DataAsync(HttpStatusCode.Created);
         var suspended = await (await admin.PostJsonAsync("licenses", new { product_id = product.Str("id"), email = "paused@example.com", type = "trial" }))
             .DataAsync(HttpStatusCode.Created);
         await (await admin.PostAsync($"licenses/{suspended.Str("id")}/suspend", content: null)).DataAsync();
+        var spare = await (await admin.PostJsonAsync("policies", new { product_id = product.Str("id"), name = $"Spare policy {suffix}", duration = "P30D" }))
+            .DataAsync(HttpStatusCode.Created);
+        var limited = await (await admin.PostJsonAsync("policies", new { product_id = product.Str("id"), name = $"Two machines {suffix}", max_machines = 2, max_uses = 10 }))
+            .DataAsync(HttpStatusCode.Created);
+        var limitedLicense = await (await admin.PostJsonAsync("licenses", new { product_id = product.Str("id"), policy_id = limited.Str("id"), email = "studio@example.com" }))
+            .DataAsync(HttpStatusCode.Created);
+        var fingerprint = $"fp-{suffix}";
+        var machine = await (await admin.PostJsonAsync("machines", new { key = limitedLicense.Str("key"), fingerprint, name = "Workstation" }))
+            .DataAsync(HttpStatusCode.Created);
         var key = await IssueAsync(admin, "read_only", $"Spare key {suffix}", expiresAt: null);
         var signingKeys = await (await admin.GetAsync("signing-keys")).DataAsync();
         var replaced = signingKeys.EnumerateArray().Single(k => k.Str("status") == "current").Str("id");
@@ -661,7 +954,16 @@ public sealed class AuthorizationMatrixServer : LicenzApplication
             suspended.Str("id"),
             suspended.Str("key"),
             key.Id,
-            replaced);
+            replaced,
+            spare.Str("id"),
+            entitlement.Str("id"),
+            entitlement.Str("code"),
+            granted.Str("code"),
+            limited.Str("id"),
+            limitedLicense.Str("id"),
+            limitedLicense.Str("key"),
+            machine.Str("id"),
+            fingerprint);
     }
 
     /// <summary>Sends the endpoint's request for <paramref name="targets"/> as <paramref name="caller"/>.</summary>
@@ -699,11 +1001,67 @@ public sealed class AuthorizationMatrixServer : LicenzApplication
         return await _client!.SendAsync(request, TestContext.Current.CancellationToken);
     }
 
+    /// <summary>
+    /// The account of each row of a snapshot (<see cref="LicenzApplication.SnapshotDatabaseAsync"/>) by its id: every
+    /// table of account-owned rows has both columns.
+    /// </summary>
+    public static Dictionary<string, string> Owners(string snapshot)
+    {
+        var owners = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in snapshot.Split('\n'))
+        {
+            string? id = null, account = null;
+            foreach (var column in line.Split(" | "))
+            {
+                if (column.StartsWith("Id=", StringComparison.Ordinal))
+                {
+                    id = column["Id=".Length..];
+                }
+                else if (column.StartsWith("AccountId=", StringComparison.Ordinal))
+                {
+                    account = column["AccountId=".Length..];
+                }
+            }
+
+            if (id is not null && account is not null)
+            {
+                owners[id] = account;
+            }
+        }
+
+        return owners;
+    }
+
     /// <summary>Every row that does not belong to the other account: what the other account must not change.</summary>
     public async Task<string> SnapshotOutsideOtherAccountAsync()
     {
         var snapshot = await SnapshotDatabaseAsync();
         return string.Join('\n', snapshot.Split('\n').Where(line => !line.Contains(OtherAccountId, StringComparison.Ordinal)));
+    }
+
+    private static MatrixTargets NeverMade()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..10];
+        static string Id(string prefix) => Ids.New(prefix, TimeProvider.System);
+        return new MatrixTargets(
+            Id(Ids.Product),
+            Id(Ids.Product),
+            Id(Ids.License),
+            LicenseKey.Generate(),
+            Epoch,
+            Id(Ids.License),
+            LicenseKey.Generate(),
+            Id(Ids.ApiKey),
+            Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32)),
+            Id(Ids.Policy),
+            Id(Ids.Entitlement),
+            $"export-{suffix}",
+            $"granted-{suffix}",
+            Id(Ids.Policy),
+            Id(Ids.License),
+            LicenseKey.Generate(),
+            Id(Ids.Machine),
+            $"fp-{suffix}");
     }
 
     private static async Task<(string Id, string Key)> IssueAsync(HttpClient admin, string type, string name, DateTimeOffset? expiresAt)
