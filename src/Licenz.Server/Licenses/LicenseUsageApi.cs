@@ -8,6 +8,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Licenz.Server.Licenses;
 
+/// <param name="LicenseId">The license, <c>lic_…</c>.</param>
+/// <param name="Uses">Uses recorded, after this change.</param>
+/// <param name="MaxUses">Its policy's use limit; null: no limit.</param>
+public sealed record LicenseUsageDto(string LicenseId, int Uses, int? MaxUses);
+
 public static class LicenseUsageApi
 {
     /// <summary>
@@ -27,7 +32,7 @@ public static class LicenseUsageApi
             .WithDescription("Requires an admin API key (the license by id or key), or a verify-only API key presenting the license key itself " +
                 "in the path. Beyond the limit (or below zero): 422 usage_limit_exceeded, and nothing changed.");
 
-    private static async Task<Results<Ok<DataEnvelope<LicenseDto>>, ApiErrorResult>> RecordAsync(
+    private static async Task<Results<Ok<DataEnvelope<LicenseUsageDto>>, ApiErrorResult>> RecordAsync(
         HttpContext context, string id, LicenseUsageRequest request, LicenzDbContext db, LicenseKeyProtection keys, TimeProvider time,
         CancellationToken cancellationToken)
     {
@@ -74,6 +79,7 @@ public static class LicenseUsageApi
         db.RecordEvent(license, change > 0 ? "usage.incremented" : "usage.decremented");
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return TypedResults.Ok(new DataEnvelope<LicenseDto>(license.ToDto(keys.Open(license), now)));
+        // The counters only: the application recording uses holds the license key, and a license holder sees no customer email.
+        return TypedResults.Ok(new DataEnvelope<LicenseUsageDto>(new LicenseUsageDto(license.Id, license.Uses, limit)));
     }
 }

@@ -17,6 +17,7 @@ namespace Licenz.Server.Licenses;
 [JsonSerializable(typeof(RenewLicenseRequest))]
 [JsonSerializable(typeof(LicenseEntitlementsRequest))]
 [JsonSerializable(typeof(LicenseUsageRequest))]
+[JsonSerializable(typeof(DataEnvelope<LicenseUsageDto>))]
 [JsonSerializable(typeof(LicenseDto))]
 [JsonSerializable(typeof(DataEnvelope<LicenseDto>))]
 [JsonSerializable(typeof(ListEnvelope<LicenseDto>))]

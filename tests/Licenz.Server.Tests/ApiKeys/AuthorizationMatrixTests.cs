@@ -129,7 +129,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixServer app) : IC
             _ => new { increment = 3 },
             (data, t) =>
             {
-                Assert.Equal(t.LimitedLicenseId, data.Str("id"));
+                Assert.Equal(t.LimitedLicenseId, data.Str("license_id"));
+                Assert.False(data.TryGetProperty("email", out _));
                 Assert.Equal(3, data.GetProperty("uses").GetInt32());
                 Assert.Equal(10, data.GetProperty("max_uses").GetInt32());
             }),
@@ -137,7 +138,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixServer app) : IC
             _ => new { increment = 3 },
             (data, t) =>
             {
-                Assert.Equal(t.LimitedLicenseId, data.Str("id"));
+                Assert.Equal(t.LimitedLicenseId, data.Str("license_id"));
+                Assert.False(data.TryGetProperty("email", out _));
                 Assert.Equal(3, data.GetProperty("uses").GetInt32());
                 Assert.Equal(10, data.GetProperty("max_uses").GetInt32());
             }),

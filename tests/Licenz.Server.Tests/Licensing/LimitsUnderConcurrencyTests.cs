@@ -77,6 +77,8 @@ public sealed class LimitsUnderConcurrencyTests(LicenzApplication app) : IClassF
 
         var counted = await (await application.PostJsonAsync($"licenses/{license.Str("key")}/usage", new { increment = 2 })).DataAsync();
         Assert.Equal(2, counted.GetProperty("uses").GetInt32());
+        Assert.Equal(license.Str("id"), counted.Str("license_id"));
+        Assert.False(counted.TryGetProperty("email", out _));
         await (await application.PostJsonAsync($"licenses/{license.Str("id")}/usage", new { increment = 1 })).ErrorAsync(HttpStatusCode.Forbidden, "forbidden");
 
         var before = await app.SnapshotDatabaseAsync();

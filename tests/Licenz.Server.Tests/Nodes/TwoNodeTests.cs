@@ -197,10 +197,12 @@ public sealed class TwoNodeTests(SharedTwoNodes cluster) : IClassFixture<SharedT
             return response.StatusCode;
         }));
 
-        Assert.Equal(5, activations.Count(s => s == HttpStatusCode.Created));
-        Assert.Equal(25, activations.Count(s => s == HttpStatusCode.UnprocessableEntity));
-        Assert.Equal(7, uses.Count(s => s == HttpStatusCode.OK));
-        Assert.Equal(13, uses.Count(s => s == HttpStatusCode.UnprocessableEntity));
+        var activationStatuses = string.Join(", ", activations.GroupBy(s => (int)s).Select(g => $"{g.Key}×{g.Count()}"));
+        var useStatuses = string.Join(", ", uses.GroupBy(s => (int)s).Select(g => $"{g.Key}×{g.Count()}"));
+        Assert.True(activations.Count(s => s == HttpStatusCode.Created) == 5 && activations.Count(s => s == HttpStatusCode.UnprocessableEntity) == 25,
+            $"Activations answered {activationStatuses}; expected 201×5, 422×25.");
+        Assert.True(uses.Count(s => s == HttpStatusCode.OK) == 7 && uses.Count(s => s == HttpStatusCode.UnprocessableEntity) == 13,
+            $"Usage answered {useStatuses}; expected 200×7, 422×13.");
         var stored = await (await b.GetAsync($"licenses/{license.Str("id")}", Cancel)).DataAsync();
         Assert.Equal(5, stored.GetProperty("machines_count").GetInt32());
         Assert.Equal(7, stored.GetProperty("uses").GetInt32());
