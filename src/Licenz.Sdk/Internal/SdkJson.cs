@@ -35,7 +35,16 @@ internal sealed record LicensePayload(
     string? ExpiresAt,
     IReadOnlyList<string> Entitlements,
     JsonElement Metadata,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Fingerprint);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Fingerprint,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] MachinePayload? Machine,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? FingerprintMatching,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? GracePeriod,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? CheckInInterval);
+
+/// <summary>The machine a bound license file was issued for.</summary>
+internal sealed record MachinePayload(
+    string Id,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SortedDictionary<string, string>? Components);
 
 /// <summary>How a <see cref="SignedResponse"/> is stored.</summary>
 internal sealed record SignedResponseDocument(int Status, string? ContentDigest, string? Date, string? SignatureInput, string? Signature, string? Body, string? Nonce);

@@ -102,25 +102,9 @@ public static class MachineRules
     public const int MaxComponents = 32;
     public const int MaxComponentValue = 256;
 
-    /// <summary>
-    /// Whether most of the components the two machines both name are equal: more than half of them, and at least two
-    /// (one shared component alone says little). A machine with a new disk keeps its board, CPU and OS.
-    /// </summary>
-    public static bool MostMatch(IReadOnlyDictionary<string, string> known, IReadOnlyDictionary<string, string> presented)
-    {
-        var shared = 0;
-        var equal = 0;
-        foreach (var (name, value) in presented)
-        {
-            if (known.TryGetValue(name, out var other))
-            {
-                shared++;
-                equal += other == value ? 1 : 0;
-            }
-        }
-
-        return equal >= 2 && equal * 2 > shared;
-    }
+    /// <summary>The SDK's rule (<see cref="MachineComponents.MostMatch"/>), so an activation and a license file's offline check agree.</summary>
+    public static bool MostMatch(IReadOnlyDictionary<string, string> known, IReadOnlyDictionary<string, string> presented) =>
+        MachineComponents.MostMatch(known, presented);
 
     public static Dictionary<string, string> ReadComponents(string stored) =>
         stored is "" or "{}" ? [] : JsonSerializer.Deserialize(stored, MachinesJsonContext.Default.DictionaryStringString) ?? [];

@@ -11,7 +11,11 @@ public sealed partial class TestVectorTests
 {
     private static readonly Lazy<Dictionary<string, string>> Document = new(ReadVectors);
 
-    public static TheoryData<string> Names => ["public-key-hex", "kid", "jwks", "claims", "plain", "encrypted", "bound-encrypted", "content-key", "bound-content-key"];
+    public static TheoryData<string> Names =>
+    [
+        "public-key-hex", "kid", "jwks", "claims", "plain", "encrypted", "bound-encrypted", "content-key", "bound-content-key",
+        "machine-claims", "machine-plain", "machine-encrypted",
+    ];
 
     [Theory]
     [MemberData(nameof(Names))]
@@ -39,6 +43,8 @@ public sealed partial class TestVectorTests
         Assert.True(LicenseFile.Verify(Document.Value["plain"], keys, TestLicenses.Options(now)).IsValid);
         Assert.True(LicenseFile.Verify(Document.Value["encrypted"], keys, TestLicenses.Options(now)).IsValid);
         Assert.True(LicenseFile.Verify(Document.Value["bound-encrypted"], keys, TestLicenses.Options(now, fingerprint: TestLicenses.Fingerprint)).IsValid);
+        Assert.True(LicenseFile.Verify(Document.Value["machine-plain"], keys, TestLicenses.Options(now, fingerprint: TestLicenses.Fingerprint)).IsValid);
+        Assert.True(LicenseFile.Verify(Document.Value["machine-encrypted"], keys, TestLicenses.Options(now, fingerprint: TestLicenses.Fingerprint)).IsValid);
     }
 
     private static Dictionary<string, string> Compute()
@@ -46,6 +52,8 @@ public sealed partial class TestVectorTests
         using var key = TestLicenses.SigningKey();
         var plain = LicenseFile.Issue(TestLicenses.Claims(), key, encrypt: false, TestLicenses.Iv);
         var claims = Encoding.UTF8.GetString(Convert.FromBase64String(Pad(LicenseFileTests.Token(plain).Split('.')[1])));
+        var machinePlain = LicenseFile.Issue(TestLicenses.MachineClaims(), key, encrypt: false, TestLicenses.Iv);
+        var machineClaims = Encoding.UTF8.GetString(Convert.FromBase64String(Pad(LicenseFileTests.Token(machinePlain).Split('.')[1])));
         return new Dictionary<string, string>
         {
             ["public-key-hex"] = Convert.ToHexStringLower(key.PublicKey),
@@ -57,6 +65,9 @@ public sealed partial class TestVectorTests
             ["bound-encrypted"] = LicenseFile.Issue(TestLicenses.Claims(fingerprint: TestLicenses.Fingerprint), key, encrypt: true, TestLicenses.Iv).TrimEnd('\n'),
             ["content-key"] = Convert.ToHexStringLower(LicenseFile.DeriveKey(TestLicenses.Key, null)),
             ["bound-content-key"] = Convert.ToHexStringLower(LicenseFile.DeriveKey(TestLicenses.Key, TestLicenses.Fingerprint)),
+            ["machine-claims"] = machineClaims,
+            ["machine-plain"] = machinePlain.TrimEnd('\n'),
+            ["machine-encrypted"] = LicenseFile.Issue(TestLicenses.MachineClaims(), key, encrypt: true, TestLicenses.Iv).TrimEnd('\n'),
         };
     }
 
