@@ -116,16 +116,21 @@ public sealed class LicenseCheckerOptions
 /// Online when it can, offline when it must. Verifies with the server (checking its signed answer), activates this
 /// machine when the license has none for it, and keeps a fresh license file bound to it; when the server cannot be
 /// reached, or its answer cannot be trusted, falls back to the saved license file, then to the last signed answer
-/// within the grace period — and says which it used.
+/// within the grace period — and says which it used. A machine that never reaches the server is activated by hand
+/// instead: <see cref="CreateOfflineActivationRequest"/>, <see cref="InstallLicenseFile"/>, <see cref="DeactivateOffline"/>.
 /// </summary>
 /// <remarks>Configure the <see cref="LicenzClient"/> with a verify-only API key and the same keys (<see cref="LicenzClientOptions.VerificationKeys"/>).</remarks>
 public sealed class LicenseChecker(LicenzClient client, LicenseCheckerOptions options)
 {
     private const string LicenseFileName = "license.lic";
     private const string LastVerificationFileName = "last-verification.json";
+    private const string DeactivationProofFileName = "deactivation-proof.txt";
 
     /// <summary>The saved license file's path.</summary>
     public string LicenseFilePath => Path.Combine(options.StorageDirectory, LicenseFileName);
+
+    /// <summary>Where <see cref="DeactivateOffline"/> keeps the last proof it made, so a lost copy can be read again.</summary>
+    public string DeactivationProofPath => Path.Combine(options.StorageDirectory, DeactivationProofFileName);
 
     private string LastVerificationPath => Path.Combine(options.StorageDirectory, LastVerificationFileName);
 
@@ -204,6 +209,72 @@ public sealed class LicenseChecker(LicenzClient client, LicenseCheckerOptions op
         }
 
         return verification;
+    }
+
+    /// <summary>
+    /// On a machine that never reaches the server: a request to activate it (<c>LZACT-…</c>), made from the license key,
+    /// <see cref="LicenseCheckerOptions.Fingerprint"/> and <see cref="LicenseCheckerOptions.Components"/>. Carry it (or
+    /// the file <see cref="OfflineActivationRequest.WriteToFile"/> writes) to a machine that can reach the server
+    /// (<see cref="MachinesClient.ActivateOfflineAsync(string, TimeSpan?, CancellationToken)"/>), and the license file it
+    /// answers back here (<see cref="InstallLicenseFile"/>).
+    /// </summary>
+    /// <param name="machine">The machine's name, platform and host name (and components, in place of the options').</param>
+    /// <exception cref="InvalidOperationException">The options name no fingerprint: an activation is for one machine.</exception>
+    public OfflineActivationRequest CreateOfflineActivationRequest(MachineActivationOptions? machine = null)
+    {
+        var fingerprint = options.Fingerprint ?? throw new InvalidOperationException("An offline activation is for one machine: set LicenseCheckerOptions.Fingerprint.");
+        return OfflineActivationRequest.Create(options.LicenseKey, fingerprint, new MachineActivationOptions
+        {
+            Components = machine?.Components ?? options.Components,
+            Name = machine?.Name,
+            Platform = machine?.Platform,
+            Hostname = machine?.Hostname,
+        });
+    }
+
+    /// <summary>
+    /// Installs a license file brought by hand (the answer to an offline activation): saved as this application's
+    /// license file only if it verifies here and now, for this license key, product and machine.
+    /// </summary>
+    /// <param name="licenseFile">The armored license file.</param>
+    /// <returns>Its check; the file was installed when <see cref="LicenseFileResult.IsValid"/>.</returns>
+    public LicenseFileResult InstallLicenseFile(string licenseFile)
+    {
+        var result = LicenseFile.Verify(licenseFile, options.Keys, FileOptions());
+        if (result.IsValid)
+        {
+            Directory.CreateDirectory(options.StorageDirectory);
+            WriteAtomically(LicenseFilePath, licenseFile);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// On a machine that never reaches the server: removes the installed license file (and the last signed answer) and
+    /// answers a proof that it did (<c>LZDEACT-…</c>), made with the license key, which frees the machine's seat once it
+    /// reaches the server (<see cref="MachinesClient.DeactivateOfflineAsync(string, CancellationToken)"/>). The proof is
+    /// also kept at <see cref="DeactivationProofPath"/>, in case the copy carried away is lost.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No license file of this license key, bound to this machine, is installed.</exception>
+    public OfflineDeactivationProof DeactivateOffline()
+    {
+        // The file's time may be over (its seat is still taken): what matters is that it is genuine and this machine's.
+        var installed = LicenseFile.Verify(ReadOrNull(LicenseFilePath), options.Keys, FileOptions());
+        if (installed.Claims is not { License.Fingerprint: not null } claims
+            || installed.Code is LicenseFileCodes.LicenseKeyMismatch or LicenseFileCodes.FingerprintMismatch
+                or LicenseFileCodes.ProductMismatch or LicenseFileCodes.IssuerMismatch)
+        {
+            throw new InvalidOperationException(File.Exists(LicenseFilePath)
+                ? $"The installed license file cannot be deactivated from this machine: {installed.Message}"
+                : "No license file is installed on this machine: there is nothing to deactivate.");
+        }
+
+        var proof = OfflineDeactivationProof.Create(claims, options.LicenseKey);
+        WriteAtomically(DeactivationProofPath, proof + "\n");
+        File.Delete(LicenseFilePath);
+        File.Delete(LastVerificationPath);
+        return proof;
     }
 
     /// <summary>Checks without the network: the saved license file, then the last signed answer.</summary>
@@ -339,6 +410,13 @@ public sealed class LicenseChecker(LicenzClient client, LicenseCheckerOptions op
         {
             return null;
         }
+    }
+
+    private static void WriteAtomically(string path, string text)
+    {
+        var temporary = path + ".tmp";
+        File.WriteAllText(temporary, text);
+        File.Move(temporary, path, overwrite: true);
     }
 
     private static async Task WriteAtomicallyAsync(string path, string text, CancellationToken cancellationToken)

@@ -74,7 +74,7 @@ public sealed class LicenzClient : IDisposable
     /// <summary>Signing keys: list, rotate, retire, and the public JWKS.</summary>
     public SigningKeysClient SigningKeys { get; }
 
-    /// <summary>Machines: activate and deactivate.</summary>
+    /// <summary>Machines: activate and deactivate, online or from an offline machine's request and proof.</summary>
     public MachinesClient Machines { get; }
 
     /// <summary>The API's base URL requests go to.</summary>

@@ -28,6 +28,10 @@ internal sealed record ActivateBody(string Key, string Fingerprint, string? Name
 
 internal sealed record MachineActionBody(string Key, string Fingerprint);
 
+internal sealed record OfflineActivationBody(string Request, int? Ttl);
+
+internal sealed record OfflineDeactivationBody(string Proof);
+
 internal sealed record LicenseFileBody(int? Ttl, string? Fingerprint, bool? Encrypt);
 
 internal sealed record ProductBody(string? Name, string? Code, JsonObject? Metadata, int? SubscriptionDays, int? TrialDays);
@@ -55,8 +59,11 @@ internal sealed record ApiKeyCreateBody(string Type, string Name, DateTimeOffset
 [JsonSerializable(typeof(DataEnvelope<VerificationResult>))]
 [JsonSerializable(typeof(DataEnvelope<LicenseFileCheckout>))]
 [JsonSerializable(typeof(DataEnvelope<MachineInfo>))]
+[JsonSerializable(typeof(DataEnvelope<OfflineActivation>))]
 [JsonSerializable(typeof(ActivateBody))]
 [JsonSerializable(typeof(MachineActionBody))]
+[JsonSerializable(typeof(OfflineActivationBody))]
+[JsonSerializable(typeof(OfflineDeactivationBody))]
 [JsonSerializable(typeof(LicenseCreateBody))]
 [JsonSerializable(typeof(LicenseUpdateBody))]
 [JsonSerializable(typeof(RenewBody))]

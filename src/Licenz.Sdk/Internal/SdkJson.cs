@@ -46,6 +46,19 @@ internal sealed record MachinePayload(
     string Id,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SortedDictionary<string, string>? Components);
 
+/// <summary>What an offline activation request carries (<see cref="OfflineActivationRequest"/>), in the order it is written.</summary>
+internal sealed record ActivationRequestPayload(
+    string Key,
+    string Fingerprint,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SortedDictionary<string, string>? Components,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Name,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Platform,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Hostname,
+    string Nonce);
+
+/// <summary>What an offline deactivation proof carries (<see cref="OfflineDeactivationProof"/>), in the order it is written.</summary>
+internal sealed record DeactivationProofPayload(string LicenseId, string Jti, string Fingerprint, string Nonce);
+
 /// <summary>How a <see cref="SignedResponse"/> is stored.</summary>
 internal sealed record SignedResponseDocument(int Status, string? ContentDigest, string? Date, string? SignatureInput, string? Signature, string? Body, string? Nonce);
 
@@ -55,6 +68,8 @@ internal sealed record SignedResponseDocument(int Status, string? ContentDigest,
 [JsonSerializable(typeof(JwsHeader))]
 [JsonSerializable(typeof(JweHeader))]
 [JsonSerializable(typeof(LicenseFilePayload))]
+[JsonSerializable(typeof(ActivationRequestPayload))]
+[JsonSerializable(typeof(DeactivationProofPayload))]
 internal sealed partial class SdkJson : JsonSerializerContext
 {
     /// <summary>

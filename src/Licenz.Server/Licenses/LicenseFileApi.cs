@@ -107,7 +107,7 @@ public static class LicenseFileApi
             {
                 return ApiErrorResult.Unprocessable(ErrorCodes.NoMachine,
                     $"No machine with this fingerprint is activated on license {license.Id}: license files are bound only to activated machines. " +
-                    "Activate it first (POST /machines).");
+                    "Activate it first (POST /machines, or POST /machines/offline-activations for a machine that cannot reach the server).");
             }
         }
 

@@ -8,7 +8,7 @@ using Licenz.Server.Signing;
 namespace Licenz.Server.Licenses;
 
 /// <summary>
-/// Issuing license files, the one way every endpoint that issues them does it: what a license must
+/// Issuing license files, the one way every endpoint does it (a check-out, an offline activation): what a license must
 /// be to get one, how long it may live, and what it says — the license with its effective entitlements, its policy's
 /// grace and check-in rules and, for a file bound to a machine, that activated machine. Issuing changes nothing stored.
 /// </summary>

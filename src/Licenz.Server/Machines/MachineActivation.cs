@@ -32,9 +32,9 @@ public enum ActivationOutcome
 public sealed record Activation(ActivationOutcome Outcome, Machine? Machine);
 
 /// <summary>
-/// Taking and giving back a machine's seat, the one way every endpoint does it (<c>POST /machines</c>,
-/// <c>POST /machines/deactivate</c>, and those to come): the seat by the conditional write of <see cref="Seats"/>, in the
-/// same transaction as the machine's row.
+/// Taking and giving back a machine's seat, the one way every endpoint does it — online (<c>POST /machines</c>,
+/// <c>POST /machines/deactivate</c>) and from an offline machine's request or proof (<c>/machines/offline-…</c>): the seat
+/// by the conditional write of <see cref="Seats"/>, in the same transaction as the machine's row.
 /// </summary>
 public static class MachineActivation
 {
@@ -43,14 +43,19 @@ public static class MachineActivation
     /// same machine; under <see cref="FingerprintMatching.MostComponents"/> a new fingerprint whose components mostly
     /// match a machine rebinds it; otherwise a new machine takes a seat, if one is free.
     /// </summary>
+    /// <param name="offlineFileId">
+    /// The id of the license file an offline activation is about to issue for the machine: recorded with it, in the same
+    /// save, so that the file's deactivation proof is later recognised (<see cref="Machine.OfflineFileIds"/>).
+    /// </param>
     public static async Task<Activation> ActivateAsync(
-        LicenzDbContext db, License license, MachineSpec spec, TimeProvider time, CancellationToken cancellationToken)
+        LicenzDbContext db, License license, MachineSpec spec, string? offlineFileId, TimeProvider time, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var fingerprint = spec.Fingerprint;
         var existing = await db.Machines.FirstOrDefaultAsync(m => m.LicenseId == license.Id && m.Fingerprint == fingerprint, cancellationToken);
         if (existing is not null)
         {
+            await RecordFileAsync(db, existing, offlineFileId, now, cancellationToken);
             return new Activation(ActivationOutcome.AlreadyActive, existing);
         }
 
@@ -61,12 +66,14 @@ public static class MachineActivation
             var match = machines.FirstOrDefault(m => MachineRules.MostMatch(MachineRules.ReadComponents(m.Components), presented));
             if (match is not null)
             {
-                // The same machine, reinstalled or with a new part: it keeps its seat under its new fingerprint.
+                // The same machine, reinstalled or with a new part: it keeps its seat under its new fingerprint. Files
+                // issued to its old fingerprint are another machine's now, and so are their proofs.
                 match.Fingerprint = fingerprint;
                 match.Components = MachineRules.StoreComponents(presented);
                 match.Name = spec.Name ?? match.Name;
                 match.Platform = spec.Platform ?? match.Platform;
                 match.Hostname = spec.Hostname ?? match.Hostname;
+                match.OfflineFileIds = offlineFileId is null ? "[]" : MachineRules.AddFileId("[]", offlineFileId);
                 match.UpdatedAt = now;
                 match.Version++;
                 db.RecordEvent(match, "rebound");
@@ -86,6 +93,7 @@ public static class MachineActivation
             Platform = spec.Platform,
             Hostname = spec.Hostname,
             Components = MachineRules.StoreComponents(spec.Components),
+            OfflineFileIds = offlineFileId is null ? "[]" : MachineRules.AddFileId("[]", offlineFileId),
             CreatedAt = now,
             UpdatedAt = now,
             LastHeartbeatAt = policy?.RequireHeartbeat == true ? now : null,
@@ -116,12 +124,13 @@ public static class MachineActivation
             // The same fingerprint activated at the same moment by another request: that one took the seat.
             await transaction.RollbackAsync(CancellationToken.None);
             db.ChangeTracker.Clear();
-            var winner = await db.Machines.AsNoTracking().FirstOrDefaultAsync(m => m.LicenseId == license.Id && m.Fingerprint == fingerprint, cancellationToken);
+            var winner = await db.Machines.FirstOrDefaultAsync(m => m.LicenseId == license.Id && m.Fingerprint == fingerprint, cancellationToken);
             if (winner is null)
             {
                 throw;
             }
 
+            await RecordFileAsync(db, winner, offlineFileId, now, cancellationToken);
             return new Activation(ActivationOutcome.AlreadyActive, winner);
         }
 
@@ -135,7 +144,7 @@ public static class MachineActivation
         var limit = license.MaxMachines;
         return ApiErrorResult.Unprocessable(ErrorCodes.MachineLimitExceeded,
             $"License {license.Id} is activated on {limit} machine{(limit == 1 ? "" : "s")}, its limit. Free a seat first: deactivate a machine " +
-            "from it (POST /machines/deactivate with its fingerprint), " +
+            "from it (POST /machines/deactivate with its fingerprint, or POST /machines/offline-deactivations with an offline machine's proof), " +
             "or have the vendor remove one (DELETE /machines/{id}) or raise the limit.");
     }
 
@@ -169,5 +178,20 @@ public static class MachineActivation
             ? $"License {license.Id}'s policy allows no self-service deactivation; the vendor can remove the machine (DELETE /machines/{machine.Id})."
             : $"License {license.Id} has made its {allowance} self-service deactivation{(allowance == 1 ? "" : "s")} of the last 30 days; the next is allowed from " +
               $"{nextAllowed:yyyy-MM-dd'T'HH:mm:ss'Z'}. The vendor can remove the machine sooner (DELETE /machines/{machine.Id}).");
+    }
+
+    /// <summary>Adds an offline license file's id to a machine already activated (an event of its own: the machine changed).</summary>
+    private static async Task RecordFileAsync(LicenzDbContext db, Machine machine, string? offlineFileId, DateTime now, CancellationToken cancellationToken)
+    {
+        if (offlineFileId is null)
+        {
+            return;
+        }
+
+        machine.OfflineFileIds = MachineRules.AddFileId(machine.OfflineFileIds, offlineFileId);
+        machine.UpdatedAt = now;
+        machine.Version++;
+        db.RecordEvent(machine, "license_file.issued");
+        await db.SaveChangesAsync(cancellationToken);
     }
 }

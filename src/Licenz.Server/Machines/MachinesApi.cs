@@ -29,6 +29,7 @@ public static class MachinesApi
             .WithName("MachineHeartbeat").WithLicenseHolderErrors()
             .WithSummary("Tell the server a machine is still running, presenting the license key.")
             .WithDescription(LicenseHolder.Description);
+        group.MapOfflineMachines();
 
         group.MapGet("/", ListAsync).RequireScope(ApiKeyScope.Read).WithName("ListMachines")
             .WithSummary("List machines, newest first, filtered by license, product or fingerprint.");
@@ -62,7 +63,7 @@ public static class MachinesApi
             return notUsable;
         }
 
-        var activation = await MachineActivation.ActivateAsync(db, license, MachineSpec.Of(request), time, cancellationToken);
+        var activation = await MachineActivation.ActivateAsync(db, license, MachineSpec.Of(request), offlineFileId: null, time, cancellationToken);
         return activation switch
         {
             { Outcome: ActivationOutcome.LimitReached } => MachineActivation.LimitRefusal(license),

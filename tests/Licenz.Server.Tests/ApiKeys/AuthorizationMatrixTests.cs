@@ -107,6 +107,21 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixServer app) : IC
                 Assert.Equal(t.LicenseId, data.Str("license_id"));
                 Assert.StartsWith("-----BEGIN LICENZ LICENSE-----", data.Str("license_file"), StringComparison.Ordinal);
             }),
+        new("POST /machines/offline-activations", HttpMethod.Post, "machines/offline-activations", Needs.LicenseHolder, OtherAccountOutcome.NotFound,
+            t => new { request = OfflineActivationRequest.Create(t.LicenseKey, "fp-matrix-" + Guid.NewGuid().ToString("N")).ToString() },
+            (data, t) =>
+            {
+                Assert.Equal(t.LicenseId, data.GetProperty("machine").Str("license_id"));
+                Assert.StartsWith("-----BEGIN LICENZ LICENSE-----", data.GetProperty("license_file").Str("license_file"), StringComparison.Ordinal);
+            },
+            HttpStatusCode.Created),
+        new("POST /machines/offline-deactivations", HttpMethod.Post, "machines/offline-deactivations", Needs.LicenseHolder, OtherAccountOutcome.NotFound,
+            t => new { proof = t.OfflineProof },
+            (data, t) =>
+            {
+                Assert.Equal(t.LicenseId, data.Str("license_id"));
+                Assert.Equal(MatrixTargets.OfflineFingerprint, data.Str("fingerprint"));
+            }),
         new("GET /signing-keys", HttpMethod.Get, "signing-keys", Needs.Read, OtherAccountOutcome.SeesOnlyItsOwnList,
             _ => null,
             (data, t) => Assert.Contains(t.SigningKeyId, Ids(data))),
@@ -548,8 +563,8 @@ public sealed record MatrixEndpoint(
 
 /// <summary>
 /// Resources of the first account that make every endpoint's request valid: an active license, a suspended
-/// one (to reinstate), a product without licenses (to delete), a spare API key (to revoke) and a signing key
-/// that has been replaced (to retire).
+/// one (to reinstate), a product without licenses (to delete), a spare API key (to revoke), a signing key
+/// that has been replaced (to retire) and the proof that frees an air-gapped machine's seat on the license.
 /// </summary>
 public sealed record MatrixTargets(
     string ProductId,
@@ -560,7 +575,11 @@ public sealed record MatrixTargets(
     string SuspendedLicenseId,
     string SuspendedLicenseKey,
     string ApiKeyId,
-    string SigningKeyId);
+    string SigningKeyId,
+    string OfflineProof = "")
+{
+    public const string OfflineFingerprint = "fp-matrix-offline";
+}
 
 /// <summary>
 /// One server for the whole matrix: keys of every kind and a shared set of targets, created once. The clock
@@ -649,6 +668,7 @@ public sealed class AuthorizationMatrixServer : LicenzApplication
             .DataAsync(HttpStatusCode.Created);
         await (await admin.PostAsync($"licenses/{suspended.Str("id")}/suspend", content: null)).DataAsync();
         var key = await IssueAsync(admin, "read_only", $"Spare key {suffix}", expiresAt: null);
+        var proof = await OfflineProofAsync(admin, license.Str("key"));
         var signingKeys = await (await admin.GetAsync("signing-keys")).DataAsync();
         var replaced = signingKeys.EnumerateArray().Single(k => k.Str("status") == "current").Str("id");
         await (await admin.PostAsync("signing-keys/rotate", content: null)).DataAsync(HttpStatusCode.Created);
@@ -661,7 +681,20 @@ public sealed class AuthorizationMatrixServer : LicenzApplication
             suspended.Str("id"),
             suspended.Str("key"),
             key.Id,
-            replaced);
+            replaced,
+            proof);
+    }
+
+    /// <summary>An air-gapped machine activated on the license, and the proof of its license file's removal.</summary>
+    private async Task<string> OfflineProofAsync(HttpClient admin, string licenseKey)
+    {
+        var request = OfflineActivationRequest.Create(licenseKey, MatrixTargets.OfflineFingerprint).ToString();
+        var activation = await (await admin.PostJsonAsync("machines/offline-activations", new { request })).DataAsync(HttpStatusCode.Created);
+        using var anonymous = CreateClient(apiKey: null, basePath: "/");
+        var keys = PublicKeySet.FromJwks(await (await anonymous.GetAsync(".well-known/jwks.json")).Content.ReadAsStringAsync());
+        var file = LicenseFile.Verify(activation.GetProperty("license_file").Str("license_file"), keys,
+            new LicenseFileOptions { Time = Time, LicenseKey = licenseKey, Fingerprint = MatrixTargets.OfflineFingerprint, TrustedClock = TrustedClock.InMemory() });
+        return OfflineDeactivationProof.Create(file.Claims!, licenseKey).ToString();
     }
 
     /// <summary>Sends the endpoint's request for <paramref name="targets"/> as <paramref name="caller"/>.</summary>

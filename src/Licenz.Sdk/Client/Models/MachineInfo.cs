@@ -39,3 +39,16 @@ public sealed record MachineInfo : LicenzResult
     /// <summary>When its next heartbeat is due, when its policy requires them.</summary>
     public DateTimeOffset? HeartbeatDueAt { get; init; }
 }
+
+/// <summary>
+/// The answer to an offline activation (<c>POST /machines/offline-activations</c>): the machine, and the license file
+/// bound to it, to carry back to the offline machine and install there (<see cref="LicenseChecker.InstallLicenseFile"/>).
+/// </summary>
+public sealed record OfflineActivation : LicenzResult
+{
+    /// <summary>The machine activated (or already activated, or rebound).</summary>
+    public required MachineInfo Machine { get; init; }
+
+    /// <summary>The license file bound to it, encrypted for its license key (and machine).</summary>
+    public required LicenseFileCheckout LicenseFile { get; init; }
+}

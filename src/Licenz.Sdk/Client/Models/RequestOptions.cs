@@ -79,7 +79,7 @@ public sealed class LicenseFileCheckoutOptions
     public bool Encrypt { get; init; }
 }
 
-/// <summary>What the server is told of a machine being activated (<c>POST /machines</c>).</summary>
+/// <summary>What the server is told of a machine being activated (<c>POST /machines</c>, or an <see cref="OfflineActivationRequest"/>).</summary>
 public sealed class MachineActivationOptions
 {
     /// <summary>
