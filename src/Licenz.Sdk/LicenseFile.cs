@@ -46,8 +46,15 @@ public static class LicenseFile
         ArgumentNullException.ThrowIfNull(claims);
         ArgumentNullException.ThrowIfNull(key);
         var jws = Sign(claims, key);
-        return Armor(encrypt ? Encrypt(jws, claims.License.Key, claims.License.Fingerprint, iv) : jws);
+        return Armor(encrypt ? Encrypt(jws, claims.License.Key, EncryptionFingerprint(claims.License), iv) : jws);
     }
+
+    /// <summary>
+    /// The fingerprint an encrypted file's key is bound to. A file recognised by its machine's components is keyed to the
+    /// license key alone: a machine whose fingerprint changed must still open it, for its claims to be matched.
+    /// </summary>
+    private static string? EncryptionFingerprint(LicenseClaims license) =>
+        license.FingerprintMatching == FingerprintMatchingNames.MostComponents ? null : license.Fingerprint;
 
     /// <summary>
     /// Checks a license file offline: armor, encryption, signature against <paramref name="keys"/>, then the
@@ -196,12 +203,25 @@ public static class LicenseFile
             return Result(LicenseFileCodes.FileExpired, $"The license file expired at {claims.ExpiresAt:u}; check in with the server for a new one.");
         }
 
-        if (claims.License.Fingerprint is { } bound && !string.Equals(bound, options.Fingerprint, StringComparison.Ordinal))
+        var license = claims.License;
+        var matchedByComponents = false;
+        if (license.Fingerprint is { } bound && !string.Equals(bound, options.Fingerprint, StringComparison.Ordinal))
         {
-            return Result(LicenseFileCodes.FingerprintMismatch, "The license file is bound to another machine.");
+            // A reinstall or a new disk changes the fingerprint; under most_components the machine is still known by the rest.
+            if (license.FingerprintMatching == FingerprintMatchingNames.MostComponents && license.Components is { } known
+                && options.Components is { } presented && MachineComponents.MostMatch(known, presented))
+            {
+                matchedByComponents = true;
+            }
+            else
+            {
+                return Result(LicenseFileCodes.FingerprintMismatch, license.FingerprintMatching == FingerprintMatchingNames.MostComponents
+                    ? "The license file is bound to another machine: neither its fingerprint nor most of its components match this one."
+                    : "The license file is bound to another machine.");
+            }
         }
 
-        switch (claims.License.Status)
+        switch (license.Status)
         {
             case "revoked":
                 return Result(LicenseFileCodes.LicenseRevoked, "The license was revoked.");
@@ -209,12 +229,35 @@ public static class LicenseFile
                 return Result(LicenseFileCodes.LicenseSuspended, "The license is suspended.");
         }
 
-        if (claims.License.ExpiresAt is { } licenseExpiry && now >= licenseExpiry)
+        DateTimeOffset? graceEndsAt = null;
+        if (license.ExpiresAt is { } licenseExpiry && now >= licenseExpiry)
         {
-            return Result(LicenseFileCodes.LicenseExpired, $"The license expired at {licenseExpiry:u}.");
+            var grace = license.GracePeriod ?? TimeSpan.Zero;
+            if (now >= licenseExpiry + grace)
+            {
+                return Result(LicenseFileCodes.LicenseExpired, grace > TimeSpan.Zero
+                    ? $"The license expired at {licenseExpiry:u}, and its grace period ended at {licenseExpiry + grace:u}."
+                    : $"The license expired at {licenseExpiry:u}.");
+            }
+
+            graceEndsAt = licenseExpiry + grace;
         }
 
-        return Result(LicenseFileCodes.Valid, "The license file is valid.");
+        if (options.RequiredEntitlements is { Count: > 0 } required
+            && required.Where(code => !license.HasEntitlement(code)).ToList() is { Count: > 0 } missing)
+        {
+            return Result(LicenseFileCodes.EntitlementsMissing,
+                $"The license lacks the entitlement{(missing.Count == 1 ? "" : "s")} {string.Join(", ", missing)}.");
+        }
+
+        return new LicenseFileResult(LicenseFileCodes.Valid, graceEndsAt is { } ends
+                ? $"The license file is valid: the license expired at {license.ExpiresAt:u} and is in its grace period until {ends:u}."
+                : "The license file is valid.", claims)
+        {
+            InGrace = graceEndsAt is not null,
+            GraceEndsAt = graceEndsAt,
+            MatchedByComponents = matchedByComponents,
+        };
     }
 
     private static readonly LicenseFileResult BoundElsewhere = Fail(LicenseFileCodes.FingerprintMismatch,
@@ -249,7 +292,15 @@ public static class LicenseFile
                 license.ExpiresAt?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
                 license.Entitlements,
                 license.Metadata.ValueKind == JsonValueKind.Undefined ? EmptyObject : license.Metadata,
-                license.Fingerprint));
+                license.Fingerprint,
+                license.MachineId is { } machineId
+                    ? new MachinePayload(machineId, license.Components is { Count: > 0 } components
+                        ? new SortedDictionary<string, string>(components.ToDictionary(), StringComparer.Ordinal)
+                        : null)
+                    : null,
+                license.FingerprintMatching,
+                Seconds(license.GracePeriod),
+                Seconds(license.CheckInInterval)));
         var header = Base64UrlStrict.Encode(JsonSerializer.SerializeToUtf8Bytes(new JwsHeader("EdDSA", JwsType, key.KeyId), SdkJson.Jose.JwsHeader));
         var body = Base64UrlStrict.Encode(JsonSerializer.SerializeToUtf8Bytes(payload, SdkJson.Jose.LicenseFilePayload));
         var signingInput = header + "." + body;
@@ -257,6 +308,8 @@ public static class LicenseFile
     }
 
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
+
+    private static long? Seconds(TimeSpan? span) => span is { } value ? (long)Math.Floor(value.TotalSeconds) : null;
 
     private static string Encrypt(string jws, string licenseKey, string? fingerprint, ReadOnlySpan<byte> iv)
     {
@@ -491,20 +544,86 @@ public static class LicenseFile
             granted.Add(entitlement.GetString()!);
         }
 
-        string? fingerprint = null;
-        if (license.TryGetProperty("fingerprint", out var fpr) && fpr.ValueKind != JsonValueKind.Null)
+        if (!OptionalString(license, "fingerprint", out var fingerprint) || !OptionalString(license, "fingerprint_matching", out var matching)
+            || !OptionalSeconds(license, "grace_period", out var grace) || !OptionalSeconds(license, "check_in_interval", out var checkIn))
         {
-            if (fpr.ValueKind != JsonValueKind.String)
+            return null;
+        }
+
+        string? machineId = null;
+        Dictionary<string, string>? components = null;
+        if (license.TryGetProperty("machine", out var machine) && machine.ValueKind != JsonValueKind.Null)
+        {
+            if (machine.ValueKind != JsonValueKind.Object || String(machine, "id") is not { } boundMachine)
             {
                 return null;
             }
 
-            fingerprint = fpr.GetString();
+            machineId = boundMachine;
+            if (machine.TryGetProperty("components", out var parts) && parts.ValueKind != JsonValueKind.Null)
+            {
+                if (parts.ValueKind != JsonValueKind.Object)
+                {
+                    return null;
+                }
+
+                components = new Dictionary<string, string>(StringComparer.Ordinal);
+                foreach (var part in parts.EnumerateObject())
+                {
+                    if (part.Value.ValueKind != JsonValueKind.String)
+                    {
+                        return null;
+                    }
+
+                    components[part.Name] = part.Value.GetString()!;
+                }
+            }
         }
 
         return new LicenseFileClaims(iss, sub, iat, exp, jti,
-            new LicenseClaims(id, key, productId, type, status, licenseExpiry, granted, metadata.Clone(), fingerprint));
+            new LicenseClaims(id, key, productId, type, status, licenseExpiry, granted, metadata.Clone(), fingerprint)
+            {
+                MachineId = machineId,
+                Components = components,
+                FingerprintMatching = matching,
+                GracePeriod = grace,
+                CheckInInterval = checkIn,
+            });
     }
+
+    /// <summary>A string member that may be absent or null; false when it is there as something else.</summary>
+    private static bool OptionalString(JsonElement element, string name, out string? value)
+    {
+        value = null;
+        if (!element.TryGetProperty(name, out var member) || member.ValueKind == JsonValueKind.Null)
+        {
+            return true;
+        }
+
+        value = member.ValueKind == JsonValueKind.String ? member.GetString() : null;
+        return value is not null;
+    }
+
+    /// <summary>A number of seconds (0 to 100 years) that may be absent or null; false when it is there as something else.</summary>
+    private static bool OptionalSeconds(JsonElement element, string name, out TimeSpan? value)
+    {
+        value = null;
+        if (!element.TryGetProperty(name, out var member) || member.ValueKind == JsonValueKind.Null)
+        {
+            return true;
+        }
+
+        if (member.ValueKind != JsonValueKind.Number || !member.TryGetInt64(out var seconds) || seconds is < 0 or > MaxSeconds)
+        {
+            return false;
+        }
+
+        value = TimeSpan.FromSeconds(seconds);
+        return true;
+    }
+
+    /// <summary>100 years of 365.25 days: the longest a policy's durations may be.</summary>
+    private const long MaxSeconds = 3_155_760_000;
 
     private static string? String(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

@@ -27,6 +27,10 @@ public sealed record LicenseFileClaims(
 /// <param name="Entitlements">Feature entitlements granted by the license.</param>
 /// <param name="Metadata">The license's metadata object.</param>
 /// <param name="Fingerprint">The machine fingerprint the file is bound to, if any.</param>
+/// <remarks>
+/// The members beyond the constructor's are written by servers that know the licensing model (policies and machines)
+/// and left out of files that do not carry them; a verifier treats a missing one as its default.
+/// </remarks>
 public sealed record LicenseClaims(
     string Id,
     string Key,
@@ -36,7 +40,47 @@ public sealed record LicenseClaims(
     DateTimeOffset? ExpiresAt,
     IReadOnlyList<string> Entitlements,
     JsonElement Metadata,
-    string? Fingerprint);
+    string? Fingerprint)
+{
+    /// <summary>The activated machine a bound file was issued for (<c>mach_…</c>), if any.</summary>
+    public string? MachineId { get; init; }
+
+    /// <summary>
+    /// That machine's named components (board, cpu, disk, os, … hashed), as the server knows them: what a machine whose
+    /// fingerprint changed is recognised by under <see cref="FingerprintMatchingNames.MostComponents"/>. Null when the
+    /// file carries none.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Components { get; init; }
+
+    /// <summary>
+    /// How the machine is recognised: <see cref="FingerprintMatchingNames.Exact"/> (its fingerprint only) or
+    /// <see cref="FingerprintMatchingNames.MostComponents"/>; null (exact) when the file does not say.
+    /// </summary>
+    public string? FingerprintMatching { get; init; }
+
+    /// <summary>How long after <see cref="ExpiresAt"/> the license still verifies, flagged as in grace; null for none.</summary>
+    public TimeSpan? GracePeriod { get; init; }
+
+    /// <summary>The longest a license file of this license may live: how often the application must check in; null when its policy sets no bound.</summary>
+    public TimeSpan? CheckInInterval { get; init; }
+
+    /// <summary>Whether the license grants the entitlement <paramref name="code"/> (compared exactly).</summary>
+    /// <param name="code">An entitlement code, such as <c>export.pdf</c>.</param>
+    public bool HasEntitlement(string code) => Entitlements.Contains(code, StringComparer.Ordinal);
+}
+
+/// <summary>The values of <see cref="LicenseClaims.FingerprintMatching"/>.</summary>
+public static class FingerprintMatchingNames
+{
+    /// <summary>A bound file is for the machine with exactly its fingerprint.</summary>
+    public const string Exact = "exact";
+
+    /// <summary>
+    /// A bound file is also for a machine whose fingerprint changed but most of whose components match the file's
+    /// (<see cref="MachineComponents.MostMatch"/>): a reinstall or a new disk does not lock the customer out.
+    /// </summary>
+    public const string MostComponents = "most_components";
+}
 
 /// <summary>The codes <see cref="LicenseFile.Verify"/> answers with.</summary>
 public static class LicenseFileCodes
@@ -85,4 +129,7 @@ public static class LicenseFileCodes
 
     /// <summary>The file was issued by another account than the one expected.</summary>
     public const string IssuerMismatch = "ISSUER_MISMATCH";
+
+    /// <summary>The license lacks an entitlement the application requires (<see cref="LicenseFileOptions.RequiredEntitlements"/>).</summary>
+    public const string EntitlementsMissing = "ENTITLEMENTS_MISSING";
 }

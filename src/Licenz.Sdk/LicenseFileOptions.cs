@@ -15,6 +15,16 @@ public sealed class LicenseFileOptions
     /// <summary>This machine's fingerprint (see <see cref="MachineFingerprint"/>). Required for files bound to a machine.</summary>
     public string? Fingerprint { get; init; }
 
+    /// <summary>
+    /// This machine's named components (board, cpu, disk, os, … hashed, as given at activation). With them, a bound file
+    /// whose policy matches <see cref="FingerprintMatchingNames.MostComponents"/> also accepts this machine when its
+    /// fingerprint changed but most of its components match the file's (<see cref="MachineComponents.MostMatch"/>).
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Components { get; init; }
+
+    /// <summary>Entitlement codes the application requires: a license without one of them is refused (<see cref="LicenseFileCodes.EntitlementsMissing"/>).</summary>
+    public IReadOnlyCollection<string>? RequiredEntitlements { get; init; }
+
     /// <summary>When set, a file for another product is refused.</summary>
     public string? ProductId { get; init; }
 
@@ -62,4 +72,20 @@ public sealed record LicenseFileResult(string Code, string Message, LicenseFileC
 {
     /// <summary>True only for <see cref="LicenseFileCodes.Valid"/>.</summary>
     public bool IsValid => Code == LicenseFileCodes.Valid;
+
+    /// <summary>Valid, but past the license's expiry, within its grace period: the application should urge a renewal.</summary>
+    public bool InGrace { get; init; }
+
+    /// <summary>When the grace period ends, while <see cref="InGrace"/>.</summary>
+    public DateTimeOffset? GraceEndsAt { get; init; }
+
+    /// <summary>
+    /// Valid for this machine by its components rather than its fingerprint, which changed since the file was issued: the
+    /// next online activation rebinds the machine on the server.
+    /// </summary>
+    public bool MatchedByComponents { get; init; }
+
+    /// <summary>Whether the file is valid and its license grants the entitlement <paramref name="code"/>.</summary>
+    /// <param name="code">An entitlement code, such as <c>export.pdf</c>.</param>
+    public bool HasEntitlement(string code) => IsValid && Claims!.License.HasEntitlement(code);
 }

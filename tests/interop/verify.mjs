@@ -111,6 +111,10 @@ async function verifyLicenseFile(job, now) {
     check(job.productId === undefined || license.product_id === job.productId, 'the file is for another product');
     if (license.fingerprint !== undefined && license.fingerprint !== null) {
       check(license.fingerprint === job.fingerprint, 'the file is bound to another machine');
+      check(license.machine === undefined || (typeof license.machine === 'object' && typeof license.machine.id === 'string'), 'license.machine has no id');
+    }
+    for (const field of ['grace_period', 'check_in_interval']) {
+      check(license[field] === undefined || license[field] === null || (Number.isInteger(license[field]) && license[field] >= 0), `license.${field} is not a number of seconds`);
     }
     check(!result.bound || license.fingerprint === job.fingerprint, 'an encrypted bound file must name its fingerprint');
 
@@ -126,6 +130,11 @@ async function verifyLicenseFile(job, now) {
       productId: license.product_id,
       status: license.status,
       fingerprint: license.fingerprint ?? null,
+      entitlements: license.entitlements,
+      machineId: license.machine?.id ?? null,
+      fingerprintMatching: license.fingerprint_matching ?? null,
+      gracePeriod: license.grace_period ?? null,
+      checkInInterval: license.check_in_interval ?? null,
     });
   } catch (error) {
     result.error = describe(error);

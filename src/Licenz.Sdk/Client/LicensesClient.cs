@@ -118,11 +118,25 @@ public sealed class LicensesClient
     /// The verification, valid or not (<see cref="VerificationResult.IsValid"/>), with its signed
     /// <see cref="VerificationResult.SignedDate"/>.
     /// </returns>
-    public async Task<VerificationResult> VerifyAsync(string licenseKey, string? productId = null, CancellationToken cancellationToken = default)
+    public Task<VerificationResult> VerifyAsync(string licenseKey, string? productId = null, CancellationToken cancellationToken = default) =>
+        VerifyAsync(licenseKey, new VerifyOptions { ProductId = productId }, cancellationToken);
+
+    /// <summary>
+    /// Verifies a license key online, for a product, a machine and entitlements: the license must be activated on the
+    /// machine whose fingerprint is given, and grant every entitlement named. The answer is checked as
+    /// <see cref="VerifyAsync(string, string?, CancellationToken)"/> says.
+    /// </summary>
+    /// <param name="licenseKey">The license key as the customer entered it.</param>
+    /// <param name="options">The product, machine fingerprint and entitlements to check.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    public async Task<VerificationResult> VerifyAsync(string licenseKey, VerifyOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(licenseKey);
+        ArgumentNullException.ThrowIfNull(options);
         var nonce = Nonces.Create();
-        var body = ClientJson.Serialize(new VerifyBody(licenseKey, productId, nonce), ClientJson.Default.VerifyBody);
+        var body = ClientJson.Serialize(
+            new VerifyBody(licenseKey, options.ProductId, nonce, options.Fingerprint, options.Entitlements is { Count: > 0 } codes ? [.. codes] : null),
+            ClientJson.Default.VerifyBody);
         using var response = await _api.SendAsync(HttpMethod.Post, "licenses/verify", body, authenticate: true, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccess)
         {
@@ -164,17 +178,7 @@ public sealed class LicensesClient
     public Task<LicenseFileCheckout> CheckOutLicenseFileAsync(string idOrKey, LicenseFileCheckoutOptions? options = null, CancellationToken cancellationToken = default)
     {
         var path = "licenses/" + Paths.Id(idOrKey, nameof(idOrKey)) + "/license-file";
-        int? ttl = null;
-        if (options?.TimeToLive is { } timeToLive)
-        {
-            if (timeToLive.Ticks % TimeSpan.TicksPerSecond != 0 || timeToLive <= TimeSpan.Zero || timeToLive.TotalSeconds > int.MaxValue)
-            {
-                throw new ArgumentException("TimeToLive must be a positive whole number of seconds.", nameof(options));
-            }
-
-            ttl = (int)timeToLive.TotalSeconds;
-        }
-
+        var ttl = TimeToLive.Seconds(options?.TimeToLive, nameof(options));
         var body = ClientJson.Serialize(
             new LicenseFileBody(ttl, options?.Fingerprint, options?.Encrypt == true ? true : null),
             ClientJson.Default.LicenseFileBody);

@@ -59,6 +59,7 @@ public sealed class LicenzClient : IDisposable
         Products = new ProductsClient(_api);
         ApiKeys = new ApiKeysClient(_api);
         SigningKeys = new SigningKeysClient(_api, keys);
+        Machines = new MachinesClient(_api);
     }
 
     /// <summary>Licenses: list, get, create, update, delete, lifecycle actions, online verification, license files.</summary>
@@ -72,6 +73,9 @@ public sealed class LicenzClient : IDisposable
 
     /// <summary>Signing keys: list, rotate, retire, and the public JWKS.</summary>
     public SigningKeysClient SigningKeys { get; }
+
+    /// <summary>Machines: activate and deactivate, online or from an offline machine's request and proof.</summary>
+    public MachinesClient Machines { get; }
 
     /// <summary>The API's base URL requests go to.</summary>
     public Uri BaseUrl => _api.Settings.BaseUrl;

@@ -82,6 +82,9 @@ public static class LicenzErrorCodes
     /// <summary>422: the license has used its self-service transfers for the last 30 days; the message says when the next is allowed.</summary>
     public const string TransferLimitExceeded = "transfer_limit_exceeded";
 
+    /// <summary>422: a license file bound to a machine was asked for, but no machine with that fingerprint is activated on the license: activate it first.</summary>
+    public const string NoMachine = "no_machine";
+
     /// <summary>429: too many requests, still so after the retries the client allows (<see cref="LicenzClientOptions.MaxRateLimitRetries"/>).</summary>
     public const string RateLimited = "rate_limited";
 

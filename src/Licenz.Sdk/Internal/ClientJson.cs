@@ -22,7 +22,15 @@ internal sealed record LicenseUpdateBody(string? Email, DateTimeOffset? ExpiresA
 
 internal sealed record RenewBody(int Days);
 
-internal sealed record VerifyBody(string Key, string? ProductId, string Nonce);
+internal sealed record VerifyBody(string Key, string? ProductId, string Nonce, string? Fingerprint, List<string>? Entitlements);
+
+internal sealed record ActivateBody(string Key, string Fingerprint, string? Name, string? Platform, string? Hostname, IReadOnlyDictionary<string, string>? Components);
+
+internal sealed record MachineActionBody(string Key, string Fingerprint);
+
+internal sealed record OfflineActivationBody(string Request, int? Ttl);
+
+internal sealed record OfflineDeactivationBody(string Proof);
 
 internal sealed record LicenseFileBody(int? Ttl, string? Fingerprint, bool? Encrypt);
 
@@ -50,6 +58,12 @@ internal sealed record ApiKeyCreateBody(string Type, string Name, DateTimeOffset
 [JsonSerializable(typeof(DataEnvelope<DeleteResult>))]
 [JsonSerializable(typeof(DataEnvelope<VerificationResult>))]
 [JsonSerializable(typeof(DataEnvelope<LicenseFileCheckout>))]
+[JsonSerializable(typeof(DataEnvelope<MachineInfo>))]
+[JsonSerializable(typeof(DataEnvelope<OfflineActivation>))]
+[JsonSerializable(typeof(ActivateBody))]
+[JsonSerializable(typeof(MachineActionBody))]
+[JsonSerializable(typeof(OfflineActivationBody))]
+[JsonSerializable(typeof(OfflineDeactivationBody))]
 [JsonSerializable(typeof(LicenseCreateBody))]
 [JsonSerializable(typeof(LicenseUpdateBody))]
 [JsonSerializable(typeof(RenewBody))]

@@ -35,7 +35,29 @@ internal sealed record LicensePayload(
     string? ExpiresAt,
     IReadOnlyList<string> Entitlements,
     JsonElement Metadata,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Fingerprint);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Fingerprint,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] MachinePayload? Machine,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? FingerprintMatching,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? GracePeriod,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? CheckInInterval);
+
+/// <summary>The machine a bound license file was issued for.</summary>
+internal sealed record MachinePayload(
+    string Id,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SortedDictionary<string, string>? Components);
+
+/// <summary>What an offline activation request carries (<see cref="OfflineActivationRequest"/>), in the order it is written.</summary>
+internal sealed record ActivationRequestPayload(
+    string Key,
+    string Fingerprint,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SortedDictionary<string, string>? Components,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Name,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Platform,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Hostname,
+    string Nonce);
+
+/// <summary>What an offline deactivation proof carries (<see cref="OfflineDeactivationProof"/>), in the order it is written.</summary>
+internal sealed record DeactivationProofPayload(string LicenseId, string Jti, string Fingerprint, string Nonce);
 
 /// <summary>How a <see cref="SignedResponse"/> is stored.</summary>
 internal sealed record SignedResponseDocument(int Status, string? ContentDigest, string? Date, string? SignatureInput, string? Signature, string? Body, string? Nonce);
@@ -46,6 +68,8 @@ internal sealed record SignedResponseDocument(int Status, string? ContentDigest,
 [JsonSerializable(typeof(JwsHeader))]
 [JsonSerializable(typeof(JweHeader))]
 [JsonSerializable(typeof(LicenseFilePayload))]
+[JsonSerializable(typeof(ActivationRequestPayload))]
+[JsonSerializable(typeof(DeactivationProofPayload))]
 internal sealed partial class SdkJson : JsonSerializerContext
 {
     /// <summary>

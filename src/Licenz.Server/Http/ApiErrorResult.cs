@@ -14,7 +14,10 @@ public sealed class ApiErrorResult(ApiError error) : IResult, IStatusCodeHttpRes
     public static ApiErrorResult NotFound(string message) => new(new(ErrorCodes.NotFound, message, StatusCodes.Status404NotFound));
 
     /// <summary>422: the request is well-formed, but a limit of the license refuses it (machine_limit_exceeded, …).</summary>
-    public static ApiErrorResult LimitExceeded(string code, string message) => new(new(code, message, StatusCodes.Status422UnprocessableEntity));
+    public static ApiErrorResult LimitExceeded(string code, string message) => Unprocessable(code, message);
+
+    /// <summary>422: the request is well-formed, but the state of the license refuses it (a limit reached, no such machine activated, …).</summary>
+    public static ApiErrorResult Unprocessable(string code, string message) => new(new(code, message, StatusCodes.Status422UnprocessableEntity));
 
     public static ApiErrorResult BadRequest(string message, string? field = null) =>
         new(new(ErrorCodes.BadRequest, message, StatusCodes.Status400BadRequest, field));

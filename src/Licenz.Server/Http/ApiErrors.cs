@@ -14,6 +14,7 @@ public static class ErrorCodes
     public const string MachineLimitExceeded = LicenzErrorCodes.MachineLimitExceeded;
     public const string UsageLimitExceeded = LicenzErrorCodes.UsageLimitExceeded;
     public const string TransferLimitExceeded = LicenzErrorCodes.TransferLimitExceeded;
+    public const string NoMachine = LicenzErrorCodes.NoMachine;
     public const string RateLimited = LicenzErrorCodes.RateLimited;
     public const string InternalError = LicenzErrorCodes.InternalError;
 }

@@ -1,9 +1,9 @@
 using System.ComponentModel.DataAnnotations;
-using System.Text.Json;
 using Licenz.Server.Activity;
 using Licenz.Server.ApiKeys;
 using Licenz.Server.Data;
 using Licenz.Server.Http;
+using Licenz.Server.Machines;
 using Licenz.Server.RateLimiting;
 using Licenz.Server.Signing;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -14,11 +14,17 @@ namespace Licenz.Server.Licenses;
 /// <summary>Optional body of <c>POST /licenses/{id}/license-file</c>.</summary>
 public sealed record LicenseFileRequest
 {
-    /// <summary>The file's time to live in seconds (3600 to 31536000; default 2592000, 30 days): after it the application must check in.</summary>
+    /// <summary>
+    /// The file's time to live in seconds (3600 to 31536000): after it the application must check in. At most the license
+    /// policy's check_in_interval; the default is the smaller of the two and 2592000 (30 days).
+    /// </summary>
     [Range(LicenseFileApi.MinTtl, LicenseFileApi.MaxTtl, ErrorMessage = RequestRules.RangeMessage)]
     public int? Ttl { get; init; }
 
-    /// <summary>Binds the file to one machine (see the SDK's MachineFingerprint).</summary>
+    /// <summary>
+    /// Binds the file to one machine, which must be activated on the license (see the SDK's MachineFingerprint). Required
+    /// for a node-locked license.
+    /// </summary>
     [PrintableText(256)]
     public string? Fingerprint { get; init; }
 
@@ -33,7 +39,9 @@ public sealed record LicenseFileRequest
 /// <param name="ExpiresAt">When the file's time to live ends.</param>
 /// <param name="Encrypted">Whether the file is encrypted.</param>
 /// <param name="Fingerprint">The machine the file is bound to, if any.</param>
-public sealed record LicenseFileDto(string LicenseFile, string LicenseId, string KeyId, DateTime IssuedAt, DateTime ExpiresAt, bool Encrypted, string? Fingerprint);
+/// <param name="MachineId">That machine, <c>mach_…</c>, if any.</param>
+public sealed record LicenseFileDto(
+    string LicenseFile, string LicenseId, string KeyId, DateTime IssuedAt, DateTime ExpiresAt, bool Encrypted, string? Fingerprint, string? MachineId);
 
 public static class LicenseFileApi
 {
@@ -54,7 +62,12 @@ public static class LicenseFileApi
             .WithName("CheckOutLicenseFile")
             .WithSummary("Issue a signed license file for offline verification.")
             .WithDescription("Requires an admin API key (the license by id or key), or a verify-only API key presenting the license " +
-                "key itself in the path, as a license holder would. Read-only keys cannot check out license files.");
+                "key itself in the path, as a license holder would. Read-only keys cannot check out license files. A file bound to a " +
+                "fingerprint is issued only for a machine activated on the license; a node-locked license's files must be bound. The " +
+                "file carries the license's effective entitlements, its policy's grace period and check-in interval (its time to live " +
+                "never exceeds the latter) and, when bound, the machine's id and components. Issuing a file changes nothing stored.")
+            .WithDocumentedError(StatusCodes.Status422UnprocessableEntity,
+                "No machine with this fingerprint is activated on the license (`no_machine`): activate it first (POST /machines).");
 
     private static async Task<Results<Ok<DataEnvelope<LicenseFileDto>>, ApiErrorResult>> CheckOutAsync(
         HttpContext context, string id, LicenseFileRequest? request, LicenzDbContext db, LicenseKeyProtection keys, SigningKeyRing ring,
@@ -72,7 +85,6 @@ public static class LicenseFileApi
         }
 
         request ??= new LicenseFileRequest();
-        var ttl = request.Ttl ?? DefaultTtl;
         var fingerprint = request.Fingerprint?.Trim();
         var license = await db.Licenses.AsNoTracking().WithIdOrKey(caller.AccountId, id, keys).FirstOrDefaultAsync(cancellationToken);
         if (license is null)
@@ -80,38 +92,29 @@ public static class LicenseFileApi
             return LicensesApi.NotFound(id);
         }
 
-        var now = time.GetUtcNow();
-        var status = LicenseEnums.Effective(license.Status, license.ExpiresAt, now.UtcDateTime);
-        if (status != LicenseStatus.Active)
+        var now = time.GetUtcNow().UtcDateTime;
+        var tooLong = LicenseFiles.TimeToLive(license, request.Ttl, out var ttl);
+        if ((LicenseFiles.NotIssuable(license, now) ?? LicenseFiles.NeedsMachine(license, fingerprint, "fingerprint") ?? tooLong) is { } refusal)
         {
-            return ApiErrorResult.BadRequest($"License {license.Id} is {status.Name()}; license files are issued for active licenses only.");
+            return refusal;
         }
 
-        var issuedAt = DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds());
-        var expiresAt = issuedAt.AddSeconds(ttl);
-        var claims = new LicenseFileClaims(
-            caller.AccountId,
-            license.Id,
-            issuedAt,
-            expiresAt,
-            Ids.New("lf", time),
-            new LicenseClaims(
-                license.Id,
-                keys.Open(license),
-                license.ProductId,
-                license.Type.Name(),
-                status.Name(),
-                license.ExpiresAt is { } expiry ? new DateTimeOffset(expiry, TimeSpan.Zero) : null,
-                [],
-                JsonDocument.Parse(license.Metadata).RootElement.Clone(),
-                fingerprint));
-        var key = await ring.CurrentAsync(caller.AccountId, cancellationToken);
-        var encrypt = request.Encrypt ?? false;
-        var file = LicenseFile.Issue(claims, key, encrypt);
+        Machine? machine = null;
+        if (fingerprint is not null)
+        {
+            machine = await db.Machines.AsNoTracking().FirstOrDefaultAsync(m => m.LicenseId == license.Id && m.Fingerprint == fingerprint, cancellationToken);
+            if (machine is null)
+            {
+                return ApiErrorResult.Unprocessable(ErrorCodes.NoMachine,
+                    $"No machine with this fingerprint is activated on license {license.Id}: license files are bound only to activated machines. " +
+                    "Activate it first (POST /machines, or POST /machines/offline-activations for a machine that cannot reach the server).");
+            }
+        }
+
+        var file = await LicenseFiles.IssueAsync(license, machine, Ids.New(LicenseFiles.IdPrefix, time), ttl, request.Encrypt ?? false, keys, ring, time, cancellationToken);
 
         // A check-out is a check-in: the license was just validated.
-        activity.LicenseValidated(license.Id, now.UtcDateTime);
-        return TypedResults.Ok(new DataEnvelope<LicenseFileDto>(
-            new LicenseFileDto(file, license.Id, key.KeyId, issuedAt.UtcDateTime, expiresAt.UtcDateTime, encrypt, fingerprint)));
+        activity.LicenseValidated(license.Id, now);
+        return TypedResults.Ok(new DataEnvelope<LicenseFileDto>(file));
     }
 }

@@ -41,6 +41,13 @@ public sealed class Machine : IAccountResource
     /// </summary>
     public DateTime? HeartbeatDueAt { get; set; }
 
+    /// <summary>
+    /// The ids (<c>jti</c>) of the license files issued to this activation of the machine by offline activations, a JSON
+    /// array of strings (the latest <see cref="MachineRules.MaxOfflineFiles"/>): an offline deactivation proof must name
+    /// one of them, so a proof made for an earlier activation of the same machine frees nothing.
+    /// </summary>
+    public string OfflineFileIds { get; set; } = "[]";
+
     /// <summary>Bumped on every change, so two concurrent changes cannot both win.</summary>
     public long Version { get; set; }
 }
@@ -60,6 +67,7 @@ internal sealed class MachineConfiguration : IEntityTypeConfiguration<Machine>
         builder.Property(m => m.Platform).HasMaxLength(100);
         builder.Property(m => m.Hostname).HasMaxLength(255);
         builder.Property(m => m.Components).HasMaxLength(8000);
+        builder.Property(m => m.OfflineFileIds).HasMaxLength(1000);
         builder.Property(m => m.Version).IsConcurrencyToken();
 
         // A fingerprint is one seat of a license: the index refuses a second row for it, whatever races.

@@ -71,6 +71,39 @@ public sealed record MachineActionRequest
     public required string Fingerprint { get; init; }
 }
 
+/// <summary>Body of <c>POST /machines/offline-activations</c>: a machine with no network asks, through someone who has one, to be activated.</summary>
+public sealed record OfflineActivationRequestBody
+{
+    /// <summary>
+    /// The activation request the offline machine produced with the Licenz SDK (<c>LZACT-…</c>): the license key, the
+    /// machine's fingerprint and components and a nonce, sealed with a key derived from the license key.
+    /// </summary>
+    [PrintableText(MachineRules.MaxOfflineText)]
+    public required string Request { get; init; }
+
+    /// <summary>
+    /// The license file's time to live in seconds (3600 to 31536000), at most the license policy's check_in_interval; by
+    /// default the smaller of that and 2592000 (30 days).
+    /// </summary>
+    [Range(Licenses.LicenseFileApi.MinTtl, Licenses.LicenseFileApi.MaxTtl, ErrorMessage = RequestRules.RangeMessage)]
+    public int? Ttl { get; init; }
+}
+
+/// <summary>Body of <c>POST /machines/offline-deactivations</c>: an offline machine's proof that it removed its license file.</summary>
+public sealed record OfflineDeactivationRequestBody
+{
+    /// <summary>
+    /// The deactivation proof the offline machine produced with the Licenz SDK (<c>LZDEACT-…</c>): the removed file's id,
+    /// the machine's fingerprint and a nonce, sealed with a key derived from the license key.
+    /// </summary>
+    [PrintableText(MachineRules.MaxOfflineText)]
+    public required string Proof { get; init; }
+}
+
+/// <param name="Machine">The machine activated (or already activated, or rebound).</param>
+/// <param name="LicenseFile">The license file bound to it, encrypted for the license key (and, unless its policy matches most components, the machine).</param>
+public sealed record OfflineActivationDto(MachineDto Machine, Licenses.LicenseFileDto LicenseFile);
+
 /// <summary>The query of <c>GET /machines</c>.</summary>
 public sealed record MachineListQuery : IPageQuery
 {
@@ -102,28 +135,25 @@ public static class MachineRules
     public const int MaxComponents = 32;
     public const int MaxComponentValue = 256;
 
-    /// <summary>
-    /// Whether most of the components the two machines both name are equal: more than half of them, and at least two
-    /// (one shared component alone says little). A machine with a new disk keeps its board, CPU and OS.
-    /// </summary>
-    public static bool MostMatch(IReadOnlyDictionary<string, string> known, IReadOnlyDictionary<string, string> presented)
-    {
-        var shared = 0;
-        var equal = 0;
-        foreach (var (name, value) in presented)
-        {
-            if (known.TryGetValue(name, out var other))
-            {
-                shared++;
-                equal += other == value ? 1 : 0;
-            }
-        }
+    /// <summary>How many offline license file ids a machine keeps (<see cref="Machine.OfflineFileIds"/>): a proof names a recent one.</summary>
+    public const int MaxOfflineFiles = 20;
 
-        return equal >= 2 && equal * 2 > shared;
-    }
+    /// <summary>The longest offline activation request or deactivation proof taken (the SDK's own bound).</summary>
+    public const int MaxOfflineText = 32 * 1024;
+
+    /// <summary>The SDK's rule (<see cref="MachineComponents.MostMatch"/>), so an activation and a license file's offline check agree.</summary>
+    public static bool MostMatch(IReadOnlyDictionary<string, string> known, IReadOnlyDictionary<string, string> presented) =>
+        MachineComponents.MostMatch(known, presented);
 
     public static Dictionary<string, string> ReadComponents(string stored) =>
         stored is "" or "{}" ? [] : JsonSerializer.Deserialize(stored, MachinesJsonContext.Default.DictionaryStringString) ?? [];
+
+    public static List<string> ReadFileIds(string stored) =>
+        stored is "" or "[]" ? [] : JsonSerializer.Deserialize(stored, MachinesJsonContext.Default.ListString) ?? [];
+
+    /// <summary>The ids with <paramref name="fileId"/> added, the oldest dropped beyond <see cref="MaxOfflineFiles"/>.</summary>
+    public static string AddFileId(string stored, string fileId) =>
+        JsonSerializer.Serialize(ReadFileIds(stored).Append(fileId).TakeLast(MaxOfflineFiles).ToList(), MachinesJsonContext.Default.ListString);
 
     public static string StoreComponents(IReadOnlyDictionary<string, string>? components) =>
         components is null or { Count: 0 } ? "{}"

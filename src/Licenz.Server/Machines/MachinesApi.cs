@@ -29,6 +29,7 @@ public static class MachinesApi
             .WithName("MachineHeartbeat").WithLicenseHolderErrors()
             .WithSummary("Tell the server a machine is still running, presenting the license key.")
             .WithDescription(LicenseHolder.Description);
+        group.MapOfflineMachines();
 
         group.MapGet("/", ListAsync).RequireScope(ApiKeyScope.Read).WithName("ListMachines")
             .WithSummary("List machines, newest first, filtered by license, product or fingerprint.");
@@ -62,92 +63,14 @@ public static class MachinesApi
             return notUsable;
         }
 
-        var fingerprint = request.Fingerprint.Trim();
-        var existing = await db.Machines.FirstOrDefaultAsync(m => m.LicenseId == license.Id && m.Fingerprint == fingerprint, cancellationToken);
-        if (existing is not null)
+        var activation = await MachineActivation.ActivateAsync(db, license, MachineSpec.Of(request), offlineFileId: null, time, cancellationToken);
+        return activation switch
         {
-            return TypedResults.Ok(new DataEnvelope<MachineDto>(existing.ToDto()));
-        }
-
-        var policy = license.Policy;
-        if (policy?.FingerprintMatching == FingerprintMatching.MostComponents && request.Components is { Count: > 0 } presented)
-        {
-            var machines = await db.Machines.Where(m => m.LicenseId == license.Id).ToListAsync(cancellationToken);
-            var match = machines.FirstOrDefault(m => MachineRules.MostMatch(MachineRules.ReadComponents(m.Components), presented));
-            if (match is not null)
-            {
-                // The same machine, reinstalled or with a new part: it keeps its seat under its new fingerprint.
-                match.Fingerprint = fingerprint;
-                match.Components = MachineRules.StoreComponents(presented);
-                match.Name = request.Name?.Trim() ?? match.Name;
-                match.Platform = request.Platform?.Trim() ?? match.Platform;
-                match.Hostname = request.Hostname?.Trim() ?? match.Hostname;
-                match.UpdatedAt = now;
-                match.Version++;
-                db.RecordEvent(match, "rebound");
-                await db.SaveChangesAsync(cancellationToken);
-                return TypedResults.Ok(new DataEnvelope<MachineDto>(match.ToDto()));
-            }
-        }
-
-        var machine = new Machine
-        {
-            Id = Ids.New(Ids.Machine, time),
-            AccountId = license.AccountId,
-            LicenseId = license.Id,
-            ProductId = license.ProductId,
-            Fingerprint = fingerprint,
-            Name = request.Name?.Trim(),
-            Platform = request.Platform?.Trim(),
-            Hostname = request.Hostname?.Trim(),
-            Components = MachineRules.StoreComponents(request.Components),
-            CreatedAt = now,
-            UpdatedAt = now,
-            LastHeartbeatAt = policy?.RequireHeartbeat == true ? now : null,
-            HeartbeatDueAt = policy?.HeartbeatInterval is { } interval ? now + interval : null,
+            { Outcome: ActivationOutcome.LimitReached } => MachineActivation.LimitRefusal(license),
+            { Outcome: ActivationOutcome.Activated, Machine: { } machine } =>
+                TypedResults.Created($"{ApiRoutes.BaseOf(context)}/machines/{machine.Id}", new DataEnvelope<MachineDto>(machine.ToDto())),
+            _ => TypedResults.Ok(new DataEnvelope<MachineDto>(activation.Machine!.ToDto())),
         };
-
-        var limit = license.MaxMachines;
-        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
-        {
-            if (!await Seats.TryTakeMachineAsync(db, license.Id, limit, cancellationToken))
-            {
-                await transaction.RollbackAsync(cancellationToken);
-                return ApiErrorResult.LimitExceeded(ErrorCodes.MachineLimitExceeded,
-                    $"License {license.Id} is activated on {limit} machine{(limit == 1 ? "" : "s")}, its limit. Free a seat first: deactivate a machine " +
-                    "from it (POST /machines/deactivate with its fingerprint), or have the vendor remove one (DELETE /machines/{id}) or raise the limit.");
-            }
-
-            db.Machines.Add(machine);
-            db.RecordEvent(machine, "activated");
-            if (policy is { ExpirationBasis: ExpirationBasis.FirstActivation, DurationSeconds: { } duration } && license.ExpiresAt is null)
-            {
-                // A trial that starts on first launch: its time runs from now.
-                LicenseHolder.Start(db, license, duration, now);
-            }
-
-            try
-            {
-                await db.SaveChangesAsync(cancellationToken);
-            }
-            catch (DbUpdateException exception) when (DatabaseConflicts.IsUniqueViolation(exception))
-            {
-                // The same fingerprint activated at the same moment by another request: that one took the seat.
-                await transaction.RollbackAsync(CancellationToken.None);
-                db.ChangeTracker.Clear();
-                var winner = await db.Machines.AsNoTracking().FirstOrDefaultAsync(m => m.LicenseId == license.Id && m.Fingerprint == fingerprint, cancellationToken);
-                if (winner is null)
-                {
-                    throw;
-                }
-
-                return TypedResults.Ok(new DataEnvelope<MachineDto>(winner.ToDto()));
-            }
-
-            await transaction.CommitAsync(cancellationToken);
-        }
-
-        return TypedResults.Created($"{ApiRoutes.BaseOf(context)}/machines/{machine.Id}", new DataEnvelope<MachineDto>(machine.ToDto()));
     }
 
     private static async Task<Results<Ok<DataEnvelope<MachineDto>>, ApiErrorResult>> DeactivateAsync(
@@ -173,23 +96,11 @@ public static class MachinesApi
             return MachineNotFound("with this fingerprint is activated on this license");
         }
 
-        var now = time.GetUtcNow().UtcDateTime;
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await Seats.ReleaseMachineAsync(db, license.Id, cancellationToken);
-        if (await Seats.TryRecordTransferAsync(db, license.Id, license.Policy?.TransfersPer30Days, now, cancellationToken) is { } nextAllowed)
+        if (await MachineActivation.TryReleaseAsync(db, license, machine, time.GetUtcNow().UtcDateTime, cancellationToken) is { } nextAllowed)
         {
-            await transaction.RollbackAsync(cancellationToken);
-            var allowance = license.Policy!.TransfersPer30Days!.Value;
-            return ApiErrorResult.LimitExceeded(ErrorCodes.TransferLimitExceeded, allowance == 0
-                ? $"License {license.Id}'s policy allows no self-service deactivation; the vendor can remove the machine (DELETE /machines/{machine.Id})."
-                : $"License {license.Id} has made its {allowance} self-service deactivation{(allowance == 1 ? "" : "s")} of the last 30 days; the next is allowed from " +
-                  $"{nextAllowed:yyyy-MM-dd'T'HH:mm:ss'Z'}. The vendor can remove the machine sooner (DELETE /machines/{machine.Id}).");
+            return MachineActivation.TransferRefusal(license, machine, nextAllowed);
         }
 
-        db.Machines.Remove(machine);
-        db.RecordEvent(machine, "deactivated");
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok(new DataEnvelope<MachineDto>(machine.ToDto()));
     }
 

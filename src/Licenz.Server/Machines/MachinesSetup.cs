@@ -34,4 +34,9 @@ public static class MachinesSetup
 [JsonSerializable(typeof(DataEnvelope<MachineDto>))]
 [JsonSerializable(typeof(ListEnvelope<MachineDto>))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(List<string>))]
+[JsonSerializable(typeof(OfflineActivationRequestBody))]
+[JsonSerializable(typeof(OfflineDeactivationRequestBody))]
+[JsonSerializable(typeof(OfflineActivationDto))]
+[JsonSerializable(typeof(DataEnvelope<OfflineActivationDto>))]
 public sealed partial class MachinesJsonContext : JsonSerializerContext;

@@ -102,6 +102,7 @@ public sealed class LicenseFileRoundTripTests(LicenzApplication app) : IClassFix
     {
         var (admin, license, keys) = await LicenseAsync();
         var other = MachineFingerprint.FromIdentifier("another-machine", "app");
+        await admin.Machines.ActivateAsync(license.Key, Machine);
         foreach (var encrypt in new[] { false, true })
         {
             var file = (await admin.Licenses.CheckOutLicenseFileAsync(license.Key, new LicenseFileCheckoutOptions { Fingerprint = Machine, Encrypt = encrypt })).LicenseFile;

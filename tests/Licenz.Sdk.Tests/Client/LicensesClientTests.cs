@@ -232,6 +232,7 @@ public sealed class LicensesClientTests(LicenzApplication app) : IClassFixture<L
         var license = await CreateAsync(client, product.Id, "files@example.com");
         var keys = await client.SigningKeys.GetJwksAsync();
         var fingerprint = MachineFingerprint.FromIdentifier("machine-under-test");
+        var machine = await client.Machines.ActivateAsync(license.Key, fingerprint);
 
         var checkout = await client.Licenses.CheckOutLicenseFileAsync(license.Id, new LicenseFileCheckoutOptions
         {
@@ -243,6 +244,7 @@ public sealed class LicensesClientTests(LicenzApplication app) : IClassFixture<L
         Assert.Equal(license.Id, checkout.LicenseId);
         Assert.True(checkout.Encrypted);
         Assert.Equal(fingerprint, checkout.Fingerprint);
+        Assert.Equal(machine.Id, checkout.MachineId);
         Assert.Equal(app.Time.GetUtcNow(), checkout.IssuedAt);
         Assert.Equal(app.Time.GetUtcNow().AddDays(7), checkout.ExpiresAt);
         Assert.Contains(checkout.KeyId, keys.KeyIds);

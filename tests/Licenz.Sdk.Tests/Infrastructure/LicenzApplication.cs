@@ -58,6 +58,16 @@ public class LicenzApplication() : LicenzHost(dataDirectory: null, plainHttpList
         return new LicenzClient(new HttpClient(handler), options);
     }
 
+    /// <summary>
+    /// A plain HTTP client with the admin key, at the API's base, for what the SDK has no call for yet (policies,
+    /// entitlements): tests set up with it what they then exercise through the SDK.
+    /// </summary>
+    public HttpClient CreateAdminHttpClient() => new(TrustingHandler())
+    {
+        BaseAddress = new Uri(ApiBaseUrl + "/"),
+        DefaultRequestHeaders = { Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminKey) },
+    };
+
     /// <summary>A connection handler that trusts exactly this server's certificate.</summary>
     public SocketsHttpHandler TrustingHandler() => new()
     {

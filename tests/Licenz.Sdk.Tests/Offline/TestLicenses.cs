@@ -49,13 +49,49 @@ internal static class TestLicenses
                 fingerprint));
     }
 
+    /// <summary>The published machine's components (hashes, as an application would send them).</summary>
+    public static readonly IReadOnlyDictionary<string, string> Components = new Dictionary<string, string>
+    {
+        ["board"] = "9b1c4f0e",
+        ["cpu"] = "51d7a2c3",
+        ["disk"] = "e08f6b14",
+        ["os"] = "7a3d9e02",
+    };
+
+    /// <summary>
+    /// The published license as the licensing model issues it for an activated machine: bound to <see cref="Fingerprint"/>
+    /// (machine <c>mach_test</c>, recognised by most of its components), with two entitlements, a 7-day grace period and a
+    /// 30-day check-in interval.
+    /// </summary>
+    public static LicenseFileClaims MachineClaims(
+        string matching = FingerprintMatchingNames.MostComponents, DateTimeOffset? licenseExpiresAt = null, TimeSpan? grace = null)
+    {
+        var claims = Claims(fingerprint: Fingerprint, licenseExpiresAt: licenseExpiresAt);
+        return claims with
+        {
+            License = claims.License with
+            {
+                Entitlements = ["export.pdf", "sso"],
+                MachineId = "mach_test",
+                Components = Components,
+                FingerprintMatching = matching,
+                GracePeriod = grace ?? TimeSpan.FromDays(7),
+                CheckInInterval = TimeSpan.FromDays(30),
+            },
+        };
+    }
+
     /// <summary>Options for checking a test file at a given time, with a clock memory of its own.</summary>
-    public static LicenseFileOptions Options(DateTimeOffset now, string? licenseKey = Key, string? fingerprint = null, ITrustedClock? clock = null) => new()
+    public static LicenseFileOptions Options(
+        DateTimeOffset now, string? licenseKey = Key, string? fingerprint = null, ITrustedClock? clock = null,
+        IReadOnlyDictionary<string, string>? components = null, IReadOnlyCollection<string>? entitlements = null) => new()
     {
         Time = new FixedTime(now),
         LicenseKey = licenseKey,
         Fingerprint = fingerprint,
         TrustedClock = clock ?? TrustedClock.InMemory(),
+        Components = components,
+        RequiredEntitlements = entitlements,
     };
 
     public sealed class FixedTime(DateTimeOffset now) : TimeProvider

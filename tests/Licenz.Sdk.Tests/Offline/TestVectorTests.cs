@@ -11,7 +11,14 @@ public sealed partial class TestVectorTests
 {
     private static readonly Lazy<Dictionary<string, string>> Document = new(ReadVectors);
 
-    public static TheoryData<string> Names => ["public-key-hex", "kid", "jwks", "claims", "plain", "encrypted", "bound-encrypted", "content-key", "bound-content-key"];
+    public static TheoryData<string> Names =>
+    [
+        "public-key-hex", "kid", "jwks", "claims", "plain", "encrypted", "bound-encrypted", "content-key", "bound-content-key",
+        "machine-claims", "machine-plain", "machine-encrypted", "activation-key", "activation-request", "deactivation-key", "deactivation-proof",
+    ];
+
+    private const string ActivationNonce = "AAECAwQFBgcICQoLDA0ODw";
+    private const string DeactivationNonce = "EBESExQVFhcYGRobHB0eHw";
 
     [Theory]
     [MemberData(nameof(Names))]
@@ -39,6 +46,23 @@ public sealed partial class TestVectorTests
         Assert.True(LicenseFile.Verify(Document.Value["plain"], keys, TestLicenses.Options(now)).IsValid);
         Assert.True(LicenseFile.Verify(Document.Value["encrypted"], keys, TestLicenses.Options(now)).IsValid);
         Assert.True(LicenseFile.Verify(Document.Value["bound-encrypted"], keys, TestLicenses.Options(now, fingerprint: TestLicenses.Fingerprint)).IsValid);
+        Assert.True(LicenseFile.Verify(Document.Value["machine-plain"], keys, TestLicenses.Options(now, fingerprint: TestLicenses.Fingerprint)).IsValid);
+        Assert.True(LicenseFile.Verify(Document.Value["machine-encrypted"], keys, TestLicenses.Options(now, fingerprint: TestLicenses.Fingerprint)).IsValid);
+    }
+
+    [Fact]
+    public void ThePublishedRequestAndProofReadAndHoldTheirSeals()
+    {
+        Assert.True(OfflineActivationRequest.TryParse(Document.Value["activation-request"], out var request, out var problem), problem);
+        Assert.Equal(TestLicenses.Key, request.LicenseKey);
+        Assert.Equal(TestLicenses.Fingerprint, request.Fingerprint);
+        Assert.Equal(TestLicenses.Components, request.Components);
+        Assert.Equal(ActivationNonce, request.Nonce);
+
+        Assert.True(OfflineDeactivationProof.TryParse(Document.Value["deactivation-proof"], out var proof, out problem), problem);
+        Assert.Equal(("lic_test", "lf_test", TestLicenses.Fingerprint), (proof.LicenseId, proof.FileId, proof.Fingerprint));
+        Assert.True(proof.IsSealedWith(TestLicenses.Key));
+        Assert.False(proof.IsSealedWith(LicenseKey.Generate()));
     }
 
     private static Dictionary<string, string> Compute()
@@ -46,6 +70,10 @@ public sealed partial class TestVectorTests
         using var key = TestLicenses.SigningKey();
         var plain = LicenseFile.Issue(TestLicenses.Claims(), key, encrypt: false, TestLicenses.Iv);
         var claims = Encoding.UTF8.GetString(Convert.FromBase64String(Pad(LicenseFileTests.Token(plain).Split('.')[1])));
+        var machinePlain = LicenseFile.Issue(TestLicenses.MachineClaims(), key, encrypt: false, TestLicenses.Iv);
+        var machineClaims = Encoding.UTF8.GetString(Convert.FromBase64String(Pad(LicenseFileTests.Token(machinePlain).Split('.')[1])));
+        var request = OfflineActivationRequest.Create(TestLicenses.Key, TestLicenses.Fingerprint,
+            new MachineActivationOptions { Components = TestLicenses.Components, Name = "Lab PC 7" }, ActivationNonce);
         return new Dictionary<string, string>
         {
             ["public-key-hex"] = Convert.ToHexStringLower(key.PublicKey),
@@ -57,6 +85,13 @@ public sealed partial class TestVectorTests
             ["bound-encrypted"] = LicenseFile.Issue(TestLicenses.Claims(fingerprint: TestLicenses.Fingerprint), key, encrypt: true, TestLicenses.Iv).TrimEnd('\n'),
             ["content-key"] = Convert.ToHexStringLower(LicenseFile.DeriveKey(TestLicenses.Key, null)),
             ["bound-content-key"] = Convert.ToHexStringLower(LicenseFile.DeriveKey(TestLicenses.Key, TestLicenses.Fingerprint)),
+            ["machine-claims"] = machineClaims,
+            ["machine-plain"] = machinePlain.TrimEnd('\n'),
+            ["machine-encrypted"] = LicenseFile.Issue(TestLicenses.MachineClaims(), key, encrypt: true, TestLicenses.Iv).TrimEnd('\n'),
+            ["activation-key"] = Convert.ToHexStringLower(Internal.OfflineSeals.Key(TestLicenses.Key, Internal.OfflineSeals.ActivationPurpose)),
+            ["activation-request"] = request.ToString(),
+            ["deactivation-key"] = Convert.ToHexStringLower(Internal.OfflineSeals.Key(TestLicenses.Key, Internal.OfflineSeals.DeactivationPurpose)),
+            ["deactivation-proof"] = OfflineDeactivationProof.Create(TestLicenses.MachineClaims(), TestLicenses.Key, DeactivationNonce).ToString(),
         };
     }
 

@@ -284,6 +284,10 @@ public static class BadInputCases
             ["key", "fingerprint"], [], [], ["key", "fingerprint"]),
         new("POST", "licenses/{license}/usage", """{"increment":250}""",
             [], [], [], []),
+        new("POST", "machines/offline-activations", """{"request":"LZACT-e30.AAAA"}""",
+            ["request"], [], [], ["request"]),
+        new("POST", "machines/offline-deactivations", """{"proof":"LZDEACT-e30.AAAA"}""",
+            ["proof"], [], [], ["proof"]),
     ];
 
     public static IReadOnlyDictionary<string, BadInput> All { get; } = Build();
@@ -457,6 +461,10 @@ public static class BadInputCases
         Value("POST /policies: a duration out of range", "POST", "policies", """{"product_id":"{product}","name":"Pro","duration":"P200Y"}""", "duration", "between 3600 and");
         Value("POST /policies: a duration that is no duration", "POST", "policies", """{"product_id":"{product}","name":"Pro","duration":"soon"}""", "duration", "ISO-8601");
         Value("POST /policies: an unknown entitlement", "POST", "policies", """{"product_id":"{product}","name":"Pro","entitlements":["never-made"]}""", "entitlements", "never-made");
+        Value("POST /machines/offline-activations: a request that is no activation request", "POST", "machines/offline-activations",
+            """{"request":"LIC-AAAAA-AAAAA-AAAAA"}""", "request", "not a usable activation request", "LZACT-");
+        Value("POST /machines/offline-deactivations: a proof that is no deactivation proof", "POST", "machines/offline-deactivations",
+            """{"proof":"LZDEACT-e30.AAAA"}""", "proof", "not a usable deactivation proof", "damaged");
         Value("POST /machines: a fingerprint of 10 KB", "POST", "machines", $"{{\"key\":\"LIC-AAAAA-AAAAA-AAAAA\",\"fingerprint\":\"{new string('f', 10_240)}\"}}", "fingerprint", "at most 256");
         Value("POST /machines: components that are not strings", "POST", "machines", """{"key":"LIC-AAAAA-AAAAA-AAAAA","fingerprint":"fp","components":{"cpu":1}}""", "components", "components");
         Value("POST /licenses/{id}/usage: both increment and decrement", "POST", "licenses/{license}/usage", """{"increment":1,"decrement":1}""", "increment", "exactly one");

@@ -212,6 +212,8 @@ public sealed partial class OpenApiTests(LicenzApplication app) : IClassFixture<
         { "post", "/api/v1/products", ["name"] },
         { "patch", "/api/v1/products/{id}", [] },
         { "post", "/api/v1/api-keys", ["type", "name"] },
+        { "post", "/api/v1/machines/offline-activations", ["request"] },
+        { "post", "/api/v1/machines/offline-deactivations", ["proof"] },
     };
 
     [Theory]
@@ -262,6 +264,7 @@ public sealed partial class OpenApiTests(LicenzApplication app) : IClassFixture<
     [InlineData("patch", "/api/v1/products/{id}", "trial_days", 1, 36500)]
     [InlineData("post", "/api/v1/licenses/{id}/renew", "days", 1, 36500)]
     [InlineData("post", "/api/v1/licenses/{id}/license-file", "ttl", 3600, 31536000)]
+    [InlineData("post", "/api/v1/machines/offline-activations", "ttl", 3600, 31536000)]
     public async Task NumbersDocumentTheRangeTheServerEnforces(string method, string path, string field, int minimum, int maximum)
     {
         var (_, document) = await GetDocumentAsync();

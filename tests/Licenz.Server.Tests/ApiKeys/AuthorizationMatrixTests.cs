@@ -158,6 +158,21 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixServer app) : IC
                 Assert.Equal(t.LicenseId, data.Str("id"));
                 Assert.Empty(Codes(data));
             }),
+        new("POST /machines/offline-activations", HttpMethod.Post, "machines/offline-activations", Needs.LicenseHolder, OtherAccountOutcome.NotFound,
+            t => new { request = OfflineActivationRequest.Create(t.LicenseKey, "fp-matrix-" + Guid.NewGuid().ToString("N")).ToString() },
+            (data, t) =>
+            {
+                Assert.Equal(t.LicenseId, data.GetProperty("machine").Str("license_id"));
+                Assert.StartsWith("-----BEGIN LICENZ LICENSE-----", data.GetProperty("license_file").Str("license_file"), StringComparison.Ordinal);
+            },
+            HttpStatusCode.Created),
+        new("POST /machines/offline-deactivations", HttpMethod.Post, "machines/offline-deactivations", Needs.LicenseHolder, OtherAccountOutcome.NotFound,
+            t => new { proof = t.OfflineProof },
+            (data, t) =>
+            {
+                Assert.Equal(t.LicenseId, data.Str("license_id"));
+                Assert.Equal(MatrixTargets.OfflineFingerprint, data.Str("fingerprint"));
+            }),
         new("GET /signing-keys", HttpMethod.Get, "signing-keys", Needs.Read, OtherAccountOutcome.SeesOnlyItsOwnList,
             _ => null,
             (data, t) => Assert.Contains(t.SigningKeyId, Ids(data))),
@@ -688,7 +703,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixServer app) : IC
     private static string Generalized(string text, MatrixTargets targets)
     {
         var values = typeof(MatrixTargets).GetProperties().Where(p => p.PropertyType == typeof(string))
-            .Select(p => (p.Name, Value: (string)p.GetValue(targets)!)).OrderByDescending(p => p.Value.Length);
+            .Select(p => (p.Name, Value: (string)p.GetValue(targets)!)).Where(p => p.Value.Length > 0).OrderByDescending(p => p.Value.Length);
         foreach (var (name, value) in values)
         {
             text = text.Replace(value, "{" + name + "}", StringComparison.Ordinal);
@@ -825,7 +840,8 @@ public sealed record Borrowing(string Field, Func<MatrixTargets, MatrixTargets, 
 /// entitlement itself (<see cref="GrantedCode"/>), a suspended one (to reinstate), a product without licenses (to
 /// delete), a spare API key (to revoke), a signing key that has been replaced (to retire), a policy no license follows
 /// (to change and delete), an entitlement nothing grants (to grant and delete), and a license whose policy limits its
-/// machines (2) and uses (10), activated on one machine.
+/// machines (2) and uses (10), activated on one machine; and the proof that frees an air-gapped machine's seat on the
+/// license.
 /// </summary>
 public sealed record MatrixTargets(
     string ProductId,
@@ -845,7 +861,12 @@ public sealed record MatrixTargets(
     string LimitedLicenseId,
     string LimitedLicenseKey,
     string MachineId,
-    string MachineFingerprint);
+    string MachineFingerprint,
+    string OfflineProof = "")
+{
+    public const string OfflineFingerprint = "fp-matrix-offline";
+}
+
 
 /// <summary>
 /// One server for the whole matrix: keys of every kind and a shared set of targets, created once, and another
@@ -944,6 +965,7 @@ public sealed class AuthorizationMatrixServer : LicenzApplication
         var machine = await (await admin.PostJsonAsync("machines", new { key = limitedLicense.Str("key"), fingerprint, name = "Workstation" }))
             .DataAsync(HttpStatusCode.Created);
         var key = await IssueAsync(admin, "read_only", $"Spare key {suffix}", expiresAt: null);
+        var proof = await OfflineProofAsync(admin, license.Str("key"));
         var signingKeys = await (await admin.GetAsync("signing-keys")).DataAsync();
         var replaced = signingKeys.EnumerateArray().Single(k => k.Str("status") == "current").Str("id");
         await (await admin.PostAsync("signing-keys/rotate", content: null)).DataAsync(HttpStatusCode.Created);
@@ -965,7 +987,21 @@ public sealed class AuthorizationMatrixServer : LicenzApplication
             limitedLicense.Str("id"),
             limitedLicense.Str("key"),
             machine.Str("id"),
-            fingerprint);
+            fingerprint,
+            proof);
+    }
+
+    /// <summary>An air-gapped machine activated on the license, and the proof of its license file's removal.</summary>
+    private async Task<string> OfflineProofAsync(HttpClient admin, string licenseKey)
+    {
+        var request = OfflineActivationRequest.Create(licenseKey, MatrixTargets.OfflineFingerprint).ToString();
+        var activation = await (await admin.PostJsonAsync("machines/offline-activations", new { request })).DataAsync(HttpStatusCode.Created);
+        var account = (await (await admin.PostJsonAsync("licenses/verify", new { key = licenseKey })).DataAsync()).Str("account_id");
+        using var anonymous = CreateClient(apiKey: null, basePath: "/");
+        var keys = PublicKeySet.FromJwks(await (await anonymous.GetAsync($".well-known/jwks.json?account={account}")).Content.ReadAsStringAsync());
+        var file = LicenseFile.Verify(activation.GetProperty("license_file").Str("license_file"), keys,
+            new LicenseFileOptions { Time = Time, LicenseKey = licenseKey, Fingerprint = MatrixTargets.OfflineFingerprint, TrustedClock = TrustedClock.InMemory() });
+        return OfflineDeactivationProof.Create(file.Claims!, licenseKey).ToString();
     }
 
     /// <summary>Sends the endpoint's request for <paramref name="targets"/> as <paramref name="caller"/>.</summary>
@@ -1045,11 +1081,12 @@ public sealed class AuthorizationMatrixServer : LicenzApplication
     {
         var suffix = Guid.NewGuid().ToString("N")[..10];
         static string Id(string prefix) => Ids.New(prefix, TimeProvider.System);
+        var (licenseId, licenseKey) = (Id(Ids.License), LicenseKey.Generate());
         return new MatrixTargets(
             Id(Ids.Product),
             Id(Ids.Product),
-            Id(Ids.License),
-            LicenseKey.Generate(),
+            licenseId,
+            licenseKey,
             Epoch,
             Id(Ids.License),
             LicenseKey.Generate(),
@@ -1063,7 +1100,17 @@ public sealed class AuthorizationMatrixServer : LicenzApplication
             Id(Ids.License),
             LicenseKey.Generate(),
             Id(Ids.Machine),
-            $"fp-{suffix}");
+            $"fp-{suffix}",
+            NeverIssuedProof(licenseId, licenseKey));
+    }
+
+    /// <summary>A well-formed removal proof for a license file no server issued: of a license that does not exist.</summary>
+    private static string NeverIssuedProof(string licenseId, string key)
+    {
+        var license = new LicenseClaims(licenseId, key, Ids.New(Ids.Product, TimeProvider.System), "perpetual", "active",
+            null, [], JsonDocument.Parse("{}").RootElement.Clone(), MatrixTargets.OfflineFingerprint);
+        var file = new LicenseFileClaims(Ids.New(Ids.Account, TimeProvider.System), license.Id, Epoch, Epoch.AddDays(30), Ids.New("lf", TimeProvider.System), license);
+        return OfflineDeactivationProof.Create(file, key).ToString();
     }
 
     private static async Task<(string Id, string Key)> IssueAsync(HttpClient admin, string type, string name, DateTimeOffset? expiresAt)

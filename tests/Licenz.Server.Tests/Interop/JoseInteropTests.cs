@@ -53,13 +53,21 @@ public sealed class JoseInteropTests(LicenzApplication app) : IClassFixture<Lice
             Assert.Equal("active", file.Str("status"));
             Assert.Equal(app.Time.GetUtcNow().ToUnixTimeSeconds(), file.GetProperty("iat").GetInt64());
             Assert.Equal(app.Time.GetUtcNow().AddDays(30).ToUnixTimeSeconds(), file.GetProperty("exp").GetInt64());
+            // The licensing model's claims, read as jose decoded them: the effective entitlements, the policy's grace and
+            // check-in interval, and the machine a bound file is for.
+            Assert.Equal([issued.Entitlement], file.GetProperty("entitlements").EnumerateArray().Select(e => e.GetString()));
+            Assert.Equal(7 * 86400, file.GetProperty("gracePeriod").GetInt64());
+            Assert.Equal(60 * 86400, file.GetProperty("checkInInterval").GetInt64());
             if (bound)
             {
                 Assert.Equal(Fingerprint, file.Str("fingerprint"));
+                Assert.Equal(issued.MachineId, file.Str("machineId"));
+                Assert.Equal("exact", file.Str("fingerprintMatching"));
             }
             else
             {
                 Assert.Equal(JsonValueKind.Null, file.GetProperty("fingerprint").ValueKind);
+                Assert.Equal(JsonValueKind.Null, file.GetProperty("machineId").ValueKind);
             }
         }
     }
@@ -219,7 +227,7 @@ public sealed class JoseInteropTests(LicenzApplication app) : IClassFixture<Lice
 
     private sealed record Issued(
         string LicenseId, string LicenseKey, string ProductId, string KeyId, JsonElement Jwks, JsonElement ApiJwks,
-        string Plain, string Encrypted, string Bound, DateTimeOffset Now)
+        string Plain, string Encrypted, string Bound, DateTimeOffset Now, string MachineId, string Entitlement)
     {
         public VerifierJob Job(string name, string file, string? fingerprint = null) => new()
         {
@@ -243,19 +251,35 @@ public sealed class JoseInteropTests(LicenzApplication app) : IClassFixture<Lice
         };
     }
 
-    /// <summary>A product, a license with metadata, its three kinds of license file, and the JWKS fetched anonymously.</summary>
+    /// <summary>
+    /// A product, a policy with an entitlement, a grace period and a check-in interval, a license of it with metadata and
+    /// a machine activated on it, its three kinds of license file, and the JWKS fetched anonymously.
+    /// </summary>
     private async Task<Issued> IssueAsync()
     {
         using var client = app.CreateAdminClient();
         var product = (await (await client.PostJsonAsync("products", new { name = $"Interop {Guid.NewGuid():N}" })).DataAsync(HttpStatusCode.Created)).Str("id");
+        var entitlement = "export.pdf-" + Guid.NewGuid().ToString("N")[..6];
+        await (await client.PostJsonAsync("entitlements", new { code = entitlement, name = "PDF export" })).DataAsync(HttpStatusCode.Created);
+        var policy = await (await client.PostJsonAsync("policies", new
+        {
+            product_id = product,
+            name = "Interop",
+            duration = "P365D",
+            grace_period = "P7D",
+            check_in_interval = "P60D",
+            entitlements = new[] { entitlement },
+        })).DataAsync(HttpStatusCode.Created);
         var license = await (await client.PostJsonAsync("licenses", new
         {
             product_id = product,
+            policy_id = policy.Str("id"),
             email = "holder@example.com",
-            type = "subscription",
             metadata = new { edition = "pro", seats = 3, note = "ünïcødé \"quoted\"" },
         })).DataAsync(HttpStatusCode.Created);
         var licenseId = license.Str("id");
+        var machine = await (await client.PostJsonAsync("machines", new { key = license.Str("key"), fingerprint = Fingerprint, components = new { board = "b-1", cpu = "c-1" } }))
+            .DataAsync(HttpStatusCode.Created);
 
         async Task<JsonElement> CheckOutAsync(object body, bool encrypted, string? fingerprint)
         {
@@ -275,8 +299,9 @@ public sealed class JoseInteropTests(LicenzApplication app) : IClassFixture<Lice
         var keyId = plain.Str("key_id");
         Assert.Contains(jwks.GetProperty("keys").EnumerateArray(), k => k.Str("kid") == keyId);
 
+        Assert.Equal(machine.Str("id"), bound.Str("machine_id"));
         return new Issued(licenseId, license.Str("key"), product, keyId, jwks, apiJwks,
-            plain.Str("license_file"), encrypted.Str("license_file"), bound.Str("license_file"), app.Time.GetUtcNow());
+            plain.Str("license_file"), encrypted.Str("license_file"), bound.Str("license_file"), app.Time.GetUtcNow(), machine.Str("id"), entitlement);
     }
 
     private static async Task<JsonElement> JwksAsync(HttpClient anonymous, string path)

@@ -60,8 +60,10 @@ public sealed class LicenseFileCheckoutTests(LicenzApplication app) : IClassFixt
         var license = await Fixtures.CreateLicenseAsync(admin);
         var keys = await Fixtures.JwksAsync(app);
         var fingerprint = MachineFingerprint.FromIdentifier("machine-a", "prod");
+        var machine = await (await admin.PostJsonAsync("machines", new { key = license.Str("key"), fingerprint })).DataAsync(HttpStatusCode.Created);
 
         var bound = await Fixtures.CheckOutAsync(admin, license.Str("id"), new { fingerprint, encrypt = true, ttl = 3600 });
+        Assert.Equal(machine.Str("id"), bound.Str("machine_id"));
 
         Assert.True(bound.GetProperty("encrypted").GetBoolean());
         Assert.Equal(fingerprint, bound.Str("fingerprint"));

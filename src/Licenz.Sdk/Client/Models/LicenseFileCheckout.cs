@@ -26,4 +26,7 @@ public sealed record LicenseFileCheckout : LicenzResult
 
     /// <summary>The machine fingerprint the file is bound to, if any.</summary>
     public string? Fingerprint { get; init; }
+
+    /// <summary>The activated machine the file is bound to, <c>mach_…</c>, if any.</summary>
+    public string? MachineId { get; init; }
 }

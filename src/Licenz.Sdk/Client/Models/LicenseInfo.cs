@@ -43,6 +43,15 @@ public sealed record LicenseInfo : LicenzResult
 
     /// <summary>When it was last verified through the API (or a license file was checked out).</summary>
     public DateTimeOffset? LastValidatedAt { get; init; }
+
+    /// <summary>The policy it follows, <c>pol_…</c>.</summary>
+    public string? PolicyId { get; init; }
+
+    /// <summary>How many machines it may be activated on at once; null: no limit.</summary>
+    public int? MaxMachines { get; init; }
+
+    /// <summary>How many machines it is activated on now.</summary>
+    public int MachinesCount { get; init; }
 }
 
 /// <summary>The values of <see cref="LicenseInfo.Type"/>.</summary>

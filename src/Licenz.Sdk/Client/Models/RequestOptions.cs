@@ -79,6 +79,38 @@ public sealed class LicenseFileCheckoutOptions
     public bool Encrypt { get; init; }
 }
 
+/// <summary>What the server is told of a machine being activated (<c>POST /machines</c>, or an <see cref="OfflineActivationRequest"/>).</summary>
+public sealed class MachineActivationOptions
+{
+    /// <summary>
+    /// The machine's named parts, hashed (board, cpu, disk, os, …; at most 32, each at most 256 characters): under a
+    /// policy that matches most components, a machine whose fingerprint changed is still recognised by them.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Components { get; init; }
+
+    /// <summary>Display name.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>Operating system or platform.</summary>
+    public string? Platform { get; init; }
+
+    /// <summary>Host name.</summary>
+    public string? Hostname { get; init; }
+}
+
+/// <summary>What an online verification asks beyond the key (<c>POST /licenses/verify</c>).</summary>
+public sealed class VerifyOptions
+{
+    /// <summary>The product the application is; a license of another product is <see cref="VerificationResultCodes.ProductScopeMismatch"/>.</summary>
+    public string? ProductId { get; init; }
+
+    /// <summary>This machine's fingerprint: the license must be activated on it (<see cref="VerificationResultCodes.NoMachine"/>, <see cref="VerificationResultCodes.FingerprintScopeMismatch"/>).</summary>
+    public string? Fingerprint { get; init; }
+
+    /// <summary>Entitlement codes the license must have (<see cref="VerificationResultCodes.EntitlementsMissing"/>).</summary>
+    public IReadOnlyCollection<string>? Entitlements { get; init; }
+}
+
 /// <summary>A new product (<c>POST /products</c>).</summary>
 public sealed class ProductCreateOptions
 {

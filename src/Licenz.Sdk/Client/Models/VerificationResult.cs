@@ -32,6 +32,19 @@ public sealed record VerificationResult : LicenzResult
     /// <summary>The license's public fields; null when <see cref="VerificationResultCodes.NotFound"/>.</summary>
     public LicenseSummary? License { get; init; }
 
+    /// <summary>Valid, but past the license's expiry, within its policy's grace period (<see cref="Code"/> is then <see cref="VerificationResultCodes.Expired"/>).</summary>
+    public bool InGrace { get; init; }
+
+    /// <summary>When the grace period ends, while <see cref="InGrace"/>.</summary>
+    public DateTimeOffset? GraceEndsAt { get; init; }
+
+    /// <summary>The activated machine the verification's fingerprint is, <c>mach_…</c>; null when none was named or found.</summary>
+    public string? MachineId { get; init; }
+
+    /// <summary>Whether the answer is valid and the license grants the entitlement <paramref name="code"/>.</summary>
+    /// <param name="code">An entitlement code, such as <c>export.pdf</c>.</param>
+    public bool HasEntitlement(string code) => IsValid && License is { } license && license.Entitlements.Contains(code, StringComparer.Ordinal);
+
     /// <summary>
     /// The response's signed <c>Date</c>: a time the application may trust, for example to advance an
     /// <see cref="ITrustedClock"/> so a clock set back later is noticed.
@@ -77,6 +90,12 @@ public sealed record LicenseSummary
 
     /// <summary>When the license was created.</summary>
     public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>The policy it follows, <c>pol_…</c>.</summary>
+    public string? PolicyId { get; init; }
+
+    /// <summary>Its entitlement codes: its policy's and its own.</summary>
+    public IReadOnlyList<string> Entitlements { get; init; } = [];
 }
 
 /// <summary>The values of <see cref="VerificationResult.Code"/>.</summary>

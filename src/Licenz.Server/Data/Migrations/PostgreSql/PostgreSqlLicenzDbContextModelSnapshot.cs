@@ -422,6 +422,13 @@ namespace Licenz.Server.Data.Migrations.PostgreSql
                         .HasColumnType("character varying(200)")
                         .UseCollation("C");
 
+                    b.Property<string>("OfflineFileIds")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .IsUnicode(true)
+                        .HasColumnType("character varying(1000)")
+                        .UseCollation("C");
+
                     b.Property<string>("Platform")
                         .HasMaxLength(100)
                         .IsUnicode(true)

@@ -383,6 +383,12 @@ namespace Licenz.Server.Data.Migrations.Sqlite
                         .IsUnicode(true)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("OfflineFileIds")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .IsUnicode(true)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Platform")
                         .HasMaxLength(100)
                         .IsUnicode(true)

@@ -1,0 +1,197 @@
+using Licenz.Server.Data;
+using Licenz.Server.Http;
+using Licenz.Server.Licenses;
+using Licenz.Server.Policies;
+using Microsoft.EntityFrameworkCore;
+
+namespace Licenz.Server.Machines;
+
+/// <summary>What an activation presents of the machine: its fingerprint (trimmed) and what it says of itself.</summary>
+public sealed record MachineSpec(string Fingerprint, string? Name, string? Platform, string? Hostname, IReadOnlyDictionary<string, string>? Components)
+{
+    public static MachineSpec Of(ActivateMachineRequest request) => new(
+        request.Fingerprint.Trim(), request.Name?.Trim(), request.Platform?.Trim(), request.Hostname?.Trim(), request.Components);
+}
+
+public enum ActivationOutcome
+{
+    /// <summary>A new machine, one seat taken.</summary>
+    Activated,
+
+    /// <summary>The machine with this fingerprint was already activated: no seat taken.</summary>
+    AlreadyActive,
+
+    /// <summary>Its fingerprint was new, but most of its components recognised a machine, which now has this fingerprint: no seat taken.</summary>
+    Rebound,
+
+    /// <summary>Every seat is taken: nothing changed.</summary>
+    LimitReached,
+}
+
+/// <param name="Machine">The machine activated, found or rebound; null when the limit was reached.</param>
+public sealed record Activation(ActivationOutcome Outcome, Machine? Machine);
+
+/// <summary>
+/// Taking and giving back a machine's seat, the one way every endpoint does it — online (<c>POST /machines</c>,
+/// <c>POST /machines/deactivate</c>) and from an offline machine's request or proof (<c>/machines/offline-…</c>): the seat
+/// by the conditional write of <see cref="Seats"/>, in the same transaction as the machine's row.
+/// </summary>
+public static class MachineActivation
+{
+    /// <summary>
+    /// Activates the machine on <paramref name="license"/> (tracked, with its policy): the same fingerprint again is the
+    /// same machine; under <see cref="FingerprintMatching.MostComponents"/> a new fingerprint whose components mostly
+    /// match a machine rebinds it; otherwise a new machine takes a seat, if one is free.
+    /// </summary>
+    /// <param name="offlineFileId">
+    /// The id of the license file an offline activation is about to issue for the machine: recorded with it, in the same
+    /// save, so that the file's deactivation proof is later recognised (<see cref="Machine.OfflineFileIds"/>).
+    /// </param>
+    public static async Task<Activation> ActivateAsync(
+        LicenzDbContext db, License license, MachineSpec spec, string? offlineFileId, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var fingerprint = spec.Fingerprint;
+        var existing = await db.Machines.FirstOrDefaultAsync(m => m.LicenseId == license.Id && m.Fingerprint == fingerprint, cancellationToken);
+        if (existing is not null)
+        {
+            await RecordFileAsync(db, existing, offlineFileId, now, cancellationToken);
+            return new Activation(ActivationOutcome.AlreadyActive, existing);
+        }
+
+        var policy = license.Policy;
+        if (policy?.FingerprintMatching == FingerprintMatching.MostComponents && spec.Components is { Count: > 0 } presented)
+        {
+            var machines = await db.Machines.Where(m => m.LicenseId == license.Id).ToListAsync(cancellationToken);
+            var match = machines.FirstOrDefault(m => MachineRules.MostMatch(MachineRules.ReadComponents(m.Components), presented));
+            if (match is not null)
+            {
+                // The same machine, reinstalled or with a new part: it keeps its seat under its new fingerprint. Files
+                // issued to its old fingerprint are another machine's now, and so are their proofs.
+                match.Fingerprint = fingerprint;
+                match.Components = MachineRules.StoreComponents(presented);
+                match.Name = spec.Name ?? match.Name;
+                match.Platform = spec.Platform ?? match.Platform;
+                match.Hostname = spec.Hostname ?? match.Hostname;
+                match.OfflineFileIds = offlineFileId is null ? "[]" : MachineRules.AddFileId("[]", offlineFileId);
+                match.UpdatedAt = now;
+                match.Version++;
+                db.RecordEvent(match, "rebound");
+                await db.SaveChangesAsync(cancellationToken);
+                return new Activation(ActivationOutcome.Rebound, match);
+            }
+        }
+
+        var machine = new Machine
+        {
+            Id = Ids.New(Ids.Machine, time),
+            AccountId = license.AccountId,
+            LicenseId = license.Id,
+            ProductId = license.ProductId,
+            Fingerprint = fingerprint,
+            Name = spec.Name,
+            Platform = spec.Platform,
+            Hostname = spec.Hostname,
+            Components = MachineRules.StoreComponents(spec.Components),
+            OfflineFileIds = offlineFileId is null ? "[]" : MachineRules.AddFileId("[]", offlineFileId),
+            CreatedAt = now,
+            UpdatedAt = now,
+            LastHeartbeatAt = policy?.RequireHeartbeat == true ? now : null,
+            HeartbeatDueAt = policy?.HeartbeatInterval is { } interval ? now + interval : null,
+        };
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (!await Seats.TryTakeMachineAsync(db, license.Id, license.MaxMachines, cancellationToken))
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return new Activation(ActivationOutcome.LimitReached, null);
+        }
+
+        db.Machines.Add(machine);
+        db.RecordEvent(machine, "activated");
+        if (policy is { ExpirationBasis: ExpirationBasis.FirstActivation, DurationSeconds: { } duration } && license.ExpiresAt is null)
+        {
+            // A trial that starts on first launch: its time runs from now.
+            LicenseHolder.Start(db, license, duration, now);
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException exception) when (DatabaseConflicts.IsUniqueViolation(exception))
+        {
+            // The same fingerprint activated at the same moment by another request: that one took the seat.
+            await transaction.RollbackAsync(CancellationToken.None);
+            db.ChangeTracker.Clear();
+            var winner = await db.Machines.FirstOrDefaultAsync(m => m.LicenseId == license.Id && m.Fingerprint == fingerprint, cancellationToken);
+            if (winner is null)
+            {
+                throw;
+            }
+
+            await RecordFileAsync(db, winner, offlineFileId, now, cancellationToken);
+            return new Activation(ActivationOutcome.AlreadyActive, winner);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return new Activation(ActivationOutcome.Activated, machine);
+    }
+
+    /// <summary>The refusal of an activation beyond the limit: the limit, and the ways to free a seat.</summary>
+    public static ApiErrorResult LimitRefusal(License license)
+    {
+        var limit = license.MaxMachines;
+        return ApiErrorResult.Unprocessable(ErrorCodes.MachineLimitExceeded,
+            $"License {license.Id} is activated on {limit} machine{(limit == 1 ? "" : "s")}, its limit. Free a seat first: deactivate a machine " +
+            "from it (POST /machines/deactivate with its fingerprint, or POST /machines/offline-deactivations with an offline machine's proof), " +
+            "or have the vendor remove one (DELETE /machines/{id}) or raise the limit.");
+    }
+
+    /// <summary>
+    /// Releases <paramref name="machine"/>'s seat as a self-service transfer, within the policy's allowance: null when it
+    /// is released, else when the next transfer is allowed (nothing changed). A machine deleted meanwhile makes the save a
+    /// 409 conflict and gives its seat back once: the release and the delete are one transaction.
+    /// </summary>
+    public static async Task<DateTime?> TryReleaseAsync(LicenzDbContext db, License license, Machine machine, DateTime now, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await Seats.ReleaseMachineAsync(db, license.Id, cancellationToken);
+        if (await Seats.TryRecordTransferAsync(db, license.Id, license.Policy?.TransfersPer30Days, now, cancellationToken) is { } nextAllowed)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return nextAllowed;
+        }
+
+        db.Machines.Remove(machine);
+        db.RecordEvent(machine, "deactivated");
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return null;
+    }
+
+    /// <summary>The refusal of a self-service deactivation beyond the transfer allowance: when the next is allowed.</summary>
+    public static ApiErrorResult TransferRefusal(License license, Machine machine, DateTime nextAllowed)
+    {
+        var allowance = license.Policy!.TransfersPer30Days!.Value;
+        return ApiErrorResult.Unprocessable(ErrorCodes.TransferLimitExceeded, allowance == 0
+            ? $"License {license.Id}'s policy allows no self-service deactivation; the vendor can remove the machine (DELETE /machines/{machine.Id})."
+            : $"License {license.Id} has made its {allowance} self-service deactivation{(allowance == 1 ? "" : "s")} of the last 30 days; the next is allowed from " +
+              $"{nextAllowed:yyyy-MM-dd'T'HH:mm:ss'Z'}. The vendor can remove the machine sooner (DELETE /machines/{machine.Id}).");
+    }
+
+    /// <summary>Adds an offline license file's id to a machine already activated (an event of its own: the machine changed).</summary>
+    private static async Task RecordFileAsync(LicenzDbContext db, Machine machine, string? offlineFileId, DateTime now, CancellationToken cancellationToken)
+    {
+        if (offlineFileId is null)
+        {
+            return;
+        }
+
+        machine.OfflineFileIds = MachineRules.AddFileId(machine.OfflineFileIds, offlineFileId);
+        machine.UpdatedAt = now;
+        machine.Version++;
+        db.RecordEvent(machine, "license_file.issued");
+        await db.SaveChangesAsync(cancellationToken);
+    }
+}
