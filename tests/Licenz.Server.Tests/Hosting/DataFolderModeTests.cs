@@ -28,6 +28,16 @@ public sealed class DataFolderModeTests
         await app.InitializeAsync();
         await WriteSomethingAsync(app, app.AdminKey);
 
+        // The -wal and -shm files exist while a connection is open (SQLite removes them with the last one, which the
+        // server's pool may have closed by now): one held open for the checks, as any reader of the database would.
+        await using var reader = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={app.DatabasePath};Pooling=False");
+        await reader.OpenAsync(TestContext.Current.CancellationToken);
+        await using (var read = reader.CreateCommand())
+        {
+            read.CommandText = "SELECT count(*) FROM products;";
+            Assert.True(Convert.ToInt64(await read.ExecuteScalarAsync(TestContext.Current.CancellationToken), System.Globalization.CultureInfo.InvariantCulture) >= 1);
+        }
+
         Assert.Equal(OwnerOnlyFolder, File.GetUnixFileMode(app.DataDirectory));
         Assert.Equal(OwnerOnlyFolder, File.GetUnixFileMode(app.SecretsDirectory));
         foreach (var file in new[] { app.DatabasePath, app.DatabasePath + "-wal", app.DatabasePath + "-shm" })
