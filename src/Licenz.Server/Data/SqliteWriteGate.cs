@@ -1,6 +1,9 @@
+using System.Data;
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using SQLitePCL;
 using static Microsoft.EntityFrameworkCore.Diagnostics.CommandSource;
 
 namespace Licenz.Server.Data;
@@ -16,11 +19,10 @@ namespace Licenz.Server.Data;
 /// by putting the thread to sleep for 150 ms and trying again until its command timeout (SQLite's own busy handler is not
 /// set). Under concurrent writers that is slow and unfair: a writer that finds the lock taken asks again 150 ms later and
 /// gets it only if it happens to be free at that instant, writers that came after it take it in between, and each
-/// waiting writer blocks a pool thread. License creation under 64 concurrent requests had a p99 of 24 times its p50
-/// (880 ms against 37 ms; <c>bench/writes.sh</c>). Through this gate the writers queue in arrival order
-/// (<see cref="SemaphoreSlim"/> hands its count to the oldest asynchronous waiter) and the lock is always free when
-/// their turn comes. Another process writing to the same file (a server command run beside the server) still meets the
-/// busy loop, as before.
+/// waiting writer blocks a pool thread. License creation under 64 concurrent requests had a p99 of 7.5 times its p50
+/// (1.5 s; <c>bench/writes.sh</c>, bench/README.md). Through this gate the writers queue in arrival order
+/// (<see cref="SemaphoreSlim"/> hands its count to the oldest asynchronous waiter) and the lock is free when their turn
+/// comes. Another process writing to the same file (a server command run beside the server) still meets the busy loop.
 /// </para>
 /// <para>
 /// A write is a transaction (an explicit one, or the one SaveChanges opens for several statements), from its start to
@@ -28,8 +30,8 @@ namespace Licenz.Server.Data;
 /// back, and the connection EF opened for it closed); or a single statement outside a transaction from SaveChanges,
 /// ExecuteUpdate, ExecuteDelete, ExecuteSql or a migration, until it has run (a reader's statement, until the reader is
 /// disposed: SQLite ends the statement's own transaction then). Reads never wait: in WAL mode they never wait for the
-/// writer either. A write waits at most its command timeout (30 s by default), as the busy loop would have, and then
-/// fails as it would have: <c>SQLITE_BUSY</c>, database is locked.
+/// writer either. A write whose request is aborted leaves the queue; one that waits longer than its command timeout
+/// (30 s by default), as the busy loop would have, fails as it would have: <c>SQLITE_BUSY</c>, database is locked.
 /// </para>
 /// <para>
 /// One gate per server, which has one SQLite database. PostgreSQL has row locks and needs none.
@@ -47,18 +49,50 @@ public sealed class SqliteWriteGate : IDbTransactionInterceptor, IDbCommandInter
     private Guid _connection;
     private Guid _command;
 
+    /// <remarks>
+    /// Begins the transaction itself once its turn has come, rather than leave that to EF Core: a transaction that fails
+    /// to begin (its request aborted meanwhile, or SQLite busy because another process writes) gives the turn back at
+    /// once, where EF Core would report no failure and leave the connection open until the context goes back to its pool.
+    /// </remarks>
     public InterceptionResult<DbTransaction> TransactionStarting(
         DbConnection connection, TransactionStartingEventData eventData, InterceptionResult<DbTransaction> result)
     {
+        if (result.HasResult)
+        {
+            return result;
+        }
+
         Enter(eventData.ConnectionId, Guid.Empty, TimeoutOf(connection));
-        return result;
+        try
+        {
+            return InterceptionResult<DbTransaction>.SuppressWithResult(connection.BeginTransaction(eventData.IsolationLevel));
+        }
+        catch
+        {
+            Leave(eventData.ConnectionId, Guid.Empty);
+            throw;
+        }
     }
 
+    /// <inheritdoc cref="TransactionStarting"/>
     public async ValueTask<InterceptionResult<DbTransaction>> TransactionStartingAsync(
         DbConnection connection, TransactionStartingEventData eventData, InterceptionResult<DbTransaction> result, CancellationToken cancellationToken = default)
     {
-        await EnterAsync(eventData.ConnectionId, Guid.Empty, TimeoutOf(connection));
-        return result;
+        if (result.HasResult)
+        {
+            return result;
+        }
+
+        await EnterAsync(eventData.ConnectionId, Guid.Empty, TimeoutOf(connection), cancellationToken);
+        try
+        {
+            return InterceptionResult<DbTransaction>.SuppressWithResult(await connection.BeginTransactionAsync(eventData.IsolationLevel, cancellationToken));
+        }
+        catch
+        {
+            Leave(eventData.ConnectionId, Guid.Empty);
+            throw;
+        }
     }
 
     public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => Leave(eventData.ConnectionId, Guid.Empty);
@@ -71,7 +105,27 @@ public sealed class SqliteWriteGate : IDbTransactionInterceptor, IDbCommandInter
 
     public void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => Leave(eventData.ConnectionId, Guid.Empty);
 
+    public void TransactionFailed(DbTransaction transaction, TransactionErrorEventData eventData) => LeaveUnlessStillInTransaction(eventData);
+
+    public Task TransactionFailedAsync(DbTransaction transaction, TransactionErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        LeaveUnlessStillInTransaction(eventData);
+        return Task.CompletedTask;
+    }
+
     public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Leave(eventData.ConnectionId, Guid.Empty);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// A connection that opens cannot be writing: a turn it still has is one its transaction kept when the connection
+    /// was closed behind EF Core's interceptors (a pooled context going back to its pool closes its connection so).
+    /// </summary>
+    public void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Leave(eventData.ConnectionId, Guid.Empty);
+
+    public Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {
         Leave(eventData.ConnectionId, Guid.Empty);
         return Task.CompletedTask;
@@ -116,7 +170,7 @@ public sealed class SqliteWriteGate : IDbTransactionInterceptor, IDbCommandInter
     {
         if (WritesAlone(command, eventData))
         {
-            await EnterAsync(eventData.ConnectionId, eventData.CommandId, command.CommandTimeout);
+            await EnterAsync(eventData.ConnectionId, eventData.CommandId, command.CommandTimeout, cancellationToken);
         }
 
         return result;
@@ -149,7 +203,7 @@ public sealed class SqliteWriteGate : IDbTransactionInterceptor, IDbCommandInter
     {
         if (WritesAlone(command, eventData))
         {
-            await EnterAsync(eventData.ConnectionId, eventData.CommandId, command.CommandTimeout);
+            await EnterAsync(eventData.ConnectionId, eventData.CommandId, command.CommandTimeout, cancellationToken);
         }
 
         return result;
@@ -177,6 +231,22 @@ public sealed class SqliteWriteGate : IDbTransactionInterceptor, IDbCommandInter
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// A transaction that failed to begin (its request aborted as its turn came, SQLite busy because of another process)
+    /// or to end: the turn goes on only once SQLite holds no transaction on the connection (sqlite3_get_autocommit), else
+    /// with the rollback or the connection's close that will follow.
+    /// </summary>
+    private void LeaveUnlessStillInTransaction(TransactionErrorEventData eventData)
+    {
+        if (eventData.Context?.Database.GetDbConnection() is SqliteConnection { State: ConnectionState.Open, Handle: { } handle }
+            && raw.sqlite3_get_autocommit(handle) == 0)
+        {
+            return;
+        }
+
+        Leave(eventData.ConnectionId, Guid.Empty);
+    }
+
     /// <summary>A statement that writes on its own: outside a transaction (inside one, the transaction has the turn).</summary>
     private static bool WritesAlone(DbCommand command, CommandEventData eventData) =>
         command.Transaction is null && eventData.CommandSource is SaveChanges or ExecuteUpdate or ExecuteDelete or ExecuteSqlRaw or CommandSource.Migrations;
@@ -199,11 +269,8 @@ public sealed class SqliteWriteGate : IDbTransactionInterceptor, IDbCommandInter
         Take(connection, command);
     }
 
-    /// <remarks>
-    /// Not cancelled with the request: a write keeps its place as it kept retrying before, and EF Core would log a
-    /// cancelled wait in <c>BeginTransaction</c> as a failed transaction. The wait is bounded by the timeout.
-    /// </remarks>
-    private async ValueTask EnterAsync(Guid connection, Guid command, int timeoutSeconds)
+    /// <summary>As <see cref="Enter"/>; a write whose request is aborted while it waits leaves the queue.</summary>
+    private async ValueTask EnterAsync(Guid connection, Guid command, int timeoutSeconds, CancellationToken cancellationToken)
     {
         if (Holds(connection))
         {
@@ -211,7 +278,7 @@ public sealed class SqliteWriteGate : IDbTransactionInterceptor, IDbCommandInter
             return;
         }
 
-        if (!await _turn.WaitAsync(Timeout(timeoutSeconds)))
+        if (!await _turn.WaitAsync(Timeout(timeoutSeconds), cancellationToken))
         {
             throw Busy(timeoutSeconds);
         }

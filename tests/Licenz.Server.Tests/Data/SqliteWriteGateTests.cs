@@ -1,6 +1,7 @@
 using Licenz.Server.Data;
 using Licenz.Server.Tests.Infrastructure;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -79,6 +80,68 @@ public sealed class SqliteWriteGateTests(LicenzApplication.OnSqlite app) : IClas
 
         await abandoned.DisposeAsync();
         await using var transaction = await next.WaitAsync(Bound, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    [Fact]
+    public async Task AWriteWhoseRequestIsAbortedWhileItWaitsLeavesTheQueue()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        await using var first = Context();
+        await using var aborted = Context();
+        await using var patient = Context();
+
+        var transaction = await first.Db.Database.BeginTransactionAsync(cancellationToken);
+        using var abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var abandoned = aborted.Db.Database.BeginTransactionAsync(abort.Token);
+        var waiting = patient.Db.Database.BeginTransactionAsync(cancellationToken);
+        await abort.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned.WaitAsync(Bound, cancellationToken));
+
+        await transaction.CommitAsync(cancellationToken);
+        await using var next = await waiting.WaitAsync(Bound, cancellationToken);
+        await next.CommitAsync(cancellationToken);
+    }
+
+    [Fact]
+    public async Task ATransactionThatCannotBeginLetsTheNextWriteGoAtOnce()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+
+        // Another process holds SQLite's write lock: the server's next write gets its turn, but SQLite stays busy past
+        // its timeout (made a second here), so it fails to begin. The turn goes on although its context is still open.
+        await using var otherProcess = new SqliteConnection($"Data Source={app.DatabasePath};Pooling=False");
+        await otherProcess.OpenAsync(cancellationToken);
+        await using (var begin = otherProcess.CreateCommand())
+        {
+            begin.CommandText = "BEGIN IMMEDIATE;";
+            await begin.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using var failing = Context();
+        await failing.Db.Database.OpenConnectionAsync(cancellationToken);
+        var connection = (SqliteConnection)failing.Db.Database.GetDbConnection();
+        var timeout = connection.DefaultTimeout;
+        connection.DefaultTimeout = 1;
+        try
+        {
+            var busy = await Assert.ThrowsAsync<SqliteException>(() => failing.Db.Database.BeginTransactionAsync(cancellationToken));
+            Assert.Equal(5, busy.SqliteErrorCode);
+        }
+        finally
+        {
+            // The connection goes back to the context pool: as it was.
+            connection.DefaultTimeout = timeout;
+        }
+
+        await using (var rollback = otherProcess.CreateCommand())
+        {
+            rollback.CommandText = "ROLLBACK;";
+            await rollback.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using var next = Context();
+        await using var transaction = await next.Db.Database.BeginTransactionAsync(cancellationToken).WaitAsync(Bound, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 
