@@ -114,10 +114,11 @@ use_postgresql() {
   PG_VERSION=$(dotnet "$(published Licenz.Bench.Seed)" create-database) || die "could not create the PostgreSQL database $1 (LICENZ_BENCH_POSTGRES)"
 }
 
-# seed_licenses COUNT OUT_DIR: seeds the current data folder; OUT_DIR gets keys.txt and seed.env.
+# seed_licenses COUNT OUT_DIR [ACTIVATION_COUNT]: seeds the current data folder (or database) with COUNT licenses to verify
+# and ACTIVATION_COUNT (default none) to activate machines on; OUT_DIR gets keys.txt, activation-keys.txt and seed.env.
 seed_licenses() {
-  log "seeding $1 licenses"
-  dotnet "$(published Licenz.Bench.Seed)" seed --licenses "$1" --out "$2" >&2 || die "seeding failed"
+  log "seeding $1 licenses${3:+ and $3 to activate machines on}"
+  dotnet "$(published Licenz.Bench.Seed)" seed --licenses "$1" --activation-licenses "${3:-0}" --out "$2" >&2 || die "seeding failed"
 }
 
 # create_api_key TYPE: a new key of the current data folder's default account, through the server's own command.

@@ -6,6 +6,7 @@ using Licenz.Server.Caching;
 using Licenz.Server.Data;
 using Licenz.Server.Hosting;
 using Licenz.Server.Licenses;
+using Licenz.Server.Policies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,10 +16,15 @@ using Microsoft.Extensions.Options;
 namespace Licenz.Bench.Seed;
 
 /// <summary>
-/// <c>seed --licenses N --out DIR</c>: brings the database of the configured data folder up to date, makes
-/// sure the default account exists (as the server's first start would), and gives its product "bench"
-/// N active licenses; then writes DIR/keys.txt (one license key a line) and DIR/seed.env.
+/// <c>seed --licenses N [--activation-licenses M] --out DIR</c>: brings the database of the configured data folder up to
+/// date, makes sure the default account exists (as the server's first start would), and gives its product "bench" (with
+/// its default policies, and a policy allowing many machines per license) N active licenses under its default
+/// subscription policy and M under the other; then writes DIR/keys.txt and DIR/activation-keys.txt (one license key a
+/// line) and DIR/seed.env.
 /// <c>count-validated --since TIMESTAMP</c>: prints how many licenses were last validated at or after it.
+/// <c>count-machines</c>: prints how many machines are activated.
+/// <c>raw-inserts --writers N --seconds S [--warmup W]</c>: single-row transactions from N writers at once into a table
+/// of the same database, the write path's limit (<see cref="RawInserts"/>).
 /// <c>flush --rows N --rounds R</c>: R times, notes N licenses drawn at random from the folder's as validated (over
 /// five seconds, as the server's 5-second flush finds them) and times the server's own activity writer writing them:
 /// CPU time per row. The server must not be running on the folder.
@@ -30,7 +36,8 @@ namespace Licenz.Bench.Seed;
 internal static class SeedProgram
 {
     private const string Usage =
-        "usage: seed --licenses N --out DIR [config…] | count-validated --since TIMESTAMP [config…] | flush --rows N --rounds R [config…]" +
+        "usage: seed --licenses N [--activation-licenses M] --out DIR [config…] | count-validated --since TIMESTAMP [config…]" +
+        " | count-machines [config…] | raw-inserts --writers N --seconds S [--warmup W] [config…] | flush --rows N --rounds R [config…]" +
         " | cache-memory --licenses N | create-database [config…] | drop-database [config…]";
 
     public static async Task<int> Main(string[] args)
@@ -47,12 +54,15 @@ internal static class SeedProgram
             return command switch
             {
                 "seed" when Int(options, "--licenses") is > 0 and var count && options.GetValueOrDefault("--out") is { } folder =>
-                    await SeedAsync(configuration, count, folder),
+                    await SeedAsync(configuration, count, Int(options, "--activation-licenses"), folder),
                 "count-validated" when options.GetValueOrDefault("--since") is { } since
                                        && DateTime.TryParse(since, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var at) =>
                     await CountValidatedAsync(configuration, at),
                 "flush" when Int(options, "--rows") is > 0 and var rows && Int(options, "--rounds") is > 0 and var rounds =>
                     await FlushAsync(configuration, rows, rounds),
+                "count-machines" => await CountMachinesAsync(configuration),
+                "raw-inserts" when Int(options, "--writers") is > 0 and var writers && Int(options, "--seconds") is > 0 and var seconds =>
+                    await RawInsertsAsync(configuration, writers, seconds, Int(options, "--warmup")),
                 "create-database" or "drop-database" => await BenchDatabase.RunAsync(command, configuration),
                 "cache-memory" when Int(options, "--licenses") is > 0 and var licenses => CacheMemory(licenses),
                 _ => Fail(Usage),
@@ -64,7 +74,7 @@ internal static class SeedProgram
         }
     }
 
-    private static async Task<int> SeedAsync(string[] configuration, int count, string folder)
+    private static async Task<int> SeedAsync(string[] configuration, int count, int activationCount, string folder)
     {
         await using var app = Build(configuration);
         var settings = app.Services.GetRequiredService<IOptions<LicenzOptions>>().Value;
@@ -77,37 +87,54 @@ internal static class SeedProgram
         var provisioner = scope.ServiceProvider.GetRequiredService<AccountProvisioner>();
         var (account, _) = await provisioner.EnsureDefaultAccountAsync(settings.DefaultAccountName, settings.ParsedPlan, CancellationToken.None);
         scope.ServiceProvider.GetRequiredService<Tenancy>().Serve(account.Id);
-        var product = await BenchProduct.EnsureAsync(db, account.Id, time);
-
-        var existing = await db.Licenses.CountAsync(l => l.ProductId == product.Id);
-        var started = time.GetTimestamp();
+        var bench = await BenchProduct.EnsureAsync(db, account.Id, time);
         var keys = app.Services.GetRequiredService<LicenseKeyProtection>();
-        var inserted = await LicenseBulkInsert.RunAsync(db, Math.Max(0, count - existing), i => BenchProduct.NewLicense(product, existing + i, time, keys));
+
+        var started = time.GetTimestamp();
+        var inserted = await SeedPolicyAsync(db, bench, bench.Subscription, count, time, keys);
         var seconds = time.GetElapsedTime(started).TotalSeconds;
+        var activationsInserted = await SeedPolicyAsync(db, bench, bench.Activations, activationCount, time, keys);
 
         Directory.CreateDirectory(folder);
-        var total = 0;
-        await using (var list = new StreamWriter(Path.Combine(folder, "keys.txt")))
-        {
-            // Rows hold no key: each is opened from its seal, as the API shows it.
-            await foreach (var row in db.Licenses.AsNoTracking().Where(l => l.ProductId == product.Id).OrderBy(l => l.Id)
-                               .Select(l => new { l.AccountId, l.Id, l.SealedKey }).AsAsyncEnumerable())
-            {
-                await list.WriteLineAsync(keys.Open(row.AccountId, row.Id, row.SealedKey));
-                total++;
-            }
-        }
+        var total = await WriteKeysAsync(db, bench.Subscription, Path.Combine(folder, "keys.txt"), keys);
+        var activationTotal = activationCount > 0 ? await WriteKeysAsync(db, bench.Activations, Path.Combine(folder, "activation-keys.txt"), keys) : 0;
 
         await File.WriteAllLinesAsync(Path.Combine(folder, "seed.env"),
         [
             $"ACCOUNT_ID={account.Id}",
-            $"PRODUCT_ID={product.Id}",
+            $"PRODUCT_ID={bench.Product.Id}",
             $"LICENSES={total}",
+            $"ACTIVATION_POLICY_ID={bench.Activations.Id}",
+            $"ACTIVATION_LICENSES={activationTotal}",
+            $"ACTIVATION_MAX_MACHINES={BenchProduct.MaxMachines}",
             $"SEED_SECONDS={seconds.ToString("F1", CultureInfo.InvariantCulture)}",
         ]);
         await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"Seeded {inserted:N0} licenses in {seconds:F1} s ({inserted / Math.Max(seconds, 0.001):N0}/s); product {product.Id} has {total:N0}."));
+            $"Seeded {inserted:N0} licenses in {seconds:F1} s ({inserted / Math.Max(seconds, 0.001):N0}/s), and {activationsInserted:N0} to activate machines on; " +
+            $"product {bench.Product.Id} has {total:N0} under its default subscription policy and {activationTotal:N0} under {bench.Activations.Id} (activations)."));
         return 0;
+    }
+
+    /// <summary>Brings the policy's licenses up to <paramref name="count"/> (a folder seeded before keeps its own).</summary>
+    private static async Task<int> SeedPolicyAsync(LicenzDbContext db, BenchProduct bench, Policy policy, int count, TimeProvider time, LicenseKeyProtection keys)
+    {
+        var existing = await db.Licenses.CountAsync(l => l.PolicyId == policy.Id);
+        return await LicenseBulkInsert.RunAsync(db, Math.Max(0, count - existing), i => bench.NewLicense(policy, existing + i, time, keys));
+    }
+
+    /// <summary>The policy's license keys, one a line, oldest first. Rows hold no key: each is opened from its seal, as the API shows it.</summary>
+    private static async Task<int> WriteKeysAsync(LicenzDbContext db, Policy policy, string path, LicenseKeyProtection keys)
+    {
+        var total = 0;
+        await using var list = new StreamWriter(path);
+        await foreach (var row in db.Licenses.AsNoTracking().IgnoreAutoIncludes().Where(l => l.PolicyId == policy.Id).OrderBy(l => l.Id)
+                           .Select(l => new { l.AccountId, l.Id, l.SealedKey }).AsAsyncEnumerable())
+        {
+            await list.WriteLineAsync(keys.Open(row.AccountId, row.Id, row.SealedKey));
+            total++;
+        }
+
+        return total;
     }
 
     private static async Task<int> CountValidatedAsync(string[] configuration, DateTime since)
@@ -118,6 +145,22 @@ internal static class SeedProgram
         var count = await db.LicenseActivity.CountAsync(a => a.LastValidatedAt >= since);
         await Console.Out.WriteLineAsync(count.ToString(CultureInfo.InvariantCulture));
         return 0;
+    }
+
+    private static async Task<int> CountMachinesAsync(string[] configuration)
+    {
+        await using var app = Build(configuration);
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LicenzDbContext>();
+        var count = await db.Machines.IgnoreQueryFilters([LicenzDbContext.TenantFilter]).CountAsync();
+        await Console.Out.WriteLineAsync(count.ToString(CultureInfo.InvariantCulture));
+        return 0;
+    }
+
+    private static async Task<int> RawInsertsAsync(string[] configuration, int writers, int seconds, int warmup)
+    {
+        await using var app = Build(configuration);
+        return await RawInserts.RunAsync(app, writers, seconds, warmup);
     }
 
     private static async Task<int> FlushAsync(string[] configuration, int rows, int rounds)
@@ -215,7 +258,8 @@ internal static class SeedProgram
         var rest = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
-            if (args[i] is "--licenses" or "--out" or "--since" or "--rows" or "--rounds" && i + 1 < args.Length)
+            if (args[i] is "--licenses" or "--activation-licenses" or "--out" or "--since" or "--rows" or "--rounds" or "--writers" or "--seconds" or "--warmup"
+                && i + 1 < args.Length)
             {
                 options[args[i]] = args[++i];
             }
