@@ -87,8 +87,8 @@ raw_round() {
 
 # wait_for_activity SINCE LIMIT: waits until the server's activity writer has written everything noted before SINCE (epoch
 # seconds), as its lag on /metrics says (licenz_activity_lag_seconds: now less the start of its last flush); sets WAITED
-# (seconds), or fails after LIMIT seconds. The writer flushes every 5 s, or 20 times its last flush's length when that is
-# longer: after a flush of a few seconds, the next comes up to a minute later.
+# (seconds), or fails after LIMIT seconds. The writer flushes every 5 s and paces a large flush (parts of 5,000 licenses,
+# each followed by a pause of 19 times its length): a flush of a few seconds' writing lasts up to a minute.
 wait_for_activity() {
   local since=$1 limit=$2 started lag written
   started=$(date +%s.%N)

@@ -105,18 +105,28 @@ public sealed class ActivityRecorder(IServiceScopeFactory scopes, IOptions<Activ
     }
 
     /// <summary>
-    /// What waits to be written, as one array sorted by time, then by id: one statement per run of the same second, in
-    /// batches of ids in id order. Ids sort by creation time, as rows lie in their tables: in id order a flush walks
-    /// each table front to back and finishes with a page before it moves to the next, instead of coming back to it at
-    /// random. Packed ids sort as their strings do (big-endian bytes, base32 in order), and become strings one batch
-    /// at a time: hundreds of thousands waiting cost one array, not a string each.
+    /// What waits to be written, as one array sorted by id. Ids sort by creation time, as rows lie in their tables (and
+    /// <c>license_activity</c> is kept in id order): a part of consecutive ids is a stretch of the table. Packed ids sort
+    /// as their strings do (big-endian bytes, base32 in order), and become strings one batch at a time: hundreds of
+    /// thousands waiting cost one array, not a string each.
     /// </summary>
     private static (TKey Key, long Ticks)[] Pending<TKey>(ConcurrentDictionary<TKey, long> pending, IComparer<TKey> order)
         where TKey : notnull
     {
         var entries = pending.Select(e => (e.Key, e.Value)).ToArray();
-        Array.Sort(entries, (x, y) => x.Value != y.Value ? x.Value.CompareTo(y.Value) : order.Compare(x.Key, y.Key));
+        Array.Sort(entries, (x, y) => order.Compare(x.Key, y.Key));
         return entries;
+    }
+
+    /// <summary>
+    /// A copy of <paramref name="entries"/> sorted by time, then by id: one statement per run of the same second, in
+    /// batches of ids in id order, so a statement walks its stretch of the table front to back.
+    /// </summary>
+    private static (TKey Key, long Ticks)[] ByTime<TKey>((TKey Key, long Ticks)[] entries, IComparer<TKey> order)
+    {
+        var sorted = entries.ToArray();
+        Array.Sort(sorted, (x, y) => x.Ticks != y.Ticks ? x.Ticks.CompareTo(y.Ticks) : order.Compare(x.Key, y.Key));
+        return sorted;
     }
 
     /// <summary>The runs of one second in <paramref name="pending"/>, in batches of at most <see cref="BatchSize"/> ids.</summary>
@@ -147,8 +157,20 @@ public sealed class ActivityRecorder(IServiceScopeFactory scopes, IOptions<Activ
         }
     }
 
-    /// <summary>Writes what is pending now. The loop calls it; tests and shutdown call it directly.</summary>
-    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Writes what is pending now, at once. Tests and shutdown call it; the loop writes the same way, paced
+    /// (<see cref="FlushPacedAsync"/>).
+    /// </summary>
+    public Task FlushAsync(CancellationToken cancellationToken = default) => FlushAsync(paced: false, cancellationToken);
+
+    /// <summary>
+    /// Writes what is pending now, one part of the licenses at a time, and after each part waits <see cref="PauseAfter"/>
+    /// its length: the writer takes about a twentieth of one core at most, evenly, and holds SQLite's write lock one part
+    /// at a time, so another write (a license created, a machine activated) waits for a part, not for the whole flush.
+    /// </summary>
+    internal Task FlushPacedAsync(CancellationToken cancellationToken) => FlushAsync(paced: true, cancellationToken);
+
+    private async Task FlushAsync(bool paced, CancellationToken cancellationToken)
     {
         await _flushing.WaitAsync(cancellationToken);
         try
@@ -158,37 +180,38 @@ public sealed class ActivityRecorder(IServiceScopeFactory scopes, IOptions<Activ
             var keys = Pending(_keysUsed, StringComparer.Ordinal);
             var licenses = Pending(_licensesValidated, Comparer<UInt128>.Default);
             var otherLicenses = Pending(_otherLicensesValidated, StringComparer.Ordinal);
-            if (keys.Length == 0 && licenses.Length == 0 && otherLicenses.Length == 0)
+            if (keys.Length + licenses.Length + otherLicenses.Length == 0)
             {
                 Volatile.Write(ref _writtenUpTo, startedAt);
                 return;
             }
 
+            // One connection for the whole flush, with a page cache that holds every page a transaction changes until
+            // its commit (given back, and the memory returned, once the flush is over).
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<LicenzDbContext>();
-
-            // One transaction, and one statement per second-of-activity and batch of rows: thousands of
-            // verifications a second cost a handful of statements and a single commit, in a page cache large
-            // enough to hold every page they change until then. Each batch of ids is one parameter (EF.Parameter;
-            // json_each on SQLite), so every statement has the same text whatever the batch's size.
             await using var largeCache = await SqliteConnectionSettings.LargePageCacheAsync(db.Database, cancellationToken);
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            foreach (var (at, ids) in Batches(keys, static id => id))
+            if (keys.Length + otherLicenses.Length > 0)
             {
-                await db.ApiKeys.IgnoreQueryFilters([LicenzDbContext.TenantFilter]).Where(k => EF.Parameter(ids).Contains(k.Id) && (k.LastUsedAt == null || k.LastUsedAt < at))
-                    .ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, at), cancellationToken);
+                await WriteAsync(db, keys, licenses: [], otherLicenses, cancellationToken);
+                Written(_keysUsed, keys);
+                Written(_otherLicensesValidated, otherLicenses);
             }
 
-            foreach (var (at, ids) in Batches(licenses, static packed => Ids.Unpack(Ids.License, packed)).Concat(Batches(otherLicenses, static id => id)))
+            // Licenses in parts of consecutive ids: a part's rows lie together in the table (kept in id order), so each
+            // page is written by one part, once.
+            for (var part = 0; part < licenses.Length; part += PartSize)
             {
-                await db.LicenseActivity.Where(a => EF.Parameter(ids).Contains(a.LicenseId) && (a.LastValidatedAt == null || a.LastValidatedAt < at))
-                    .ExecuteUpdateAsync(s => s.SetProperty(a => a.LastValidatedAt, at), cancellationToken);
+                var rows = licenses[part..Math.Min(licenses.Length, part + PartSize)];
+                var started = Stopwatch.GetTimestamp();
+                await WriteAsync(db, keys: [], rows, otherLicenses: [], cancellationToken);
+                Written(_licensesValidated, rows);
+                if (paced && part + PartSize < licenses.Length)
+                {
+                    await Task.Delay(PauseAfter(Stopwatch.GetElapsedTime(started)), cancellationToken);
+                }
             }
 
-            await transaction.CommitAsync(cancellationToken);
-            Written(_keysUsed, keys);
-            Written(_licensesValidated, licenses);
-            Written(_otherLicensesValidated, otherLicenses);
             Volatile.Write(ref _writtenUpTo, startedAt);
         }
         finally
@@ -198,42 +221,65 @@ public sealed class ActivityRecorder(IServiceScopeFactory scopes, IOptions<Activ
     }
 
     /// <summary>
-    /// The writer flushes at most once per this many times the length of its last flush: it spends at most about 5 % of
-    /// one core writing, whatever the load (see <see cref="NextFlushAfter"/>).
+    /// One transaction, and one statement per second-of-activity and batch of rows: thousands of verifications a second
+    /// cost a handful of statements and a single commit. Each batch of ids is one parameter (EF.Parameter; json_each on
+    /// SQLite), so every statement has the same text whatever the batch's size.
     /// </summary>
+    private static async Task WriteAsync(LicenzDbContext db,
+        (string Key, long Ticks)[] keys, (UInt128 Key, long Ticks)[] licenses, (string Key, long Ticks)[] otherLicenses, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        foreach (var (at, ids) in Batches(ByTime(keys, StringComparer.Ordinal), static id => id))
+        {
+            await db.ApiKeys.IgnoreQueryFilters([LicenzDbContext.TenantFilter]).Where(k => EF.Parameter(ids).Contains(k.Id) && (k.LastUsedAt == null || k.LastUsedAt < at))
+                .ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, at), cancellationToken);
+        }
+
+        foreach (var (at, ids) in Batches(ByTime(licenses, Comparer<UInt128>.Default), static packed => Ids.Unpack(Ids.License, packed))
+                     .Concat(Batches(ByTime(otherLicenses, StringComparer.Ordinal), static id => id)))
+        {
+            await db.LicenseActivity.Where(a => EF.Parameter(ids).Contains(a.LicenseId) && (a.LastValidatedAt == null || a.LastValidatedAt < at))
+                .ExecuteUpdateAsync(s => s.SetProperty(a => a.LastValidatedAt, at), cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Licenses written per transaction when the loop flushes. At a million licenses, a few hundred pages of the table:
+    /// tens of milliseconds of writing, the longest another write waits for the writer.
+    /// </summary>
+    internal const int PartSize = 5_000;
+
+    /// <summary>The writer spends at most about one part in this many of its time writing, whatever the load.</summary>
     internal const int DutyCycle = 20;
 
     /// <summary>
-    /// How long the loop waits after a flush that took <paramref name="flushed"/>: the interval, or longer when flushes
-    /// are long. A flush costs about as many pages as its rows land on: when verifications spread over a million
-    /// licenses, every 5-second flush rewrites most of the table, and waiting longer puts more rows on each page written
-    /// (a flush of 165,000 rows costs about half as much per row as one of 55,000). Times then show later, but the
-    /// writer's share of the machine stays small, and the lag is on <c>/metrics</c> (<c>licenz_activity_lag_seconds</c>).
+    /// How long the loop waits after writing a part that took <paramref name="written"/>: 19 times as long, so that it
+    /// writes a twentieth of the time. When verifications spread over a million licenses, a flush has hundreds of
+    /// thousands of rows; written at once they took a core for seconds, and every write of the server waited for them.
+    /// Paced, they cost the same, spread out. Times then show later (a flush of 150,000 rows lasts about half a minute),
+    /// and the lag is on <c>/metrics</c> (<c>licenz_activity_lag_seconds</c>).
     /// </summary>
-    internal static TimeSpan NextFlushAfter(TimeSpan interval, TimeSpan flushed) =>
-        flushed * DutyCycle > interval ? flushed * DutyCycle : interval;
+    internal static TimeSpan PauseAfter(TimeSpan written) => written * (DutyCycle - 1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var interval = options.Value.FlushInterval;
-        var wait = interval;
         try
         {
             while (true)
             {
                 // The loop keeps real time, as the times it writes need no clock of their own.
-                await Task.Delay(wait, stoppingToken);
-                var started = Stopwatch.GetTimestamp();
+                await Task.Delay(interval, stoppingToken);
                 try
                 {
-                    await FlushAsync(stoppingToken);
+                    await FlushPacedAsync(stoppingToken);
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException)
                 {
                     logger.LogWarning(exception, "Could not record API key and license activity; will retry");
                 }
-
-                wait = NextFlushAfter(interval, Stopwatch.GetElapsedTime(started));
             }
         }
         catch (OperationCanceledException)

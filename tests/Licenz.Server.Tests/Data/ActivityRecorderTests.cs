@@ -15,7 +15,8 @@ public sealed class ActivityRecorderTests(LicenzApplication app) : IClassFixture
     [Fact]
     public async Task ThousandsOfValidationsInOneFlushAreAllRecordedToTheSecondAndNeverMoveBack()
     {
-        var ids = await SeedLicensesAsync(1_200);
+        // More than one part of the flush: the last part's licenses are written as the first's.
+        var ids = await SeedLicensesAsync(ActivityRecorder.PartSize + 1_200);
         var recorder = app.Services.GetRequiredService<ActivityRecorder>();
         var first = LicenzApplication.Epoch.UtcDateTime.AddSeconds(10.25);
         var second = first.AddSeconds(3);
@@ -73,12 +74,31 @@ public sealed class ActivityRecorderTests(LicenzApplication app) : IClassFixture
     }
 
     [Theory]
-    [InlineData(100, 5000)]
-    [InlineData(250, 5000)]
-    [InlineData(400, 8000)]
-    [InlineData(1500, 30000)]
-    public void LongFlushesAreSpacedSoTheWriterTakesAboutOneTwentiethOfACore(int flushedMs, int waitMs) =>
-        Assert.Equal(TimeSpan.FromMilliseconds(waitMs), ActivityRecorder.NextFlushAfter(TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(flushedMs)));
+    [InlineData(0, 0)]
+    [InlineData(10, 190)]
+    [InlineData(50, 950)]
+    [InlineData(400, 7600)]
+    public void AfterEachPartTheLoopWaitsNineteenTimesItsLengthSoTheWriterTakesAboutOneTwentiethOfACore(int writtenMs, int pauseMs) =>
+        Assert.Equal(TimeSpan.FromMilliseconds(pauseMs), ActivityRecorder.PauseAfter(TimeSpan.FromMilliseconds(writtenMs)));
+
+    [Fact]
+    public async Task APacedFlushWritesEveryPart()
+    {
+        var ids = await SeedLicensesAsync(ActivityRecorder.PartSize + 10);
+        var recorder = app.Services.GetRequiredService<ActivityRecorder>();
+        var now = app.Time.GetUtcNow().UtcDateTime;
+        var validated = new DateTime(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc).AddMinutes(9);
+        foreach (var id in ids)
+        {
+            recorder.LicenseValidated(id, validated);
+        }
+
+        // Paused between the two parts, for 19 times the first's length.
+        await recorder.FlushPacedAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(validated, await LastValidatedAsync(ids[0]));
+        Assert.Equal(validated, await LastValidatedAsync(ids[^1]));
+        Assert.Equal(0, recorder.LicensesWaiting);
+    }
 
     [Fact]
     public async Task LicensesNotedByTheirPackedIdOrTheirStringAreWrittenAlike()
