@@ -1,4 +1,5 @@
 using System.Net;
+using Licenz.Server.Activity;
 using Licenz.Server.Data;
 using Licenz.Server.Tests.Infrastructure;
 using Licenz.Tests.Shared;
@@ -6,6 +7,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Licenz.Server.Tests.Data;
 
@@ -37,10 +39,12 @@ public sealed class LicenseActivityTableTests : IDisposable
             adminKey = app.AdminKey;
             using var admin = app.CreateClient(adminKey);
             var product = (await (await admin.PostJsonAsync("products", new { name = "Activity table" })).DataAsync(HttpStatusCode.Created)).Str("id");
-            var license = await (await admin.PostJsonAsync("licenses", new { product_id = product, email = "kept@example.com", type = "perpetual" })).DataAsync(HttpStatusCode.Created);
-            validated = license.Str("id");
+            validated = (await (await admin.PostJsonAsync("licenses", new { product_id = product, email = "kept@example.com", type = "perpetual" })).DataAsync(HttpStatusCode.Created)).Str("id");
             deleted = (await (await admin.PostJsonAsync("licenses", new { product_id = product, email = "gone@example.com", type = "perpetual" })).DataAsync(HttpStatusCode.Created)).Str("id");
-            Assert.Equal("VALID", (await (await admin.PostJsonAsync("licenses/verify", new { key = license.Str("key") })).DataAsync()).Str("code"));
+
+            // Noted as verification notes it, and written by the writer. (Not through /licenses/verify: its compiled query
+            // belongs to the model it first ran with, and in the PostgreSQL pass that is another server's.)
+            app.Services.GetRequiredService<ActivityRecorder>().LicenseValidated(validated, app.Time.GetUtcNow().UtcDateTime);
             await app.FlushActivityAsync();
         }
 
@@ -81,21 +85,7 @@ public sealed class LicenseActivityTableTests : IDisposable
     private LicenzDbContext Context() => new(new DbContextOptionsBuilder<LicenzDbContext>().UseSqlite($"Data Source={DatabasePath};Pooling=False").Options);
 
     /// <summary>The first column of every row, as text ("" for null).</summary>
-    private async Task<List<string>> ScalarsAsync(string sql)
-    {
-        await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
-        await connection.OpenAsync(Cancel);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await using var reader = await command.ExecuteReaderAsync(Cancel);
-        var values = new List<string>();
-        while (await reader.ReadAsync(Cancel))
-        {
-            values.Add(reader.IsDBNull(0) ? "" : reader.GetValue(0).ToString() ?? "");
-        }
-
-        return values;
-    }
+    private Task<List<string>> ScalarsAsync(string sql) => SqliteFile.ScalarsAsync(DatabasePath, sql, Cancel);
 
     public void Dispose()
     {

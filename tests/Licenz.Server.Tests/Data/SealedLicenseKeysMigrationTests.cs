@@ -157,21 +157,7 @@ public sealed class SealedLicenseKeysMigrationTests : IDisposable
     }
 
     /// <summary>The first column of every row, as text ("" for null).</summary>
-    private async Task<List<string>> ScalarsAsync(string sql)
-    {
-        await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
-        await connection.OpenAsync(Cancel);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await using var reader = await command.ExecuteReaderAsync(Cancel);
-        var values = new List<string>();
-        while (await reader.ReadAsync(Cancel))
-        {
-            values.Add(reader.IsDBNull(0) ? "" : reader.GetValue(0).ToString() ?? "");
-        }
-
-        return values;
-    }
+    private Task<List<string>> ScalarsAsync(string sql) => SqliteFile.ScalarsAsync(DatabasePath, sql, Cancel);
 
     public void Dispose()
     {
