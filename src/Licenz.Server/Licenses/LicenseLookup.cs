@@ -20,7 +20,9 @@ public sealed class LicenseLookup(HotPathCache cache, LicenseKeyProtection keys,
     private static readonly Expression<Func<License, LicenseRow>> ToRow = l => new LicenseRow(l.Id, l.AccountId, l.ProductId, l.KeyHash, l.Type, l.Status, l.ExpiresAt, l.CreatedAt, l.Metadata,
         l.PolicyId, l.MaxMachinesOverride, l.Entitlements);
 
-    private static readonly Func<LicenzDbContext, byte[], CancellationToken, Task<LicenseRow?>> ByKeyHash = EF.CompileAsyncQuery(
+    // One per server, not static: a compiled query keeps the model it first ran with, and one process may hold servers
+    // on different engines (the test runs do: a SQLite server beside PostgreSQL ones).
+    private readonly Func<LicenzDbContext, byte[], CancellationToken, Task<LicenseRow?>> _byKeyHash = EF.CompileAsyncQuery(
         (LicenzDbContext db, byte[] hash, CancellationToken _) => db.Licenses.AsNoTracking().IgnoreAutoIncludes().IgnoreQueryFilters(new[] { LicenzDbContext.TenantFilter })
             .Where(l => l.KeyHash == hash)
             .Select(ToRow)
@@ -47,7 +49,7 @@ public sealed class LicenseLookup(HotPathCache cache, LicenseKeyProtection keys,
         LicenseRow? row;
         await using (var scope = scopes.CreateAsyncScope())
         {
-            row = await ByKeyHash(scope.ServiceProvider.GetRequiredService<LicenzDbContext>(), hash, cancellationToken);
+            row = await _byKeyHash(scope.ServiceProvider.GetRequiredService<LicenzDbContext>(), hash, cancellationToken);
         }
 
         if (row is null)
