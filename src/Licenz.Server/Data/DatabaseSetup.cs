@@ -94,13 +94,11 @@ public static class DatabaseSetup
         }
         else
         {
-            // Writes take turns in the process (SqliteWriteGate) rather than in SQLite's busy loop.
-            services.AddSingleton<SqliteWriteGate>();
             services.AddPooledDbContextFactory<LicenzDbContext>((provider, builder) =>
             {
                 var options = provider.GetRequiredService<IOptions<LicenzOptions>>().Value;
                 builder.UseSqlite(SqliteConnectionString(provider.GetRequiredService<IConfiguration>(), options))
-                    .AddInterceptors(provider.GetRequiredService<SqliteWriteGate>(), provider.GetRequiredService<EventSpineInterceptor>(), ConnectionSettings);
+                    .AddInterceptors(provider.GetRequiredService<EventSpineInterceptor>(), ConnectionSettings);
             });
         }
 
