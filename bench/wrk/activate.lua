@@ -6,21 +6,12 @@
 local dir = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
 dofile(dir .. "report.lua")
 
-local created = 0
-function setup(thread)
-  thread:set("index", created)
-  created = created + 1
-end
-
 local keys, headers, tag, position = {}, nil, "", 0
 local counter = 0
 
 function init(args)
-  for line in io.lines(args[1]) do
-    if #line > 0 then keys[#keys + 1] = line end
-  end
-  if #keys == 0 then error("no keys in " .. tostring(args[1])) end
-  headers = { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. args[2] }
+  keys = read_keys(args[1])
+  headers = json_headers(args[2])
   tag = args[3] or "run"
   local threads = tonumber(args[4] or "1")
   position = math.floor(index * #keys / threads)

@@ -3,17 +3,11 @@
 local dir = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
 dofile(dir .. "report.lua")
 
-local created = 0
-function setup(thread)
-  thread:set("index", created)
-  created = created + 1
-end
-
 local headers, product
 local counter = 0
 
 function init(args)
-  headers = { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. args[1] }
+  headers = json_headers(args[1])
   product = args[2]
 end
 
