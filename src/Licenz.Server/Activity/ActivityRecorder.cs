@@ -247,7 +247,7 @@ public sealed class ActivityRecorder(IServiceScopeFactory scopes, IOptions<Activ
 
     /// <summary>
     /// Licenses written per transaction when the loop flushes. At a million licenses, a few hundred pages of the table:
-    /// tens of milliseconds of writing, the longest another write waits for the writer.
+    /// tens of milliseconds of writing: what another write waits for, at most, besides the SQLite driver's retry delay.
     /// </summary>
     internal const int PartSize = 5_000;
 
