@@ -82,13 +82,15 @@ public static class DatabaseSetup
         services.AddScoped<Tenancy>();
         services.AddSingleton<EventSources>();
         services.AddSingleton<EventSpineInterceptor>();
+        services.AddSingleton<GroupCommit>();
+        services.AddHostedService(provider => provider.GetRequiredService<GroupCommit>());
 
         // The provider decides which context type is pooled; it is read here, before the container exists.
         var provider = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>()?.ParsedProvider ?? DatabaseProvider.Sqlite;
         if (provider == DatabaseProvider.PostgreSql)
         {
             services.AddPooledDbContextFactory<PostgreSqlLicenzDbContext>((provider, builder) =>
-                builder.UseNpgsql(provider.GetRequiredService<IConfiguration>().GetConnectionString(ConnectionStringName))
+                builder.UseNpgsql(PostgreSqlConnectionString(provider.GetRequiredService<IConfiguration>()))
                     .AddInterceptors(provider.GetRequiredService<EventSpineInterceptor>()));
             services.AddSingleton<IDbContextFactory<LicenzDbContext>, EngineContextFactory<PostgreSqlLicenzDbContext>>();
         }
@@ -111,6 +113,33 @@ public static class DatabaseSetup
         });
         return services;
     }
+
+    /// <summary>
+    /// <c>ConnectionStrings:Licenz</c>, with statements prepared on each connection once they are used a few times
+    /// (Npgsql's <c>Max Auto Prepare</c>, 64 statements per connection, unless the connection string sets it): EF Core's
+    /// queries are the same few statements over and over, and unprepared, PostgreSQL plans each again every time (a
+    /// license read with its policy took milliseconds of planning under the activation benchmark, see bench/README.md).
+    /// </summary>
+    public static string? PostgreSqlConnectionString(IConfiguration configuration)
+    {
+        var configured = configuration.GetConnectionString(ConnectionStringName);
+        if (configured is null)
+        {
+            return null;
+        }
+
+        // Npgsql's builder knows every keyword, set or not: whether the operator set this one is read from their string.
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = configured };
+        if (given.Keys.Cast<string>().Any(key => key.Replace(" ", "", StringComparison.Ordinal).Equals("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase)))
+        {
+            return configured;
+        }
+
+        return new Npgsql.NpgsqlConnectionStringBuilder(configured) { MaxAutoPrepare = AutoPreparedStatements }.ConnectionString;
+    }
+
+    /// <summary>The statements each PostgreSQL connection keeps prepared, unless the connection string says otherwise.</summary>
+    public const int AutoPreparedStatements = 64;
 
     public static string SqliteConnectionString(IConfiguration configuration, LicenzOptions options) =>
         configuration.GetConnectionString(ConnectionStringName)

@@ -118,7 +118,7 @@ public static class LicensesApi
     }
 
     private static async Task<Results<Created<DataEnvelope<LicenseDto>>, ApiErrorResult>> CreateAsync(
-        HttpContext context, CreateLicenseRequest request, LicenzDbContext db, LicenseKeyProtection keys, TimeProvider time,
+        HttpContext context, CreateLicenseRequest request, LicenzDbContext db, LicenseKeyProtection keys, GroupCommit writes, TimeProvider time,
         CancellationToken cancellationToken)
     {
         var accountId = context.Caller().AccountId;
@@ -137,7 +137,7 @@ public static class LicensesApi
         Policy? policy;
         if (request.PolicyId?.Trim() is { } policyId)
         {
-            policy = await db.Policies.FirstOrDefaultAsync(p => p.Id == policyId && p.AccountId == accountId, cancellationToken);
+            policy = await db.Policies.AsNoTracking().FirstOrDefaultAsync(p => p.Id == policyId && p.AccountId == accountId, cancellationToken);
             if (policy is null || policy.ProductId != productId)
             {
                 return ApiErrorResult.BadRequest(policy is null
@@ -152,7 +152,7 @@ public static class LicensesApi
         }
         else
         {
-            policy = await db.Policies.FirstAsync(p => p.ProductId == productId && p.DefaultFor == request.Type, cancellationToken);
+            policy = await db.Policies.AsNoTracking().FirstAsync(p => p.ProductId == productId && p.DefaultFor == request.Type, cancellationToken);
         }
 
         if (request.ExpiresAt is { } requested)
@@ -200,8 +200,13 @@ public static class LicensesApi
             Activity = new LicenseActivity(),
         }, key);
 
-        db.Licenses.Add(license);
-        await db.SaveChangesAsync(cancellationToken);
+        // Written with the other creations waiting, in one transaction (the policy is only read: its event shows it).
+        await writes.RunAsync(db, async (writer, ct) =>
+        {
+            writer.Policies.Attach(policy);
+            writer.Licenses.Add(license);
+            return await writer.SaveChangesAsync(ct);
+        }, cancellationToken);
         return TypedResults.Created($"{ApiRoutes.BaseOf(context)}/licenses/{license.Id}", new DataEnvelope<LicenseDto>(license.ToDto(key, now)));
     }
 

@@ -47,7 +47,24 @@ public static class MachineActivation
     /// The id of the license file an offline activation is about to issue for the machine: recorded with it, in the same
     /// save, so that the file's deactivation proof is later recognised (<see cref="Machine.OfflineFileIds"/>).
     /// </param>
-    public static async Task<Activation> ActivateAsync(
+    /// <returns>The activation, and the license as it is after it (a first activation may have started its time).</returns>
+    /// <remarks>
+    /// Written by <see cref="GroupCommit"/>, with the other activations waiting, on the license as the writer reads it
+    /// (<paramref name="license"/> says which, and has been found usable): the seat is taken in the writer's transaction.
+    /// </remarks>
+    public static Task<(Activation Activation, License License)> ActivateAsync(
+        GroupCommit writes, LicenzDbContext db, License license, MachineSpec spec, string? offlineFileId, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var licenseId = license.Id;
+        return writes.RunAsync(db, async (writer, ct) =>
+        {
+            var current = await writer.Licenses.FirstAsync(l => l.Id == licenseId, ct);
+            return (await ActivateAsync(writer, current, spec, offlineFileId, time, ct), current);
+        }, cancellationToken);
+    }
+
+    /// <summary>The activation itself, on <paramref name="license"/> tracked by <paramref name="db"/>, alone or in a group's transaction.</summary>
+    private static async Task<Activation> ActivateAsync(
         LicenzDbContext db, License license, MachineSpec spec, string? offlineFileId, TimeProvider time, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
@@ -100,10 +117,10 @@ public static class MachineActivation
             HeartbeatDueAt = policy?.HeartbeatInterval is { } interval ? now + interval : null,
         };
 
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await WriteTransaction.BeginAsync(db, cancellationToken);
         if (!await Seats.TryTakeMachineAsync(db, license.Id, license.MaxMachines, cancellationToken))
         {
-            await transaction.RollbackAsync(cancellationToken);
+            // Nothing was written: the conditional write changed no row.
             return new Activation(ActivationOutcome.LimitReached, null);
         }
 
@@ -119,9 +136,10 @@ public static class MachineActivation
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException exception) when (DatabaseConflicts.IsUniqueViolation(exception))
+        catch (DbUpdateException exception) when (DatabaseConflicts.IsUniqueViolation(exception) && transaction.IsOwn)
         {
-            // The same fingerprint activated at the same moment by another request: that one took the seat.
+            // The same fingerprint activated at the same moment by another request (another node's): that one took the
+            // seat. In a group the failure fails the group, whose writes then run again alone, this one landing here.
             await transaction.RollbackAsync(CancellationToken.None);
             db.ChangeTracker.Clear();
             var winner = await db.Machines.FirstOrDefaultAsync(m => m.LicenseId == license.Id && m.Fingerprint == fingerprint, cancellationToken);

@@ -42,7 +42,8 @@ public static class MachinesApi
     private static ApiErrorResult MachineNotFound(string what) => ApiErrorResult.NotFound($"No machine {what}.");
 
     private static async Task<Results<Created<DataEnvelope<MachineDto>>, Ok<DataEnvelope<MachineDto>>, ApiErrorResult>> ActivateAsync(
-        HttpContext context, ActivateMachineRequest request, LicenzDbContext db, LicenseKeyProtection keys, TimeProvider time, CancellationToken cancellationToken)
+        HttpContext context, ActivateMachineRequest request, LicenzDbContext db, LicenseKeyProtection keys, GroupCommit writes, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var caller = context.Caller();
         if (LicenseHolder.Refusal(caller) is { } refusal)
@@ -63,7 +64,7 @@ public static class MachinesApi
             return notUsable;
         }
 
-        var activation = await MachineActivation.ActivateAsync(db, license, MachineSpec.Of(request), offlineFileId: null, time, cancellationToken);
+        var (activation, _) = await MachineActivation.ActivateAsync(writes, db, license, MachineSpec.Of(request), offlineFileId: null, time, cancellationToken);
         return activation switch
         {
             { Outcome: ActivationOutcome.LimitReached } => MachineActivation.LimitRefusal(license),

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Licenz.Server.Accounts;
 using Licenz.Server.Activity;
+using Licenz.Server.Data;
 using Licenz.Server.Http;
 
 namespace Licenz.Server.Metrics;
@@ -39,7 +40,7 @@ public sealed class LicenzMetrics
     private readonly Counter<long> _cacheLookups;
     private readonly Counter<long> _rateLimited;
 
-    public LicenzMetrics(IMeterFactory meters, ActivityRecorder activity, TimeProvider time)
+    public LicenzMetrics(IMeterFactory meters, ActivityRecorder activity, GroupCommit writes, TimeProvider time)
     {
         // From the host's factory: the meter is the host's, and is disposed with it (tests run several hosts at once).
         var meter = meters.Create(MeterName);
@@ -58,6 +59,12 @@ public sealed class LicenzMetrics
         meter.CreateObservableGauge("licenz.activity.lag", () => (time.GetUtcNow() - activity.WrittenUpTo).TotalSeconds, "s",
             "Seconds since the start of the activity writer's last successful flush: every time noted before then is written. "
             + "Stays under the flush interval plus one flush's length while the writer keeps up.");
+        meter.CreateObservableCounter("licenz.group_commit.transactions", () => writes.Transactions, "{transaction}",
+            "Transactions of the group-commit writer (license creations, machine activations): a group of waiting writes, or one alone.");
+        meter.CreateObservableCounter("licenz.group_commit.writes", () => writes.Written, "{write}",
+            "Writes the group-commit writer ran; writes ÷ transactions is how many requests one commit served.");
+        meter.CreateObservableCounter("licenz.group_commit.failed_groups", () => writes.FailedTogether, "{group}",
+            "Groups that failed together (a write of it failed: a conflict, a broken rule), whose writes then ran again one by one.");
     }
 
     /// <summary>A verification was answered with <paramref name="code"/>, one of <c>VerificationResultCodes</c>.</summary>

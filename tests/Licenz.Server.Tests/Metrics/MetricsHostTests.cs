@@ -76,6 +76,12 @@ public sealed class MetricsHostTests
         Assert.Equal(1, behind.Sum("licenz_activity_waiting", ("kind", "license")));
         Assert.Equal(1, behind.Sum("licenz_activity_waiting", ("kind", "api_key")));
 
+        // The license was created by the group-commit writer, alone: one write, one transaction, no failed group.
+        Assert.Equal("counter", behind.TypeOf("licenz_group_commit_writes_total"));
+        Assert.Equal(1, behind.Sum("licenz_group_commit_writes_total"));
+        Assert.Equal(1, behind.Sum("licenz_group_commit_transactions_total"));
+        Assert.Equal(0, behind.Sum("licenz_group_commit_failed_groups_total"));
+
         await app.FlushActivityAsync();
         var caughtUp = await Scrape.TakeAsync(app);
 
