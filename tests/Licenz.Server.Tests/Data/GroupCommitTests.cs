@@ -29,8 +29,9 @@ public sealed class GroupCommitTests(LicenzApplication app) : IClassFixture<Lice
             await writer.SaveChangesAsync(ct);
             return await writer.Entitlements.CountAsync(ct);
         }, TestContext.Current.CancellationToken)).ToList();
-        release.SetResult();
+        release.Release();
         var counts = await Task.WhenAll(queued);
+        await release.Done;
 
         // Each saw the rows of those before it, not yet committed: one transaction, in arrival order.
         Assert.Equal(Enumerable.Range(1, 10), counts);
@@ -65,7 +66,8 @@ public sealed class GroupCommitTests(LicenzApplication app) : IClassFixture<Lice
             return Task.FromResult(0);
         }, aborted.Token);
         await aborted.CancelAsync();
-        release.SetResult();
+        release.Release();
+        await release.Done;
 
         await Task.WhenAll(queued[0], queued[1], queued[2], queued[4]);
         await Assert.ThrowsAsync<DbUpdateException>(() => queued[3]);
@@ -79,19 +81,24 @@ public sealed class GroupCommitTests(LicenzApplication app) : IClassFixture<Lice
         Assert.Equal(4, await EventCountAsync(accountId));
     }
 
-    /// <summary>Occupies the writer with a write that waits for the answer's signal, so that what is queued next groups.</summary>
-    private async Task<TaskCompletionSource> HoldTheWriterAsync(LicenzDbContext db)
+    /// <summary>Occupies the writer with a write that waits for the signal, so that what is queued meanwhile groups.</summary>
+    private async Task<Held> HoldTheWriterAsync(LicenzDbContext db)
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _ = Writes.RunAsync(db, async (_, _) =>
+        var held = Writes.RunAsync(db, async (_, _) =>
         {
             started.SetResult();
             await release.Task;
             return 0;
         }, CancellationToken.None);
         await started.Task.WaitAsync(TestContext.Current.CancellationToken);
-        return release;
+        return new Held(release, held);
+    }
+
+    private sealed record Held(TaskCompletionSource Signal, Task Done)
+    {
+        public void Release() => Signal.SetResult();
     }
 
     private AsyncServiceScope RequestScope(string accountId, out LicenzDbContext db)
