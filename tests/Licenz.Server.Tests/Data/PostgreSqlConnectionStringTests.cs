@@ -1,0 +1,31 @@
+using Licenz.Server.Data;
+using Microsoft.Extensions.Configuration;
+using Npgsql;
+
+namespace Licenz.Server.Tests.Data;
+
+/// <summary>PostgreSQL connections prepare their frequent statements unless the operator's connection string says otherwise.</summary>
+public sealed class PostgreSqlConnectionStringTests
+{
+    [Theory]
+    [InlineData("Host=db.internal;Database=licenz", DatabaseSetup.AutoPreparedStatements)]
+    [InlineData("Host=db.internal;Database=licenz;Max Auto Prepare=0", 0)]
+    [InlineData("Host=db.internal;Database=licenz;maxautoprepare=5", 5)]
+    [InlineData("Host=db.internal;Database=licenz;MAX AUTO PREPARE=12", 12)]
+    public void StatementsArePreparedUnlessTheConnectionStringSaysHowMany(string configured, int expected)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Licenz"] = configured })
+            .Build();
+
+        var used = new NpgsqlConnectionStringBuilder(DatabaseSetup.PostgreSqlConnectionString(configuration));
+
+        Assert.Equal(expected, used.MaxAutoPrepare);
+        Assert.Equal("db.internal", used.Host);
+        Assert.Equal("licenz", used.Database);
+    }
+
+    [Fact]
+    public void NoConnectionStringStaysNone() =>
+        Assert.Null(DatabaseSetup.PostgreSqlConnectionString(new ConfigurationBuilder().Build()));
+}
