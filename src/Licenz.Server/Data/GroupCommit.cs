@@ -86,7 +86,20 @@ public sealed class GroupCommit(IDbContextFactory<LicenzDbContext> contexts, ILo
 
                 if (group.Count > 0)
                 {
-                    await WriteAsync(group, stoppingToken);
+                    try
+                    {
+                        await WriteAsync(group, stoppingToken);
+                    }
+                    catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+                    {
+                        // The writer itself failed (no context, no connection): this group's writes fail, and the writer
+                        // goes on with the next, so that writes never wait for a writer that stopped.
+                        logger.LogError(exception, "The group-commit writer failed a group of {Count} writes", group.Count);
+                        foreach (var write in group)
+                        {
+                            write.Fail(exception);
+                        }
+                    }
                 }
 
                 group.Clear();
