@@ -129,15 +129,20 @@ public static class LicensesApi
             return ApiErrorResult.BadRequest("Give 'type' (subscription, perpetual or trial: the product's default policy for it) or 'policy_id'.", "type");
         }
 
-        if (!await db.Products.AnyAsync(p => p.Id == productId && p.AccountId == accountId, cancellationToken))
+        var policyId = request.PolicyId?.Trim();
+        var policy = policyId is not null
+            ? await db.Policies.AsNoTracking().FirstOrDefaultAsync(p => p.Id == policyId && p.AccountId == accountId, cancellationToken)
+            : await db.Policies.AsNoTracking().FirstOrDefaultAsync(p => p.ProductId == productId && p.AccountId == accountId && p.DefaultFor == request.Type, cancellationToken);
+
+        // A policy of the product shows the product is there; only otherwise is the product looked for, so that the
+        // answer names the field that is wrong (the product first).
+        if (policy?.ProductId != productId && !await db.Products.AnyAsync(p => p.Id == productId && p.AccountId == accountId, cancellationToken))
         {
             return ApiErrorResult.BadRequest($"Field 'product_id': no product with id '{RequestRules.Shown(productId)}' in this account.", "product_id");
         }
 
-        Policy? policy;
-        if (request.PolicyId?.Trim() is { } policyId)
+        if (policyId is not null)
         {
-            policy = await db.Policies.AsNoTracking().FirstOrDefaultAsync(p => p.Id == policyId && p.AccountId == accountId, cancellationToken);
             if (policy is null || policy.ProductId != productId)
             {
                 return ApiErrorResult.BadRequest(policy is null
@@ -150,9 +155,10 @@ public static class LicensesApi
                 return ApiErrorResult.BadRequest($"Field 'type': policy {policyId} makes {policy.LicenseType.Name()} licenses, not {type.Name()}; leave 'type' out.", "type");
             }
         }
-        else
+        else if (policy is null)
         {
-            policy = await db.Policies.AsNoTracking().FirstAsync(p => p.ProductId == productId && p.DefaultFor == request.Type, cancellationToken);
+            // Every product has a default policy per license type (DefaultPolicies): one missing is the server's fault.
+            throw new InvalidOperationException($"Product {productId} has no default {request.Type?.Name()} policy.");
         }
 
         if (request.ExpiresAt is { } requested)

@@ -27,15 +27,30 @@ public static class LicenseHolder
     public static async Task<(License? License, ApiErrorResult? Error)> FindAsync(
         LicenzDbContext db, string accountId, string presented, LicenseKeyProtection keys, CancellationToken cancellationToken)
     {
-        if (!LicenseKey.TryNormalize(presented.Trim(), out var key))
+        if (!TryHash(presented, keys, out var hash, out var error))
         {
-            return (null, ApiErrorResult.BadRequest("Field 'key' is not a license key: LIC-XXXXX-XXXXX-XXXXX (any case, dashes optional).", "key"));
+            return (null, error);
         }
 
-        var hash = keys.Hash(key);
         var license = await db.Licenses.FirstOrDefaultAsync(l => l.AccountId == accountId && l.KeyHash == hash, cancellationToken);
-        return license is null ? (null, ApiErrorResult.NotFound("No license with this key.")) : (license, null);
+        return license is null ? (null, NoSuchLicense) : (license, null);
     }
+
+    /// <summary>The keyed hash of the key presented, by which its license is found; false, with the error naming the field, for a malformed key.</summary>
+    public static bool TryHash(string presented, LicenseKeyProtection keys, out byte[] hash, out ApiErrorResult? error)
+    {
+        if (!LicenseKey.TryNormalize(presented.Trim(), out var key))
+        {
+            (hash, error) = ([], ApiErrorResult.BadRequest("Field 'key' is not a license key: LIC-XXXXX-XXXXX-XXXXX (any case, dashes optional).", "key"));
+            return false;
+        }
+
+        (hash, error) = (keys.Hash(key), null);
+        return true;
+    }
+
+    /// <summary>The answer for a key that is well formed but no license's in the account.</summary>
+    public static ApiErrorResult NoSuchLicense => ApiErrorResult.NotFound("No license with this key.");
 
     /// <summary>Why machines cannot be activated on this license now, or null: it must be neither suspended, revoked nor past its use.</summary>
     public static ApiErrorResult? NotUsable(License license, DateTime now)

@@ -26,10 +26,15 @@ public enum ActivationOutcome
 
     /// <summary>Every seat is taken: nothing changed.</summary>
     LimitReached,
+
+    /// <summary>No such license, or not one machines can be activated on (<see cref="Activation.Refusal"/> says why): nothing changed.</summary>
+    Refused,
 }
 
-/// <param name="Machine">The machine activated, found or rebound; null when the limit was reached.</param>
-public sealed record Activation(ActivationOutcome Outcome, Machine? Machine);
+/// <param name="Machine">The machine activated, found or rebound; null when the limit was reached or the activation refused.</param>
+/// <param name="License">The license as the activation left it (a first activation may have started its time); null when there is none.</param>
+/// <param name="Refusal">Why the activation was refused (<see cref="ActivationOutcome.Refused"/>).</param>
+public sealed record Activation(ActivationOutcome Outcome, Machine? Machine, License? License = null, ApiErrorResult? Refusal = null);
 
 /// <summary>
 /// Taking and giving back a machine's seat, the one way every endpoint does it — online (<c>POST /machines</c>,
@@ -39,7 +44,7 @@ public sealed record Activation(ActivationOutcome Outcome, Machine? Machine);
 public static class MachineActivation
 {
     /// <summary>
-    /// Activates the machine on <paramref name="license"/> (tracked, with its policy): the same fingerprint again is the
+    /// Activates the machine on a license: the same fingerprint again is the
     /// same machine; under <see cref="FingerprintMatching.MostComponents"/> a new fingerprint whose components mostly
     /// match a machine rebinds it; otherwise a new machine takes a seat, if one is free.
     /// </summary>
@@ -47,29 +52,38 @@ public static class MachineActivation
     /// The id of the license file an offline activation is about to issue for the machine: recorded with it, in the same
     /// save, so that the file's deactivation proof is later recognised (<see cref="Machine.OfflineFileIds"/>).
     /// </param>
-    /// <returns>The activation, and the license as it is after it (a first activation may have started its time).</returns>
+    /// <param name="license">Which license: the writer reads it (tracked, with its policy) in its own transaction, with one of <paramref name="queries"/>.</param>
     /// <remarks>
-    /// Written by <see cref="GroupCommit"/>, with the other activations waiting, on the license as the writer reads it
-    /// (<paramref name="license"/> says which, and has been found usable): the seat is taken in the writer's transaction.
+    /// Written by <see cref="GroupCommit"/>, with the other activations waiting: the license is read, found usable
+    /// (<see cref="LicenseHolder.NotUsable"/>) and its seat taken in the writer's transaction, so an activation reads it
+    /// once, on the writer's connection.
     /// </remarks>
-    public static Task<(Activation Activation, License License)> ActivateAsync(
-        GroupCommit writes, LicenzDbContext db, License license, MachineSpec spec, string? offlineFileId, TimeProvider time, CancellationToken cancellationToken)
-    {
-        var licenseId = license.Id;
-        return writes.RunAsync(db, async (writer, ct) =>
+    public static Task<Activation> ActivateAsync(
+        GroupCommit writes, LicenzDbContext db, Func<LicenzDbContext, CancellationToken, Task<License?>> license, ActivationQueries queries, MachineSpec spec,
+        string? offlineFileId, TimeProvider time, CancellationToken cancellationToken) =>
+        writes.RunAsync(db, async (writer, ct) =>
         {
-            var current = await writer.Licenses.FirstAsync(l => l.Id == licenseId, ct);
-            return (await ActivateAsync(writer, current, spec, offlineFileId, time, ct), current);
+            var current = await license(writer, ct);
+            if (current is null)
+            {
+                return new Activation(ActivationOutcome.Refused, null, null, LicenseHolder.NoSuchLicense);
+            }
+
+            if (LicenseHolder.NotUsable(current, time.GetUtcNow().UtcDateTime) is { } notUsable)
+            {
+                return new Activation(ActivationOutcome.Refused, null, current, notUsable);
+            }
+
+            return await ActivateAsync(writer, current, queries, spec, offlineFileId, time, ct) with { License = current };
         }, cancellationToken);
-    }
 
     /// <summary>The activation itself, on <paramref name="license"/> tracked by <paramref name="db"/>, alone or in a group's transaction.</summary>
     private static async Task<Activation> ActivateAsync(
-        LicenzDbContext db, License license, MachineSpec spec, string? offlineFileId, TimeProvider time, CancellationToken cancellationToken)
+        LicenzDbContext db, License license, ActivationQueries queries, MachineSpec spec, string? offlineFileId, TimeProvider time, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var fingerprint = spec.Fingerprint;
-        var existing = await db.Machines.FirstOrDefaultAsync(m => m.LicenseId == license.Id && m.Fingerprint == fingerprint, cancellationToken);
+        var existing = await queries.MachineByFingerprint(db, license.Id, fingerprint, cancellationToken);
         if (existing is not null)
         {
             await RecordFileAsync(db, existing, offlineFileId, now, cancellationToken);

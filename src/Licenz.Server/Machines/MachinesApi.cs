@@ -42,8 +42,8 @@ public static class MachinesApi
     private static ApiErrorResult MachineNotFound(string what) => ApiErrorResult.NotFound($"No machine {what}.");
 
     private static async Task<Results<Created<DataEnvelope<MachineDto>>, Ok<DataEnvelope<MachineDto>>, ApiErrorResult>> ActivateAsync(
-        HttpContext context, ActivateMachineRequest request, LicenzDbContext db, LicenseKeyProtection keys, GroupCommit writes, TimeProvider time,
-        CancellationToken cancellationToken)
+        HttpContext context, ActivateMachineRequest request, LicenzDbContext db, LicenseKeyProtection keys, GroupCommit writes, ActivationQueries queries,
+        TimeProvider time, CancellationToken cancellationToken)
     {
         var caller = context.Caller();
         if (LicenseHolder.Refusal(caller) is { } refusal)
@@ -51,23 +51,18 @@ public static class MachinesApi
             return refusal;
         }
 
-        var found = await LicenseHolder.FindAsync(db, caller.AccountId, request.Key, keys, cancellationToken);
-        if (found.Error is { } error)
+        if (!LicenseHolder.TryHash(request.Key, keys, out var hash, out var malformed))
         {
-            return error;
+            return malformed!;
         }
 
-        var license = found.License!;
-        var now = time.GetUtcNow().UtcDateTime;
-        if (LicenseHolder.NotUsable(license, now) is { } notUsable)
-        {
-            return notUsable;
-        }
-
-        var (activation, _) = await MachineActivation.ActivateAsync(writes, db, license, MachineSpec.Of(request), offlineFileId: null, time, cancellationToken);
+        var accountId = caller.AccountId;
+        var activation = await MachineActivation.ActivateAsync(writes, db, (writer, ct) => queries.LicenseByKey(writer, accountId, hash, ct), queries,
+            MachineSpec.Of(request), offlineFileId: null, time, cancellationToken);
         return activation switch
         {
-            { Outcome: ActivationOutcome.LimitReached } => MachineActivation.LimitRefusal(license),
+            { Outcome: ActivationOutcome.Refused } => activation.Refusal!,
+            { Outcome: ActivationOutcome.LimitReached } => MachineActivation.LimitRefusal(activation.License!),
             { Outcome: ActivationOutcome.Activated, Machine: { } machine } =>
                 TypedResults.Created($"{ApiRoutes.BaseOf(context)}/machines/{machine.Id}", new DataEnvelope<MachineDto>(machine.ToDto())),
             _ => TypedResults.Ok(new DataEnvelope<MachineDto>(activation.Machine!.ToDto())),

@@ -43,7 +43,7 @@ public static class OfflineMachinesApi
 
     private static async Task<Results<Created<DataEnvelope<OfflineActivationDto>>, Ok<DataEnvelope<OfflineActivationDto>>, ApiErrorResult>> ActivateAsync(
         HttpContext context, OfflineActivationRequestBody body, LicenzDbContext db, LicenseKeyProtection keys, SigningKeyRing ring, GroupCommit writes,
-        TimeProvider time, ActivityRecorder activity, CancellationToken cancellationToken)
+        ActivationQueries queries, TimeProvider time, ActivityRecorder activity, CancellationToken cancellationToken)
     {
         var caller = context.Caller();
         if (LicenseHolder.Refusal(caller) is { } refusal)
@@ -92,14 +92,21 @@ public static class OfflineMachinesApi
 
         // The file's id is chosen first and recorded with the machine, in the activation's own save.
         var fileId = Ids.New(LicenseFiles.IdPrefix, time);
-        var (activation, activated) = await MachineActivation.ActivateAsync(writes, db, license, MachineSpec.Of(machineRequest), fileId, time, cancellationToken);
+        var licenseId = license.Id;
+        var activation = await MachineActivation.ActivateAsync(writes, db, (writer, ct) => queries.LicenseById(writer, licenseId, ct), queries,
+            MachineSpec.Of(machineRequest), fileId, time, cancellationToken);
+        if (activation.Refusal is { } refused)
+        {
+            return ApiErrorResult.BadRequest(refused.Error.Message, "request");
+        }
+
         if (activation.Machine is not { } machine)
         {
             return MachineActivation.LimitRefusal(license);
         }
 
         // The license as the activation left it: a first activation may have started its time, which the file carries.
-        var file = await LicenseFiles.IssueAsync(activated, machine, fileId, ttl, encrypt: true, keys, ring, time, cancellationToken);
+        var file = await LicenseFiles.IssueAsync(activation.License!, machine, fileId, ttl, encrypt: true, keys, ring, time, cancellationToken);
         activity.LicenseValidated(license.Id, now);
         var answer = new DataEnvelope<OfflineActivationDto>(new OfflineActivationDto(machine.ToDto(), file));
         return activation.Outcome == ActivationOutcome.Activated

@@ -225,4 +225,20 @@ public sealed class MachinesTests(LicenzApplication app) : IClassFixture<LicenzA
         Assert.Equal("key", malformed.Str("field"));
         await (await ActivateAsync(admin, Licenz.LicenseKey.Generate(), "fp")).ErrorAsync(HttpStatusCode.NotFound, "not_found");
     }
+
+    [Fact]
+    public async Task AnotherAccountsKeyActivatesNothingOnThisAccountsLicense()
+    {
+        using var admin = app.CreateAdminClient();
+        var license = await LicenseAsync(admin, new { duration = "P30D", max_machines = 2 });
+        var (_, otherAdminKey) = await app.CreateAccountAsync($"Machines other {Guid.NewGuid():N}");
+        using var otherAdmin = app.CreateClient(otherAdminKey);
+        using var otherApplication = app.CreateClient(await ApiKeyAsync(otherAdmin, "verify_only"));
+
+        // The key is real, but not this caller's account's: not found, the same answer as an unknown key, and no seat.
+        await (await ActivateAsync(otherApplication, license.Str("key"), "fp-elsewhere")).ErrorAsync(HttpStatusCode.NotFound, "not_found");
+        await (await ActivateAsync(otherAdmin, license.Str("key"), "fp-elsewhere")).ErrorAsync(HttpStatusCode.NotFound, "not_found");
+        Assert.Equal(0, (await GetAsync(admin, $"licenses/{license.Str("id")}")).GetProperty("machines_count").GetInt32());
+        Assert.Equal(0, (await GetAsync(admin, $"machines?license_id={license.Str("id")}")).GetArrayLength());
+    }
 }
