@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Licenz.Server.Data;
 
@@ -257,9 +258,9 @@ public sealed class GroupCommit(IDbContextFactory<LicenzDbContext> contexts, ILo
 /// </summary>
 public sealed class WriteTransaction : IAsyncDisposable
 {
-    private readonly Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction? _own;
+    private readonly IDbContextTransaction? _own;
 
-    private WriteTransaction(Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction? own) => _own = own;
+    private WriteTransaction(IDbContextTransaction? own) => _own = own;
 
     /// <summary>True when the write runs alone in a transaction of its own, which it may roll back.</summary>
     public bool IsOwn => _own is not null;

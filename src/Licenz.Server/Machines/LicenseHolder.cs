@@ -3,7 +3,6 @@ using Licenz.Server.Data;
 using Licenz.Server.Http;
 using Licenz.Server.Licenses;
 using Licenz.Server.Policies;
-using Microsoft.EntityFrameworkCore;
 
 namespace Licenz.Server.Machines;
 
@@ -25,14 +24,14 @@ public static class LicenseHolder
 
     /// <summary>The account's license with this key, tracked; or the error: a malformed key names the field, an unknown one is 404.</summary>
     public static async Task<(License? License, ApiErrorResult? Error)> FindAsync(
-        LicenzDbContext db, string accountId, string presented, LicenseKeyProtection keys, CancellationToken cancellationToken)
+        LicenzDbContext db, LicenseHolderQueries queries, string accountId, string presented, LicenseKeyProtection keys, CancellationToken cancellationToken)
     {
         if (!TryHash(presented, keys, out var hash, out var error))
         {
             return (null, error);
         }
 
-        var license = await db.Licenses.FirstOrDefaultAsync(l => l.AccountId == accountId && l.KeyHash == hash, cancellationToken);
+        var license = await queries.LicenseByKey(db, accountId, hash, cancellationToken);
         return license is null ? (null, NoSuchLicense) : (license, null);
     }
 

@@ -59,7 +59,7 @@ public static class MachineActivation
     /// once, on the writer's connection.
     /// </remarks>
     public static Task<Activation> ActivateAsync(
-        GroupCommit writes, LicenzDbContext db, Func<LicenzDbContext, CancellationToken, Task<License?>> license, ActivationQueries queries, MachineSpec spec,
+        GroupCommit writes, LicenzDbContext db, Func<LicenzDbContext, CancellationToken, Task<License?>> license, LicenseHolderQueries queries, MachineSpec spec,
         string? offlineFileId, TimeProvider time, CancellationToken cancellationToken) =>
         writes.RunAsync(db, async (writer, ct) =>
         {
@@ -79,7 +79,7 @@ public static class MachineActivation
 
     /// <summary>The activation itself, on <paramref name="license"/> tracked by <paramref name="db"/>, alone or in a group's transaction.</summary>
     private static async Task<Activation> ActivateAsync(
-        LicenzDbContext db, License license, ActivationQueries queries, MachineSpec spec, string? offlineFileId, TimeProvider time, CancellationToken cancellationToken)
+        LicenzDbContext db, License license, LicenseHolderQueries queries, MachineSpec spec, string? offlineFileId, TimeProvider time, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var fingerprint = spec.Fingerprint;
@@ -156,7 +156,7 @@ public static class MachineActivation
             // seat. In a group the failure fails the group, whose writes then run again alone, this one landing here.
             await transaction.RollbackAsync(CancellationToken.None);
             db.ChangeTracker.Clear();
-            var winner = await db.Machines.FirstOrDefaultAsync(m => m.LicenseId == license.Id && m.Fingerprint == fingerprint, cancellationToken);
+            var winner = await queries.MachineByFingerprint(db, license.Id, fingerprint, cancellationToken);
             if (winner is null)
             {
                 throw;

@@ -42,7 +42,7 @@ public static class MachinesApi
     private static ApiErrorResult MachineNotFound(string what) => ApiErrorResult.NotFound($"No machine {what}.");
 
     private static async Task<Results<Created<DataEnvelope<MachineDto>>, Ok<DataEnvelope<MachineDto>>, ApiErrorResult>> ActivateAsync(
-        HttpContext context, ActivateMachineRequest request, LicenzDbContext db, LicenseKeyProtection keys, GroupCommit writes, ActivationQueries queries,
+        HttpContext context, ActivateMachineRequest request, LicenzDbContext db, LicenseKeyProtection keys, GroupCommit writes, LicenseHolderQueries queries,
         TimeProvider time, CancellationToken cancellationToken)
     {
         var caller = context.Caller();
@@ -70,7 +70,8 @@ public static class MachinesApi
     }
 
     private static async Task<Results<Ok<DataEnvelope<MachineDto>>, ApiErrorResult>> DeactivateAsync(
-        HttpContext context, MachineActionRequest request, LicenzDbContext db, LicenseKeyProtection keys, TimeProvider time, CancellationToken cancellationToken)
+        HttpContext context, MachineActionRequest request, LicenzDbContext db, LicenseKeyProtection keys, LicenseHolderQueries queries, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var caller = context.Caller();
         if (LicenseHolder.Refusal(caller) is { } refusal)
@@ -78,7 +79,7 @@ public static class MachinesApi
             return refusal;
         }
 
-        var found = await LicenseHolder.FindAsync(db, caller.AccountId, request.Key, keys, cancellationToken);
+        var found = await LicenseHolder.FindAsync(db, queries, caller.AccountId, request.Key, keys, cancellationToken);
         if (found.Error is { } error)
         {
             return error;
@@ -86,7 +87,7 @@ public static class MachinesApi
 
         var license = found.License!;
         var fingerprint = request.Fingerprint.Trim();
-        var machine = await db.Machines.FirstOrDefaultAsync(m => m.LicenseId == license.Id && m.Fingerprint == fingerprint, cancellationToken);
+        var machine = await queries.MachineByFingerprint(db, license.Id, fingerprint, cancellationToken);
         if (machine is null)
         {
             return MachineNotFound("with this fingerprint is activated on this license");
@@ -101,7 +102,8 @@ public static class MachinesApi
     }
 
     private static async Task<Results<Ok<DataEnvelope<MachineDto>>, ApiErrorResult>> HeartbeatAsync(
-        HttpContext context, MachineActionRequest request, LicenzDbContext db, LicenseKeyProtection keys, TimeProvider time, CancellationToken cancellationToken)
+        HttpContext context, MachineActionRequest request, LicenzDbContext db, LicenseKeyProtection keys, LicenseHolderQueries queries, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var caller = context.Caller();
         if (LicenseHolder.Refusal(caller) is { } refusal)
@@ -109,7 +111,7 @@ public static class MachinesApi
             return refusal;
         }
 
-        var found = await LicenseHolder.FindAsync(db, caller.AccountId, request.Key, keys, cancellationToken);
+        var found = await LicenseHolder.FindAsync(db, queries, caller.AccountId, request.Key, keys, cancellationToken);
         if (found.Error is { } error)
         {
             return error;

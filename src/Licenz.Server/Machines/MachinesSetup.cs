@@ -13,7 +13,7 @@ public static class MachinesSetup
             .Validate(o => o.HeartbeatCheckInterval >= TimeSpan.FromSeconds(1) && o.HeartbeatCheckInterval <= TimeSpan.FromHours(1),
                 $"{MachineOptions.Section}:HeartbeatCheckInterval must be between 00:00:01 and 01:00:00.")
             .ValidateOnStart();
-        services.AddSingleton<ActivationQueries>();
+        services.AddSingleton<LicenseHolderQueries>();
         services.AddSingleton<HeartbeatMonitor>();
         services.AddHostedService(provider => provider.GetRequiredService<HeartbeatMonitor>());
         return services.AddEventSource<Machine, MachineDto>("machine", m => (m.Id, m.AccountId), (m, _) => m.ToDto(), MachinesJsonContext.Default.MachineDto);

@@ -43,7 +43,7 @@ public static class OfflineMachinesApi
 
     private static async Task<Results<Created<DataEnvelope<OfflineActivationDto>>, Ok<DataEnvelope<OfflineActivationDto>>, ApiErrorResult>> ActivateAsync(
         HttpContext context, OfflineActivationRequestBody body, LicenzDbContext db, LicenseKeyProtection keys, SigningKeyRing ring, GroupCommit writes,
-        ActivationQueries queries, TimeProvider time, ActivityRecorder activity, CancellationToken cancellationToken)
+        LicenseHolderQueries queries, TimeProvider time, ActivityRecorder activity, CancellationToken cancellationToken)
     {
         var caller = context.Caller();
         if (LicenseHolder.Refusal(caller) is { } refusal)
@@ -71,7 +71,7 @@ public static class OfflineMachinesApi
             return ApiErrorResult.BadRequest($"Field 'request' asks for a machine the API refuses: {broken.Message}", "request");
         }
 
-        var found = await LicenseHolder.FindAsync(db, caller.AccountId, request.LicenseKey, keys, cancellationToken);
+        var found = await LicenseHolder.FindAsync(db, queries, caller.AccountId, request.LicenseKey, keys, cancellationToken);
         if (found.Error is { } error)
         {
             return error;
@@ -115,8 +115,8 @@ public static class OfflineMachinesApi
     }
 
     private static async Task<Results<Ok<DataEnvelope<MachineDto>>, ApiErrorResult>> DeactivateAsync(
-        HttpContext context, OfflineDeactivationRequestBody body, LicenzDbContext db, LicenseKeyProtection keys, TimeProvider time,
-        CancellationToken cancellationToken)
+        HttpContext context, OfflineDeactivationRequestBody body, LicenzDbContext db, LicenseKeyProtection keys, LicenseHolderQueries queries,
+        TimeProvider time, CancellationToken cancellationToken)
     {
         var caller = context.Caller();
         if (LicenseHolder.Refusal(caller) is { } refusal)
@@ -142,7 +142,7 @@ public static class OfflineMachinesApi
                 $"Field 'proof' does not hold: it was not made with license {license.Id}'s key, or it was altered after it was made.", "proof");
         }
 
-        var machine = await db.Machines.FirstOrDefaultAsync(m => m.LicenseId == license.Id && m.Fingerprint == proof.Fingerprint, cancellationToken);
+        var machine = await queries.MachineByFingerprint(db, license.Id, proof.Fingerprint, cancellationToken);
         if (machine is null)
         {
             return ApiErrorResult.BadRequest(
