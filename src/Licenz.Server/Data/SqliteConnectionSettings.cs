@@ -7,20 +7,26 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 namespace Licenz.Server.Data;
 
 /// <summary>
-/// Settings SQLite keeps per connection, applied each time EF Core opens one: an 8 MB page cache instead of
-/// 2 MB, and reads through a memory map of the database file instead of a system call per page. With a million
-/// licenses the last-validated writer updates tens of thousands of rows scattered over the table every few
-/// seconds; without these, each of its page reads was a <c>pread</c>.
+/// Settings SQLite keeps per connection, applied each time EF Core opens one: an 8 MB page cache instead of 2 MB. The
+/// activity writer's flush (<see cref="LargePageCacheAsync"/>) also reads through a memory map of the database file
+/// instead of a system call per page: with a million licenses it updates tens of thousands of rows scattered over the
+/// table every few seconds, and each of its page reads had been a <c>pread</c>.
 /// </summary>
+/// <remarks>
+/// Only the flush maps the file. A map is per connection, and SQLite maps the file again on every connection that sees
+/// it grow: under writes (licenses created, machines activated) the file grows all the time, and with a map on every
+/// pooled connection the remapping and page faults took a third of the server's CPU (machine activations 1,204/s with
+/// the map on every connection, 1,977/s without, in the same 8-second run of bench/wrk/activate.lua).
+/// </remarks>
 public sealed class SqliteConnectionSettings : DbConnectionInterceptor
 {
     private const string PageCache = "PRAGMA cache_size = -8192;";
-    private const string Pragmas = PageCache + " PRAGMA mmap_size = 268435456;";
-    private const string LargePageCache = "PRAGMA cache_size = -65536;";
+    private const string LargePageCache = "PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456;";
+    private const string Usual = PageCache + " PRAGMA mmap_size = 0;";
 
     /// <summary>
-    /// Opens the context's connection with a 64 MB page cache until the result is disposed, then gives the connection
-    /// back with its usual cache (SQLite frees the pages beyond it). For a transaction that changes pages by the
+    /// Opens the context's connection with a 64 MB page cache and memory-mapped reads until the result is disposed, then
+    /// gives the connection back with its usual cache and no map (SQLite frees the pages beyond it). For a transaction that changes pages by the
     /// thousand (the activity writer's flush): with the usual cache, changed pages are spilled to the WAL before the
     /// commit and read back when the next statement changes them again. Other databases: opens the connection only.
     /// </summary>
@@ -44,7 +50,7 @@ public sealed class SqliteConnectionSettings : DbConnectionInterceptor
             {
                 if (sqlite is not null)
                 {
-                    await ExecuteAsync(sqlite, PageCache, CancellationToken.None);
+                    await ExecuteAsync(sqlite, Usual, CancellationToken.None);
                     NativeHeap.Trim();
                 }
             }
@@ -67,7 +73,7 @@ public sealed class SqliteConnectionSettings : DbConnectionInterceptor
         if (connection is SqliteConnection sqlite)
         {
             using var command = sqlite.CreateCommand();
-            command.CommandText = Pragmas;
+            command.CommandText = PageCache;
             command.ExecuteNonQuery();
         }
     }
@@ -76,7 +82,7 @@ public sealed class SqliteConnectionSettings : DbConnectionInterceptor
     {
         if (connection is SqliteConnection sqlite)
         {
-            await ExecuteAsync(sqlite, Pragmas, cancellationToken);
+            await ExecuteAsync(sqlite, PageCache, cancellationToken);
         }
     }
 }
