@@ -38,6 +38,7 @@ public sealed class GroupCommit(IDbContextFactory<LicenzDbContext> contexts, ILo
     private long _transactions;
     private long _written;
     private long _failedTogether;
+    private long _waiting;
 
     /// <summary>Transactions the writer committed or tried (a group, or a write alone): writes ÷ transactions is how well writes group.</summary>
     public long Transactions => Interlocked.Read(ref _transactions);
@@ -47,6 +48,9 @@ public sealed class GroupCommit(IDbContextFactory<LicenzDbContext> contexts, ILo
 
     /// <summary>Groups that failed together, whose writes then ran again alone.</summary>
     public long FailedTogether => Interlocked.Read(ref _failedTogether);
+
+    /// <summary>Writes queued and not yet taken by the writer.</summary>
+    public long Waiting => Interlocked.Read(ref _waiting);
 
     /// <summary>
     /// Runs <paramref name="write"/> on the writer's context, serving the same account as <paramref name="requestDb"/> (its
@@ -58,8 +62,10 @@ public sealed class GroupCommit(IDbContextFactory<LicenzDbContext> contexts, ILo
         LicenzDbContext requestDb, Func<LicenzDbContext, CancellationToken, Task<T>> write, CancellationToken cancellationToken)
     {
         var queued = new Write<T>(requestDb.Tenancy, write, cancellationToken);
+        Interlocked.Increment(ref _waiting);
         if (!_queue.Writer.TryWrite(queued))
         {
+            Interlocked.Decrement(ref _waiting);
             throw new OperationCanceledException("The server is stopping: it takes no more writes.");
         }
 
@@ -75,6 +81,7 @@ public sealed class GroupCommit(IDbContextFactory<LicenzDbContext> contexts, ILo
             {
                 while (group.Count < MaxGroup && _queue.Reader.TryRead(out var write))
                 {
+                    Interlocked.Decrement(ref _waiting);
                     if (write.Abandoned)
                     {
                         write.Cancel();
@@ -119,6 +126,7 @@ public sealed class GroupCommit(IDbContextFactory<LicenzDbContext> contexts, ILo
 
             while (_queue.Reader.TryRead(out var write))
             {
+                Interlocked.Decrement(ref _waiting);
                 write.Cancel();
             }
         }

@@ -52,42 +52,45 @@ public static class MachineActivation
     /// The id of the license file an offline activation is about to issue for the machine: recorded with it, in the same
     /// save, so that the file's deactivation proof is later recognised (<see cref="Machine.OfflineFileIds"/>).
     /// </param>
-    /// <param name="license">Which license: the writer reads it (tracked, with its policy) in its own transaction, with one of <paramref name="queries"/>.</param>
+    /// <param name="db">The request's context: the license was read with it, and so is the machine already activated.</param>
+    /// <param name="license">The license, read by the request with its policy (tracked or not: the writer changes it only through a copy of its own).</param>
     /// <remarks>
-    /// Written by <see cref="GroupCommit"/>, with the other activations waiting: the license is read, found usable
-    /// (<see cref="LicenseHolder.NotUsable"/>) and its seat taken in the writer's transaction, so an activation reads it
-    /// once, on the writer's connection.
+    /// The request reads and checks (the license usable, <see cref="LicenseHolder.NotUsable"/>; a machine with this
+    /// fingerprint already activated, answered without writing), and <see cref="GroupCommit"/>'s writer, with the
+    /// other activations waiting, only writes: the seat by the conditional write of <see cref="Seats"/>, which also
+    /// refuses a license suspended or revoked since the request read it, and the machine. So what every activation
+    /// waits for is the writes alone. What the writer finds changed meanwhile it reads again itself: a refused seat (the
+    /// license as it is now says why), a first activation that starts the license's time, the same fingerprint
+    /// activated by another request (the unique index refuses the second machine).
     /// </remarks>
-    public static Task<Activation> ActivateAsync(
-        GroupCommit writes, LicenzDbContext db, Func<LicenzDbContext, CancellationToken, Task<License?>> license, LicenseHolderQueries queries, MachineSpec spec,
-        string? offlineFileId, TimeProvider time, CancellationToken cancellationToken) =>
-        writes.RunAsync(db, async (writer, ct) =>
+    public static async Task<Activation> ActivateAsync(
+        GroupCommit writes, LicenzDbContext db, License license, LicenseHolderQueries queries, MachineSpec spec,
+        string? offlineFileId, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (LicenseHolder.NotUsable(license, time.GetUtcNow().UtcDateTime) is { } notUsable)
         {
-            var current = await license(writer, ct);
-            if (current is null)
-            {
-                return new Activation(ActivationOutcome.Refused, null, null, LicenseHolder.NoSuchLicense);
-            }
+            return new Activation(ActivationOutcome.Refused, null, license, notUsable);
+        }
 
-            if (LicenseHolder.NotUsable(current, time.GetUtcNow().UtcDateTime) is { } notUsable)
-            {
-                return new Activation(ActivationOutcome.Refused, null, current, notUsable);
-            }
+        if (offlineFileId is null && await queries.MachineByFingerprint(db, license.Id, spec.Fingerprint, cancellationToken) is { } active)
+        {
+            return new Activation(ActivationOutcome.AlreadyActive, active, license);
+        }
 
-            return await ActivateAsync(writer, current, queries, spec, offlineFileId, time, ct) with { License = current };
-        }, cancellationToken);
+        return await writes.RunAsync(db, (writer, ct) => ActivateAsync(writer, license, queries, spec, offlineFileId, time, ct), cancellationToken);
+    }
 
-    /// <summary>The activation itself, on <paramref name="license"/> tracked by <paramref name="db"/>, alone or in a group's transaction.</summary>
+    /// <summary>The activation's writes, on the writer's <paramref name="db"/>, alone or in a group's transaction.</summary>
     private static async Task<Activation> ActivateAsync(
         LicenzDbContext db, License license, LicenseHolderQueries queries, MachineSpec spec, string? offlineFileId, TimeProvider time, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var fingerprint = spec.Fingerprint;
-        var existing = await queries.MachineByFingerprint(db, license.Id, fingerprint, cancellationToken);
+        var existing = offlineFileId is null ? null : await queries.MachineByFingerprint(db, license.Id, fingerprint, cancellationToken);
         if (existing is not null)
         {
             await RecordFileAsync(db, existing, offlineFileId, now, cancellationToken);
-            return new Activation(ActivationOutcome.AlreadyActive, existing);
+            return new Activation(ActivationOutcome.AlreadyActive, existing, license);
         }
 
         var policy = license.Policy;
@@ -109,7 +112,7 @@ public static class MachineActivation
                 match.Version++;
                 db.RecordEvent(match, "rebound");
                 await db.SaveChangesAsync(cancellationToken);
-                return new Activation(ActivationOutcome.Rebound, match);
+                return new Activation(ActivationOutcome.Rebound, match, license);
             }
         }
 
@@ -134,16 +137,26 @@ public static class MachineActivation
         await using var transaction = await WriteTransaction.BeginAsync(db, cancellationToken);
         if (!await Seats.TryTakeMachineAsync(db, license.Id, license.MaxMachines, cancellationToken))
         {
-            // Nothing was written: the conditional write changed no row.
-            return new Activation(ActivationOutcome.LimitReached, null);
+            // Nothing was written: the conditional write changed no row. The license as it is now says why.
+            var current = await queries.LicenseById(db, license.Id, cancellationToken);
+            if (current is null)
+            {
+                return new Activation(ActivationOutcome.Refused, null, null, LicenseHolder.NoSuchLicense);
+            }
+
+            return LicenseHolder.NotUsable(current, now) is { } notUsable
+                ? new Activation(ActivationOutcome.Refused, null, current, notUsable)
+                : new Activation(ActivationOutcome.LimitReached, null, current);
         }
 
         db.Machines.Add(machine);
         db.RecordEvent(machine, "activated");
-        if (policy is { ExpirationBasis: ExpirationBasis.FirstActivation, DurationSeconds: { } duration } && license.ExpiresAt is null)
+        if (policy is { ExpirationBasis: ExpirationBasis.FirstActivation, DurationSeconds: { } duration } && license.ExpiresAt is null
+            && await queries.LicenseById(db, license.Id, cancellationToken) is { ExpiresAt: null } started)
         {
             // A trial that starts on first launch: its time runs from now.
-            LicenseHolder.Start(db, license, duration, now);
+            LicenseHolder.Start(db, started, duration, now);
+            license = started;
         }
 
         try
@@ -163,11 +176,11 @@ public static class MachineActivation
             }
 
             await RecordFileAsync(db, winner, offlineFileId, now, cancellationToken);
-            return new Activation(ActivationOutcome.AlreadyActive, winner);
+            return new Activation(ActivationOutcome.AlreadyActive, winner, license);
         }
 
         await transaction.CommitAsync(cancellationToken);
-        return new Activation(ActivationOutcome.Activated, machine);
+        return new Activation(ActivationOutcome.Activated, machine, license);
     }
 
     /// <summary>The refusal of an activation beyond the limit: the limit, and the ways to free a seat.</summary>

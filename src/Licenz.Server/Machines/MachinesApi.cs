@@ -56,9 +56,12 @@ public static class MachinesApi
             return malformed!;
         }
 
-        var accountId = caller.AccountId;
-        var activation = await MachineActivation.ActivateAsync(writes, db, (writer, ct) => queries.LicenseByKey(writer, accountId, hash, ct), queries,
-            MachineSpec.Of(request), offlineFileId: null, time, cancellationToken);
+        if (await queries.LicenseToActivate(db, caller.AccountId, hash, cancellationToken) is not { } license)
+        {
+            return LicenseHolder.NoSuchLicense;
+        }
+
+        var activation = await MachineActivation.ActivateAsync(writes, db, license, queries, MachineSpec.Of(request), offlineFileId: null, time, cancellationToken);
         return activation switch
         {
             { Outcome: ActivationOutcome.Refused } => activation.Refusal!,

@@ -92,9 +92,7 @@ public static class OfflineMachinesApi
 
         // The file's id is chosen first and recorded with the machine, in the activation's own save.
         var fileId = Ids.New(LicenseFiles.IdPrefix, time);
-        var licenseId = license.Id;
-        var activation = await MachineActivation.ActivateAsync(writes, db, (writer, ct) => queries.LicenseById(writer, licenseId, ct), queries,
-            MachineSpec.Of(machineRequest), fileId, time, cancellationToken);
+        var activation = await MachineActivation.ActivateAsync(writes, db, license, queries, MachineSpec.Of(machineRequest), fileId, time, cancellationToken);
         if (activation.Refusal is { } refused)
         {
             return ApiErrorResult.BadRequest(refused.Error.Message, "request");

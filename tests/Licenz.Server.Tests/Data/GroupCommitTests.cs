@@ -19,7 +19,7 @@ public sealed class GroupCommitTests(LicenzApplication app) : IClassFixture<Lice
     {
         var (accountId, _) = await app.CreateAccountAsync("group commit, together");
         await using var scope = RequestScope(accountId, out var db);
-        var release = await HoldTheWriterAsync(db);
+        var release = await HeldWriter.HoldAsync(Writes, db);
         var (transactions, written) = (Writes.Transactions, Writes.Written);
 
         // Ten writes queued while the writer is busy: the next group takes them all.
@@ -46,7 +46,7 @@ public sealed class GroupCommitTests(LicenzApplication app) : IClassFixture<Lice
     {
         var (accountId, _) = await app.CreateAccountAsync("group commit, one fails");
         await using var scope = RequestScope(accountId, out var db);
-        var release = await HoldTheWriterAsync(db);
+        var release = await HeldWriter.HoldAsync(Writes, db);
         var failedTogether = Writes.FailedTogether;
 
         // The fourth repeats the second's code, which is unique in the account: its save fails, in the group and alone.
@@ -79,26 +79,6 @@ public sealed class GroupCommitTests(LicenzApplication app) : IClassFixture<Lice
         await using var check = RequestScope(accountId, out var reader);
         Assert.Equal(["fifth", "first", "second", "third"], await reader.Entitlements.Select(e => e.Code).OrderBy(c => c).ToListAsync(TestContext.Current.CancellationToken));
         Assert.Equal(4, await EventCountAsync(accountId));
-    }
-
-    /// <summary>Occupies the writer with a write that waits for the signal, so that what is queued meanwhile groups.</summary>
-    private async Task<Held> HoldTheWriterAsync(LicenzDbContext db)
-    {
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var held = Writes.RunAsync(db, async (_, _) =>
-        {
-            started.SetResult();
-            await release.Task;
-            return 0;
-        }, CancellationToken.None);
-        await started.Task.WaitAsync(TestContext.Current.CancellationToken);
-        return new Held(release, held);
-    }
-
-    private sealed record Held(TaskCompletionSource Signal, Task Done)
-    {
-        public void Release() => Signal.SetResult();
     }
 
     private AsyncServiceScope RequestScope(string accountId, out LicenzDbContext db)

@@ -177,6 +177,42 @@ public sealed class MachinesTests(LicenzApplication app) : IClassFixture<LicenzA
     }
 
     [Fact]
+    public async Task ALicenseSuspendedWhileItsActivationWaitsForTheWriterTakesNoMachine()
+    {
+        using var admin = app.CreateAdminClient();
+        var license = await LicenseAsync(admin, new { duration = "P30D", max_machines = 2 });
+        var writes = app.Services.GetRequiredService<Licenz.Server.Data.GroupCommit>();
+        await using var scope = app.Services.CreateAsyncScope();
+        var held = await HeldWriter.HoldAsync(writes, scope.ServiceProvider.GetRequiredService<Licenz.Server.Data.LicenzDbContext>());
+        try
+        {
+            // The activation found the license usable and waits for the writer; meanwhile the vendor suspends it.
+            var activation = ActivateAsync(admin, license.Str("key"), "fp-late");
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (writes.Waiting == 0 && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(10, Ct);
+            }
+
+            Assert.Equal(1L, writes.Waiting);
+            await (await admin.PostAsync($"licenses/{license.Str("id")}/suspend", null, Ct)).DataAsync();
+            held.Release();
+
+            // The seat's conditional write sees the suspension: no seat, no machine, and the reason.
+            var refused = await (await activation).ErrorAsync(HttpStatusCode.BadRequest, "bad_request");
+            Assert.Contains("suspended", refused.Str("message"));
+        }
+        finally
+        {
+            held.Release();
+            await held.Done;
+        }
+
+        Assert.Equal(0, (await GetAsync(admin, $"licenses/{license.Str("id")}")).GetProperty("machines_count").GetInt32());
+        Assert.Equal(0, (await GetAsync(admin, $"machines?license_id={license.Str("id")}")).GetArrayLength());
+    }
+
+    [Fact]
     public async Task ReadOnlyKeysLookButCannotActForALicenseHolder()
     {
         using var admin = app.CreateAdminClient();
