@@ -4,7 +4,10 @@ using Npgsql;
 
 namespace Licenz.Server.Tests.Data;
 
-/// <summary>PostgreSQL connections prepare their frequent statements unless the operator's connection string says otherwise.</summary>
+/// <summary>
+/// PostgreSQL connections prepare their frequent statements and are not reset when given back to the pool, unless the
+/// operator's connection string says otherwise.
+/// </summary>
 public sealed class PostgreSqlConnectionStringTests
 {
     [Theory]
@@ -23,6 +26,19 @@ public sealed class PostgreSqlConnectionStringTests
         Assert.Equal(expected, used.MaxAutoPrepare);
         Assert.Equal("db.internal", used.Host);
         Assert.Equal("licenz", used.Database);
+    }
+
+    [Theory]
+    [InlineData("Host=db.internal;Database=licenz", true)]
+    [InlineData("Host=db.internal;Database=licenz;No Reset On Close=false", false)]
+    [InlineData("Host=db.internal;Database=licenz;noresetonclose=false;Max Auto Prepare=3", false)]
+    public void PooledConnectionsAreNotResetUnlessTheConnectionStringSaysSo(string configured, bool expected)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Licenz"] = configured })
+            .Build();
+
+        Assert.Equal(expected, new NpgsqlConnectionStringBuilder(DatabaseSetup.PostgreSqlConnectionString(configuration)).NoResetOnClose);
     }
 
     [Fact]
