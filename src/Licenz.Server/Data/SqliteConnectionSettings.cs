@@ -16,7 +16,7 @@ namespace Licenz.Server.Data;
 /// Only the flush maps the file. A map is per connection, and SQLite maps the file again on every connection that sees
 /// it grow: under writes (licenses created, machines activated) the file grows all the time, and with a map on every
 /// pooled connection the remapping and page faults took a third of the server's CPU (machine activations 1,204/s with
-/// the map on every connection, 1,977/s without, in the same 8-second run of bench/wrk/activate.lua).
+/// the map on every connection, 1,977/s without, in two 8-second runs of bench/wrk/activate.lua, one after the other).
 /// </remarks>
 public sealed class SqliteConnectionSettings : DbConnectionInterceptor
 {

@@ -17,11 +17,6 @@ public sealed class LicenseHolderQueries
     public Func<LicenzDbContext, string, byte[], CancellationToken, Task<License?>> LicenseByKey { get; } = EF.CompileAsyncQuery(
         (LicenzDbContext db, string accountId, byte[] hash, CancellationToken _) => db.Licenses.FirstOrDefault(l => l.AccountId == accountId && l.KeyHash == hash));
 
-    /// <summary>The account's license with this keyed hash, with its policy only (no activity), not tracked: what an activation reads.</summary>
-    public Func<LicenzDbContext, string, byte[], CancellationToken, Task<License?>> LicenseToActivate { get; } = EF.CompileAsyncQuery(
-        (LicenzDbContext db, string accountId, byte[] hash, CancellationToken _) => db.Licenses.AsNoTracking().IgnoreAutoIncludes().Include(l => l.Policy)
-            .FirstOrDefault(l => l.AccountId == accountId && l.KeyHash == hash));
-
     /// <summary>The license with this id, tracked, with its policy.</summary>
     public Func<LicenzDbContext, string, CancellationToken, Task<License?>> LicenseById { get; } = EF.CompileAsyncQuery(
         (LicenzDbContext db, string licenseId, CancellationToken _) => db.Licenses.FirstOrDefault(l => l.Id == licenseId));

@@ -51,17 +51,13 @@ public static class MachinesApi
             return refusal;
         }
 
-        if (!LicenseHolder.TryHash(request.Key, keys, out var hash, out var malformed))
+        var found = await LicenseHolder.FindAsync(db, queries, caller.AccountId, request.Key, keys, cancellationToken);
+        if (found.Error is { } error)
         {
-            return malformed!;
+            return error;
         }
 
-        if (await queries.LicenseToActivate(db, caller.AccountId, hash, cancellationToken) is not { } license)
-        {
-            return LicenseHolder.NoSuchLicense;
-        }
-
-        var activation = await MachineActivation.ActivateAsync(writes, db, license, queries, MachineSpec.Of(request), offlineFileId: null, time, cancellationToken);
+        var activation = await MachineActivation.ActivateAsync(writes, db, found.License!, queries, MachineSpec.Of(request), offlineFileId: null, time, cancellationToken);
         return activation switch
         {
             { Outcome: ActivationOutcome.Refused } => activation.Refusal!,
