@@ -57,8 +57,8 @@ public static class MachineActivation
     /// <remarks>
     /// The request reads and checks (the license usable, <see cref="LicenseHolder.NotUsable"/>; a machine with this
     /// fingerprint already activated, answered without writing), and <see cref="GroupCommit"/>'s writer, with the
-    /// other activations waiting, only writes: the seat by the conditional write of <see cref="Seats"/>, which also
-    /// refuses a license suspended or revoked since the request read it, and the machine. So what every activation
+    /// other activations waiting, only writes: the seat by the conditional write of <see cref="Seats"/>, which reads the
+    /// license's limit and status itself (a lower limit or a suspension since the request read it holds), and the machine. So what every activation
     /// waits for is the writes alone. What the writer finds changed meanwhile it reads again itself: a refused seat (the
     /// license as it is now says why), a first activation that starts the license's time, the same fingerprint
     /// activated by another request (the unique index refuses the second machine).
@@ -135,7 +135,7 @@ public static class MachineActivation
         };
 
         await using var transaction = await WriteTransaction.BeginAsync(db, cancellationToken);
-        if (!await Seats.TryTakeMachineAsync(db, license.Id, license.MaxMachines, cancellationToken))
+        if (!await Seats.TryTakeMachineAsync(db, license.Id, cancellationToken))
         {
             // Nothing was written: the conditional write changed no row. The license as it is now says why.
             var current = await queries.LicenseById(db, license.Id, cancellationToken);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Licenz.Server.Data;
 using Licenz.Server.Machines;
 using Licenz.Server.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -181,13 +182,46 @@ public sealed class MachinesTests(LicenzApplication app) : IClassFixture<LicenzA
     {
         using var admin = app.CreateAdminClient();
         var license = await LicenseAsync(admin, new { duration = "P30D", max_machines = 2 });
-        var writes = app.Services.GetRequiredService<Licenz.Server.Data.GroupCommit>();
+
+        // The activation found the license usable and waits for the writer; meanwhile the vendor suspends it.
+        var refused = await (await ActivateWhileTheWriterWaitsAsync(admin, license.Str("key"), "fp-late",
+            async () => await (await admin.PostAsync($"licenses/{license.Str("id")}/suspend", null, Ct)).DataAsync())).ErrorAsync(HttpStatusCode.BadRequest, "bad_request");
+
+        // The seat's conditional write sees the suspension: no seat, no machine, and the reason.
+        Assert.Contains("suspended", refused.Str("message"));
+        Assert.Equal(0, (await GetAsync(admin, $"licenses/{license.Str("id")}")).GetProperty("machines_count").GetInt32());
+        Assert.Equal(0, (await GetAsync(admin, $"machines?license_id={license.Str("id")}")).GetArrayLength());
+    }
+
+    [Fact]
+    public async Task ALimitLoweredWhileAnActivationWaitsForTheWriterHolds()
+    {
+        using var admin = app.CreateAdminClient();
+        var license = await LicenseAsync(admin, new { duration = "P30D", max_machines = 2 });
+        await (await ActivateAsync(admin, license.Str("key"), "fp-first")).DataAsync(HttpStatusCode.Created);
+
+        // The activation read a limit of 2 with one seat taken; meanwhile the vendor lowers the license's limit to 1.
+        var refused = await (await ActivateWhileTheWriterWaitsAsync(admin, license.Str("key"), "fp-second",
+            async () => await (await admin.PatchJsonAsync($"licenses/{license.Str("id")}", new { max_machines = 1 })).DataAsync()))
+            .ErrorAsync(HttpStatusCode.UnprocessableEntity, "machine_limit_exceeded");
+
+        Assert.Contains("1 machine", refused.Str("message"));
+        Assert.Equal(1, (await GetAsync(admin, $"licenses/{license.Str("id")}")).GetProperty("machines_count").GetInt32());
+        Assert.Equal(1, (await GetAsync(admin, $"machines?license_id={license.Str("id")}")).GetArrayLength());
+    }
+
+    /// <summary>
+    /// Activates with the group-commit writer held: the request reads and checks, queues its write, and waits; then
+    /// <paramref name="meanwhile"/> runs, and the writer is released.
+    /// </summary>
+    private async Task<HttpResponseMessage> ActivateWhileTheWriterWaitsAsync(HttpClient client, string key, string fingerprint, Func<Task> meanwhile)
+    {
+        var writes = app.Services.GetRequiredService<GroupCommit>();
         await using var scope = app.Services.CreateAsyncScope();
-        var held = await HeldWriter.HoldAsync(writes, scope.ServiceProvider.GetRequiredService<Licenz.Server.Data.LicenzDbContext>());
+        var held = await HeldWriter.HoldAsync(writes, scope.ServiceProvider.GetRequiredService<LicenzDbContext>());
         try
         {
-            // The activation found the license usable and waits for the writer; meanwhile the vendor suspends it.
-            var activation = ActivateAsync(admin, license.Str("key"), "fp-late");
+            var activation = ActivateAsync(client, key, fingerprint);
             var deadline = DateTime.UtcNow.AddSeconds(30);
             while (writes.Waiting == 0 && DateTime.UtcNow < deadline)
             {
@@ -195,21 +229,15 @@ public sealed class MachinesTests(LicenzApplication app) : IClassFixture<LicenzA
             }
 
             Assert.Equal(1L, writes.Waiting);
-            await (await admin.PostAsync($"licenses/{license.Str("id")}/suspend", null, Ct)).DataAsync();
+            await meanwhile();
             held.Release();
-
-            // The seat's conditional write sees the suspension: no seat, no machine, and the reason.
-            var refused = await (await activation).ErrorAsync(HttpStatusCode.BadRequest, "bad_request");
-            Assert.Contains("suspended", refused.Str("message"));
+            return await activation;
         }
         finally
         {
             held.Release();
             await held.Done;
         }
-
-        Assert.Equal(0, (await GetAsync(admin, $"licenses/{license.Str("id")}")).GetProperty("machines_count").GetInt32());
-        Assert.Equal(0, (await GetAsync(admin, $"machines?license_id={license.Str("id")}")).GetArrayLength());
     }
 
     [Fact]
