@@ -124,9 +124,26 @@ public sealed class TwoNodes : IAsyncDisposable
 
         LicenzHost.TryDelete(_folder);
     }
+
+    /// <summary>What the nodes logged as failures (each "fail:" line and the lines under it), for a failed assertion's message.</summary>
+    public string Failures()
+    {
+        var lines = new List<string>();
+        foreach (var (name, output) in new[] { ("a", A.Output), ("b", B.Output) })
+        {
+            for (var i = 0; i < output.Count; i++)
+            {
+                if (output[i].StartsWith("fail:", StringComparison.Ordinal))
+                {
+                    lines.AddRange(output.Skip(i).Take(12).Select(line => $"[{name}] {line}"));
+                }
+            }
+        }
+
+        return lines.Count == 0 ? "" : $"\nThe nodes logged:\n{string.Join('\n', lines.TakeLast(80))}";
+    }
 }
 
-/// <summary>Two nodes started once for the tests of a class, on the first test that asks (which skips or fails if PostgreSQL or Redis is missing).</summary>
 public sealed class SharedTwoNodes : IAsyncDisposable
 {
     private Task<TwoNodes>? _nodes;
@@ -200,9 +217,9 @@ public sealed class TwoNodeTests(SharedTwoNodes cluster) : IClassFixture<SharedT
         var activationStatuses = string.Join(", ", activations.GroupBy(s => (int)s).Select(g => $"{g.Key}×{g.Count()}"));
         var useStatuses = string.Join(", ", uses.GroupBy(s => (int)s).Select(g => $"{g.Key}×{g.Count()}"));
         Assert.True(activations.Count(s => s == HttpStatusCode.Created) == 5 && activations.Count(s => s == HttpStatusCode.UnprocessableEntity) == 25,
-            $"Activations answered {activationStatuses}; expected 201×5, 422×25.");
+            $"Activations answered {activationStatuses}; expected 201×5, 422×25.{nodes.Failures()}");
         Assert.True(uses.Count(s => s == HttpStatusCode.OK) == 7 && uses.Count(s => s == HttpStatusCode.UnprocessableEntity) == 13,
-            $"Usage answered {useStatuses}; expected 200×7, 422×13.");
+            $"Usage answered {useStatuses}; expected 200×7, 422×13.{nodes.Failures()}");
         var stored = await (await b.GetAsync($"licenses/{license.Str("id")}", Cancel)).DataAsync();
         Assert.Equal(5, stored.GetProperty("machines_count").GetInt32());
         Assert.Equal(7, stored.GetProperty("uses").GetInt32());
