@@ -26,26 +26,13 @@ public static class LicenseHolder
     public static async Task<(License? License, ApiErrorResult? Error)> FindAsync(
         LicenzDbContext db, LicenseHolderQueries queries, string accountId, string presented, LicenseKeyProtection keys, CancellationToken cancellationToken)
     {
-        if (!TryHash(presented, keys, out var hash, out var error))
-        {
-            return (null, error);
-        }
-
-        var license = await queries.LicenseByKey(db, accountId, hash, cancellationToken);
-        return license is null ? (null, NoSuchLicense) : (license, null);
-    }
-
-    /// <summary>The keyed hash of the key presented, by which its license is found; false, with the error naming the field, for a malformed key.</summary>
-    public static bool TryHash(string presented, LicenseKeyProtection keys, out byte[] hash, out ApiErrorResult? error)
-    {
         if (!LicenseKey.TryNormalize(presented.Trim(), out var key))
         {
-            (hash, error) = ([], ApiErrorResult.BadRequest("Field 'key' is not a license key: LIC-XXXXX-XXXXX-XXXXX (any case, dashes optional).", "key"));
-            return false;
+            return (null, ApiErrorResult.BadRequest("Field 'key' is not a license key: LIC-XXXXX-XXXXX-XXXXX (any case, dashes optional).", "key"));
         }
 
-        (hash, error) = (keys.Hash(key), null);
-        return true;
+        var license = await queries.LicenseByKey(db, accountId, keys.Hash(key), cancellationToken);
+        return license is null ? (null, NoSuchLicense) : (license, null);
     }
 
     /// <summary>The answer for a key that is well formed but no license's in the account.</summary>

@@ -58,10 +58,10 @@ public static class MachineActivation
     /// The request reads and checks (the license usable, <see cref="LicenseHolder.NotUsable"/>; a machine with this
     /// fingerprint already activated, answered without writing), and <see cref="GroupCommit"/>'s writer, with the
     /// other activations waiting, only writes: the seat by the conditional write of <see cref="Seats"/>, which reads the
-    /// license's limit and status itself (a lower limit or a suspension since the request read it holds), and the machine. So what every activation
-    /// waits for is the writes alone. What the writer finds changed meanwhile it reads again itself: a refused seat (the
-    /// license as it is now says why), a first activation that starts the license's time, the same fingerprint
-    /// activated by another request (the unique index refuses the second machine).
+    /// license's limit and status itself (a lower limit or a suspension since the request read it holds), and the
+    /// machine. So what every activation waits for is the writes alone. What the writer finds changed meanwhile it reads
+    /// again itself: a refused seat (the license as it is now says why), a first activation that starts the license's
+    /// time, the same fingerprint activated by another request (the unique index refuses the second machine).
     /// </remarks>
     public static async Task<Activation> ActivateAsync(
         GroupCommit writes, LicenzDbContext db, License license, LicenseHolderQueries queries, MachineSpec spec,

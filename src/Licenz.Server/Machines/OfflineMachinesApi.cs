@@ -100,7 +100,8 @@ public static class OfflineMachinesApi
 
         if (activation.Machine is not { } machine)
         {
-            return MachineActivation.LimitRefusal(license);
+            // The limit as the writer found it, which may have been lowered since this request read the license.
+            return MachineActivation.LimitRefusal(activation.License!);
         }
 
         // The license as the activation left it: a first activation may have started its time, which the file carries.
