@@ -11,7 +11,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Licenz.Bench.Seed;
 
@@ -159,7 +161,17 @@ internal static class SeedProgram
 
     private static async Task<int> RawInsertsAsync(string[] configuration, int writers, int seconds, int warmup)
     {
-        await using var app = Build(configuration);
+        // Each writer holds a connection of its own for the whole run: on PostgreSQL the pool holds as many, whatever
+        // the server's own pool size (DatabaseSetup.PooledConnections).
+        await using var app = Build(configuration, builder =>
+        {
+            if (builder.Configuration.GetConnectionString(DatabaseSetup.ConnectionStringName) is { } configured
+                && builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>()?.ParsedProvider == DatabaseProvider.PostgreSql)
+            {
+                builder.Configuration[$"ConnectionStrings:{DatabaseSetup.ConnectionStringName}"] =
+                    new NpgsqlConnectionStringBuilder(configured) { MaxPoolSize = Math.Max(writers, DatabaseSetup.PooledConnections) }.ConnectionString;
+            }
+        });
         return await RawInserts.RunAsync(app, writers, seconds, warmup);
     }
 
@@ -242,9 +254,10 @@ internal static class SeedProgram
     }
 
     /// <summary>The server's services from the server's configuration, built but never started.</summary>
-    private static WebApplication Build(string[] configuration)
+    private static WebApplication Build(string[] configuration, Action<WebApplicationBuilder>? adjust = null)
     {
         var builder = LicenzServer.CreateBuilder(configuration);
+        adjust?.Invoke(builder);
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);

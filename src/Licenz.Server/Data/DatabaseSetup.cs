@@ -115,8 +115,12 @@ public static class DatabaseSetup
     }
 
     /// <summary>
-    /// <c>ConnectionStrings:Licenz</c>, with two defaults of Npgsql's changed unless the connection string sets them:
+    /// <c>ConnectionStrings:Licenz</c>, with three defaults of Npgsql's changed unless the connection string sets them:
     /// <list type="bullet">
+    /// <item><c>Maximum Pool Size</c> 25, not 100: Npgsql's 100 is all of PostgreSQL's default <c>max_connections</c>, so
+    /// two nodes under a burst could take every connection and a third request, or <c>psql</c>, be refused ("too many
+    /// clients"). A node's database work is bounded by its CPU long before 25 statements run at once; a request beyond
+    /// that waits for a connection from the pool (<c>Timeout</c>, 15 s) instead of being refused by PostgreSQL.</item>
     /// <item><c>Max Auto Prepare</c> 64: statements prepared on each connection once they are used a few times. EF Core's
     /// queries are the same few statements over and over, and unprepared, PostgreSQL plans each again every time (a
     /// license read with its policy took milliseconds of planning under the activation benchmark, see bench/README.md).</item>
@@ -139,6 +143,11 @@ public static class DatabaseSetup
         bool Given(string keyword) => given.Contains(keyword, StringComparer.OrdinalIgnoreCase);
 
         var used = new Npgsql.NpgsqlConnectionStringBuilder(configured);
+        if (!Given("MaximumPoolSize") && !Given("MaxPoolSize"))
+        {
+            used.MaxPoolSize = PooledConnections;
+        }
+
         if (!Given("MaxAutoPrepare"))
         {
             used.MaxAutoPrepare = AutoPreparedStatements;
@@ -151,6 +160,9 @@ public static class DatabaseSetup
 
         return used.ConnectionString;
     }
+
+    /// <summary>The connections each node keeps to PostgreSQL at most, unless the connection string says otherwise.</summary>
+    public const int PooledConnections = 25;
 
     /// <summary>The statements each PostgreSQL connection keeps prepared, unless the connection string says otherwise.</summary>
     public const int AutoPreparedStatements = 64;

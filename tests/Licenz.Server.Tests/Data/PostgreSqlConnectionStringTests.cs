@@ -5,8 +5,8 @@ using Npgsql;
 namespace Licenz.Server.Tests.Data;
 
 /// <summary>
-/// PostgreSQL connections prepare their frequent statements and are not reset when given back to the pool, unless the
-/// operator's connection string says otherwise.
+/// PostgreSQL connections prepare their frequent statements, are not reset when given back to the pool, and a node keeps
+/// few of them, unless the operator's connection string says otherwise.
 /// </summary>
 public sealed class PostgreSqlConnectionStringTests
 {
@@ -39,6 +39,20 @@ public sealed class PostgreSqlConnectionStringTests
             .Build();
 
         Assert.Equal(expected, new NpgsqlConnectionStringBuilder(DatabaseSetup.PostgreSqlConnectionString(configuration)).NoResetOnClose);
+    }
+
+    [Theory]
+    [InlineData("Host=db.internal;Database=licenz", DatabaseSetup.PooledConnections)]
+    [InlineData("Host=db.internal;Database=licenz;Maximum Pool Size=100", 100)]
+    [InlineData("Host=db.internal;Database=licenz;MaxPoolSize=7", 7)]
+    [InlineData("Host=db.internal;Database=licenz;maxpoolsize=40;No Reset On Close=false", 40)]
+    public void ANodeKeepsAFewConnectionsUnlessTheConnectionStringSaysHowMany(string configured, int expected)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Licenz"] = configured })
+            .Build();
+
+        Assert.Equal(expected, new NpgsqlConnectionStringBuilder(DatabaseSetup.PostgreSqlConnectionString(configuration)).MaxPoolSize);
     }
 
     [Fact]
