@@ -102,7 +102,7 @@ public static class LicenseFileApi
         Machine? machine = null;
         if (fingerprint is not null)
         {
-            machine = await db.Machines.AsNoTracking().FirstOrDefaultAsync(m => m.LicenseId == license.Id && m.Fingerprint == fingerprint, cancellationToken);
+            machine = await db.OfLicense(license.Id, fingerprint).AsNoTracking().FirstOrDefaultAsync(cancellationToken);
             if (machine is null)
             {
                 return ApiErrorResult.Unprocessable(ErrorCodes.NoMachine,

@@ -127,7 +127,7 @@ public static class MachinesApi
             return MachineNotFound("with this fingerprint is activated on this license (a machine whose heartbeat stopped is deactivated: activate it again)");
         }
 
-        var machine = await db.Machines.AsNoTracking().FirstAsync(m => m.LicenseId == license.Id && m.Fingerprint == fingerprint, cancellationToken);
+        var machine = await db.OfLicense(license.Id, fingerprint).AsNoTracking().FirstAsync(cancellationToken);
         return TypedResults.Ok(new DataEnvelope<MachineDto>(machine.ToDto()));
     }
 

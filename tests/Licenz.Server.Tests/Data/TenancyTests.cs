@@ -1,5 +1,6 @@
 using System.Net;
 using Licenz.Server.Data;
+using Licenz.Server.Machines;
 using Licenz.Server.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -79,6 +80,46 @@ public sealed class TenancyTests(LicenzApplication app) : IClassFixture<LicenzAp
             Assert.True(typeof(IAccountResource).IsAssignableFrom(type.ClrType), $"{type.ClrType.Name} has an AccountId but is not an IAccountResource.");
             Assert.NotNull(type.FindDeclaredQueryFilter(LicenzDbContext.TenantFilter));
         });
+    }
+
+    [Fact]
+    public async Task AMachineIsLookedUpByItsLicenseAndFingerprintThroughTheUniqueIndexAlone()
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LicenzDbContext>();
+        var sql = db.OfLicense("lic_x", "fp").ToQueryString();
+        var where = sql[sql.IndexOf("WHERE", StringComparison.Ordinal)..];
+
+        // The license id is one read within the account: an account condition would let the account's indexes fit too.
+        Assert.DoesNotContain("AccountId", where, StringComparison.Ordinal);
+        Assert.Contains("LicenseId", where, StringComparison.Ordinal);
+        Assert.Contains("Fingerprint", where, StringComparison.Ordinal);
+        if (!db.Database.IsNpgsql())
+        {
+            return;
+        }
+
+        // PostgreSQL's generic plan of the statement, as a prepared statement of the server's gets it, whatever the
+        // statistics: the unique index of (license, fingerprint), not one of the account's.
+        var prepared = sql[sql.IndexOf("SELECT", StringComparison.Ordinal)..]
+            .Replace("@licenseId", "$1", StringComparison.Ordinal).Replace("@fingerprint", "$2", StringComparison.Ordinal);
+        var connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(Cancel);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SET plan_cache_mode = force_generic_plan; " +
+            $"PREPARE machine_lookup(text, text) AS {prepared}; EXPLAIN EXECUTE machine_lookup('lic_x', 'fp')";
+        var plan = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync(Cancel))
+        {
+            while (await reader.ReadAsync(Cancel))
+            {
+                plan.Add(reader.GetString(0));
+            }
+        }
+
+        command.CommandText = "DEALLOCATE machine_lookup; RESET plan_cache_mode";
+        await command.ExecuteNonQueryAsync(Cancel);
+        Assert.Contains(plan, line => line.Contains("IX_machines_LicenseId_Fingerprint", StringComparison.Ordinal));
     }
 
     [Fact]
