@@ -414,62 +414,74 @@ public static class LicenseFile
     }
 
     /// <summary>
-    /// Reads exactly the armor <see cref="Issue(LicenseFileClaims, SigningKey, bool)"/> writes — full lines of 64
-    /// characters, LF or CRLF line ends throughout, final line end optional — so no byte can change without the file
-    /// being refused. The encoded token goes to <paramref name="token"/> as ASCII.
+    /// Reads the armor <see cref="Issue(LicenseFileClaims, SigningKey, bool)"/> writes — the BEGIN line, lines of 64
+    /// characters (the last one 1 to 64), the END line — as a file is saved the ordinary ways: LF or CRLF, spaces or tabs
+    /// around a line (pasted from an email, indented), blank lines before, between and after (a trailing newline, as
+    /// <c>jq -r</c> writes). Nothing else: no other line, no other character, so that no changed character other than
+    /// that whitespace leaves a file valid. The encoded token goes to <paramref name="token"/> as ASCII.
     /// </summary>
     private static bool TryUnarmor(ReadOnlySpan<char> text, Span<byte> token, out int length)
     {
         length = 0;
-        var lineEnd = text.Contains('\r') ? "\r\n" : "\n";
-        if (!text.StartsWith(BeginLine, StringComparison.Ordinal) || !text[BeginLine.Length..].StartsWith(lineEnd, StringComparison.Ordinal))
+        var stage = ArmorStage.Before;
+        var lastWasShort = false;
+        while (!text.IsEmpty)
         {
-            return false;
-        }
-
-        // What stands between the BEGIN line and the END line: body lines, each with its line end.
-        var body = text[(BeginLine.Length + lineEnd.Length)..];
-        if (body.EndsWith(lineEnd, StringComparison.Ordinal))
-        {
-            body = body[..^lineEnd.Length];
-        }
-
-        if (!body.EndsWith(EndLine, StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        body = body[..^EndLine.Length];
-        if (body.IsEmpty)
-        {
-            return false;
-        }
-
-        while (!body.IsEmpty)
-        {
-            var end = body.IndexOf(lineEnd, StringComparison.Ordinal);
-            if (end < 0)
+            var end = text.IndexOf('\n');
+            var line = (end < 0 ? text : text.Slice(0, end)).Trim(LineWhitespace.AsSpan());
+            text = end < 0 ? default : text.Slice(end + 1);
+            if (line.IsEmpty)
             {
-                return false;
+                continue;
             }
 
-            var line = body[..end];
-            body = body[(end + lineEnd.Length)..];
-            if (line.IsEmpty || line.Length > LineLength || (!body.IsEmpty && line.Length != LineLength)
-                || line.ContainsAnyExcept(TokenChars)
-                || Ascii.FromUtf16(line, token[length..], out var written) != OperationStatus.Done)
+            switch (stage)
             {
-                return false;
-            }
+                case ArmorStage.Before when line.SequenceEqual(BeginLine.AsSpan()):
+                    stage = ArmorStage.Body;
+                    break;
+                case ArmorStage.Body when line.SequenceEqual(EndLine.AsSpan()):
+                    if (length == 0)
+                    {
+                        return false;
+                    }
 
-            length += written;
+                    stage = ArmorStage.After;
+                    break;
+                case ArmorStage.Body when !lastWasShort && line.Length <= LineLength:
+                    foreach (var c in line)
+                    {
+                        if (c >= TokenChars.Length || !TokenChars[c])
+                        {
+                            return false;
+                        }
+
+                        token[length++] = (byte)c;
+                    }
+
+                    lastWasShort = line.Length < LineLength;
+                    break;
+                default:
+                    return false;
+            }
         }
 
-        return true;
+        return stage == ArmorStage.After;
     }
 
-    private static readonly SearchValues<char> TokenChars =
-        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.");
+    private enum ArmorStage
+    {
+        Before,
+        Body,
+        After,
+    }
+
+    // Around a line of the armor; a vertical tab, a form feed or any other character is not.
+    private const string LineWhitespace = " \t\r";
+
+    // The characters of a compact JWS or JWE: base64url and the dots between its parts.
+    private static readonly bool[] TokenChars = Enumerable.Range(0, 128)
+        .Select(c => c is >= 'A' and <= 'Z' or >= 'a' and <= 'z' or >= '0' and <= '9' or '-' or '_' or '.').ToArray();
 
     private static string? ReadJwsHeader(ReadOnlyMemory<byte> json)
     {

@@ -241,14 +241,78 @@ public sealed class LicenseFileTests
         Assert.Equal(LicenseFileCodes.LicenseKeyMismatch, LicenseFile.Verify(file, keys, With(licenseKey: "not a key")).Code);
     }
 
-    [Fact]
-    public void WindowsLineEndingsAreAccepted()
+    public static TheoryData<string> SavedTheOrdinaryWays =>
+    [
+        "no final line end",
+        "a second final line end (jq -r)",
+        "blank lines before",
+        "spaces around",
+        "CRLF",
+        "CRLF, blank lines and spaces",
+        "indented as pasted from an email",
+        "tabs",
+        "a blank line between two lines",
+    ];
+
+    [Theory]
+    [MemberData(nameof(SavedTheOrdinaryWays))]
+    public void AFileSavedTheOrdinaryWaysVerifies(string how)
     {
         using var key = TestLicenses.SigningKey();
-        var file = LicenseFile.Issue(TestLicenses.Claims(), key).Replace("\n", "\r\n", StringComparison.Ordinal);
+        var file = LicenseFile.Issue(TestLicenses.Claims(), key, encrypt: how.Contains("CRLF", StringComparison.Ordinal));
+        string Lines(Func<string, string> line, string end = "\n") => string.Join(end, file.TrimEnd('\n').Split('\n').Select(line)) + end;
+        var saved = how switch
+        {
+            "no final line end" => file.TrimEnd('\n'),
+            "a second final line end (jq -r)" => file + "\n",
+            "blank lines before" => "\n\n" + file,
+            "spaces around" => "  " + file + "  ",
+            "CRLF" => file.Replace("\n", "\r\n", StringComparison.Ordinal),
+            "CRLF, blank lines and spaces" => "\r\n \r\n" + Lines(line => " " + line + " ", "\r\n") + "\r\n\r\n",
+            "indented as pasted from an email" => Lines(line => "    " + line),
+            "tabs" => Lines(line => "\t" + line + "\t"),
+            "a blank line between two lines" => file.Replace(LicenseFile.BeginLine + "\n", LicenseFile.BeginLine + "\n\n", StringComparison.Ordinal),
+            _ => throw new ArgumentOutOfRangeException(nameof(how)),
+        };
 
-        Assert.True(LicenseFile.Verify(file, TestLicenses.Keys(key), TestLicenses.Options(Now)).IsValid);
-        Assert.True(LicenseFile.Verify(file.TrimEnd(), TestLicenses.Keys(key), TestLicenses.Options(Now)).IsValid);
+        var result = LicenseFile.Verify(saved, TestLicenses.Keys(key), TestLicenses.Options(Now));
+
+        Assert.True(result.IsValid, $"{how}: {result.Code} {result.Message}");
+    }
+
+    public static TheoryData<string> NotTheArmor =>
+    [
+        "a line of text before",
+        "a line of text after",
+        "a space inside a line",
+        "a vertical tab around a line",
+        "two short lines",
+        "a long line",
+        "the END line twice",
+        "no END line",
+    ];
+
+    [Theory]
+    [MemberData(nameof(NotTheArmor))]
+    public void AnythingBesidesWhitespaceAroundTheArmorsLinesIsMalformed(string what)
+    {
+        using var key = TestLicenses.SigningKey();
+        var file = LicenseFile.Issue(TestLicenses.Claims(), key);
+        var lines = file.TrimEnd('\n').Split('\n');
+        var altered = what switch
+        {
+            "a line of text before" => "Your license:\n" + file,
+            "a line of text after" => file + "Thank you\n",
+            "a space inside a line" => file.Replace(lines[1], lines[1][..10] + " " + lines[1][10..], StringComparison.Ordinal),
+            "a vertical tab around a line" => file.Replace(lines[1], "\v" + lines[1], StringComparison.Ordinal),
+            "two short lines" => file.Replace(lines[1], lines[1][..32] + "\n" + lines[1][32..], StringComparison.Ordinal),
+            "a long line" => file.Replace(lines[1] + "\n" + lines[2], lines[1] + lines[2], StringComparison.Ordinal),
+            "the END line twice" => file + LicenseFile.EndLine + "\n",
+            "no END line" => file.Replace(LicenseFile.EndLine, "", StringComparison.Ordinal),
+            _ => throw new ArgumentOutOfRangeException(nameof(what)),
+        };
+
+        Assert.Equal(LicenseFileCodes.Malformed, LicenseFile.Verify(altered, TestLicenses.Keys(key), TestLicenses.Options(Now)).Code);
     }
 
     [Theory]
