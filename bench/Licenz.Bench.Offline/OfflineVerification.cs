@@ -41,8 +41,8 @@ public class OfflineVerification
             new LicenseClaims("lic_06h1ka738sveh4z256xv7vtmzm", licenseKey, "prod_06h1ka72wnx3qc61b342zvdekg", "subscription", "active",
                 Now.AddDays(365), ["pro", "export"], metadata.RootElement.Clone(), Fingerprint: null));
 
-        _plain = LicenseFile.Issue(claims, key);
-        _encrypted = LicenseFile.Issue(claims, key, encrypt: true);
+        _plain = LicenseFileIssuer.Issue(claims, key);
+        _encrypted = LicenseFileIssuer.Issue(claims, key, encrypt: true);
         _keys = PublicKeySet.FromKeys(key.ToJsonWebKey());
         _plainOptions = new LicenseFileOptions { Time = new FixedTime(Now), TrustedClock = TrustedClock.InMemory() };
         _encryptedOptions = new LicenseFileOptions { Time = new FixedTime(Now), TrustedClock = TrustedClock.InMemory(), LicenseKey = licenseKey };

@@ -84,6 +84,6 @@ internal sealed record BenchProduct(Product Product, Policy Subscription, Policy
             CreatedAt = now,
             UpdatedAt = now,
             Activity = new LicenseActivity { LicenseId = id },
-        }, LicenseKey.Generate());
+        }, LicenseKeyGenerator.Generate());
     }
 }

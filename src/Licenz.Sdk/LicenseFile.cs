@@ -25,36 +25,12 @@ public static class LicenseFile
     /// <summary>The JWS <c>typ</c> header of a license file.</summary>
     public const string JwsType = "licenz-license+jwt";
 
-    private const int LineLength = 64;
+    internal const int LineLength = 64;
     private const int MaxFileLength = 1 << 20;
-    private const int IvLength = 12;
-    private const int TagLength = 16;
+    internal const int IvLength = 12;
+    internal const int TagLength = 16;
     private static readonly byte[] KdfSalt = "licenz/license-file/v1"u8.ToArray();
     private static readonly byte[] KdfInfo = "A256GCM"u8.ToArray();
-
-    /// <summary>Signs <paramref name="claims"/> into an armored license file; encrypted for the license's key (and machine, when bound) if asked.</summary>
-    public static string Issue(LicenseFileClaims claims, SigningKey key, bool encrypt = false)
-    {
-        Span<byte> iv = stackalloc byte[IvLength];
-        RandomNumberGenerator.Fill(iv);
-        return Issue(claims, key, encrypt, iv);
-    }
-
-    /// <summary>As <see cref="Issue(LicenseFileClaims, SigningKey, bool)"/> with a given IV: for the published test vectors only.</summary>
-    internal static string Issue(LicenseFileClaims claims, SigningKey key, bool encrypt, ReadOnlySpan<byte> iv)
-    {
-        ArgumentNullException.ThrowIfNull(claims);
-        ArgumentNullException.ThrowIfNull(key);
-        var jws = Sign(claims, key);
-        return Armor(encrypt ? Encrypt(jws, claims.License.Key, EncryptionFingerprint(claims.License), iv) : jws);
-    }
-
-    /// <summary>
-    /// The fingerprint an encrypted file's key is bound to. A file recognised by its machine's components is keyed to the
-    /// license key alone: a machine whose fingerprint changed must still open it, for its claims to be matched.
-    /// </summary>
-    private static string? EncryptionFingerprint(LicenseClaims license) =>
-        license.FingerprintMatching == FingerprintMatchingNames.MostComponents ? null : license.Fingerprint;
 
     /// <summary>
     /// Checks a license file offline: armor, encryption, signature against <paramref name="keys"/>, then the
@@ -274,58 +250,6 @@ public static class LicenseFile
 
     private static LicenseFileResult Fail(string code, string message) => new(code, message, null);
 
-    private static string Sign(LicenseFileClaims claims, SigningKey key)
-    {
-        var license = claims.License;
-        var payload = new LicenseFilePayload(
-            claims.Issuer,
-            claims.LicenseId,
-            claims.IssuedAt.ToUnixTimeSeconds(),
-            claims.ExpiresAt.ToUnixTimeSeconds(),
-            claims.FileId,
-            new LicensePayload(
-                license.Id,
-                license.Key,
-                license.ProductId,
-                license.Type,
-                license.Status,
-                license.ExpiresAt?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-                license.Entitlements,
-                license.Metadata.ValueKind == JsonValueKind.Undefined ? EmptyObject : license.Metadata,
-                license.Fingerprint,
-                license.MachineId is { } machineId
-                    ? new MachinePayload(machineId, license.Components is { Count: > 0 } components
-                        ? new SortedDictionary<string, string>(components.ToDictionary(), StringComparer.Ordinal)
-                        : null)
-                    : null,
-                license.FingerprintMatching,
-                Seconds(license.GracePeriod),
-                Seconds(license.CheckInInterval)));
-        var header = Base64UrlStrict.Encode(JsonSerializer.SerializeToUtf8Bytes(new JwsHeader("EdDSA", JwsType, key.KeyId), SdkJson.Jose.JwsHeader));
-        var body = Base64UrlStrict.Encode(JsonSerializer.SerializeToUtf8Bytes(payload, SdkJson.Jose.LicenseFilePayload));
-        var signingInput = header + "." + body;
-        return signingInput + "." + Base64UrlStrict.Encode(key.Sign(Encoding.ASCII.GetBytes(signingInput)));
-    }
-
-    private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
-
-    private static long? Seconds(TimeSpan? span) => span is { } value ? (long)Math.Floor(value.TotalSeconds) : null;
-
-    private static string Encrypt(string jws, string licenseKey, string? fingerprint, ReadOnlySpan<byte> iv)
-    {
-        var header = Base64UrlStrict.Encode(JsonSerializer.SerializeToUtf8Bytes(
-            new JweHeader("dir", "A256GCM", "JWT", fingerprint is null ? null : true), SdkJson.Jose.JweHeader));
-        var plaintext = Encoding.ASCII.GetBytes(jws);
-        var ciphertext = new byte[plaintext.Length];
-        var tag = new byte[TagLength];
-        using (var aes = new AesGcm(DeriveKey(licenseKey, fingerprint), TagLength))
-        {
-            aes.Encrypt(iv, plaintext, ciphertext, tag, Encoding.ASCII.GetBytes(header));
-        }
-
-        return $"{header}..{Base64UrlStrict.Encode(iv)}.{Base64UrlStrict.Encode(ciphertext)}.{Base64UrlStrict.Encode(tag)}";
-    }
-
     /// <summary>
     /// Opens the JWE into <paramref name="output"/>; answers the JWS length (-1 when it cannot be opened) and
     /// whether its key is bound to a machine (so a failure can be named).
@@ -401,20 +325,8 @@ public static class LicenseFile
         return HKDF.DeriveKey(HashAlgorithmName.SHA256, material, 32, KdfSalt, KdfInfo);
     }
 
-    private static string Armor(string token)
-    {
-        var text = new StringBuilder(token.Length + (token.Length / LineLength) + 80);
-        text.Append(BeginLine).Append('\n');
-        for (var i = 0; i < token.Length; i += LineLength)
-        {
-            text.Append(token.AsSpan(i, Math.Min(LineLength, token.Length - i))).Append('\n');
-        }
-
-        return text.Append(EndLine).Append('\n').ToString();
-    }
-
     /// <summary>
-    /// Reads the armor <see cref="Issue(LicenseFileClaims, SigningKey, bool)"/> writes — the BEGIN line, lines of 64
+    /// Reads the armor the server writes (<c>LicenseFileIssuer.Issue</c>) — the BEGIN line, lines of 64
     /// characters (the last one 1 to 64), the END line — as a file is saved the ordinary ways: LF or CRLF, spaces or tabs
     /// around a line (pasted from an email, indented), blank lines before, between and after (a trailing newline, as
     /// <c>jq -r</c> writes). Nothing else: no other line, no other character, so that no changed character other than

@@ -10,21 +10,12 @@ namespace Licenz;
 /// </summary>
 public static class LicenseKey
 {
-    private const string Alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    internal const string Alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
     private const string Prefix = "LIC-";
-    private const int Symbols = 15;
+    internal const int Symbols = 15;
 
     /// <summary>Length of a key in its canonical form.</summary>
     public const int Length = 21;
-
-    /// <summary>A new key from a cryptographically secure random source.</summary>
-    public static string Generate()
-    {
-        Span<char> body = stackalloc char[Symbols];
-        RandomNumberGenerator.GetItems(Alphabet, body[..(Symbols - 1)]);
-        body[Symbols - 1] = CheckSymbol(body[..(Symbols - 1)]);
-        return Format(body);
-    }
 
     /// <summary>
     /// Reads a key as a customer might type it — any case, with or without the prefix and dashes, with
@@ -95,11 +86,11 @@ public static class LicenseKey
         return true;
     }
 
-    private static string Format(ReadOnlySpan<char> body) =>
+    internal static string Format(ReadOnlySpan<char> body) =>
         $"{Prefix}{body[..5]}-{body[5..10]}-{body[10..]}";
 
     // Luhn mod N: catches every single-symbol error and most transpositions of neighbours.
-    private static char CheckSymbol(ReadOnlySpan<char> payload)
+    internal static char CheckSymbol(ReadOnlySpan<char> payload)
     {
         const int n = 32;
         var factor = 2;

@@ -9,7 +9,7 @@ namespace Licenz;
 /// <summary>
 /// Signed verification responses: <c>Content-Digest</c> (RFC 9530, sha-256) and an Ed25519 HTTP Message
 /// Signature (RFC 9421) labelled <c>licenz</c> over <c>@status</c>, <c>content-digest</c> and <c>date</c>, with the
-/// caller's <c>nonce</c> as a signature parameter. The server signs; the SDK (or any RFC 9421 library) verifies
+/// caller's <c>nonce</c> as a signature parameter. The server signs (<c>ResponseSigner</c>); the SDK (or any RFC 9421 library) verifies
 /// with nothing but the JWKS.
 /// </summary>
 public static class ResponseSignature
@@ -29,44 +29,6 @@ public static class ResponseSignature
 
     /// <summary>An HTTP-date (RFC 9110), as the <c>Date</c> header carries it.</summary>
     public static string HttpDate(DateTimeOffset time) => time.UtcDateTime.ToString("r", CultureInfo.InvariantCulture);
-
-    /// <summary>Signs a response; returns the <c>Signature-Input</c> and <c>Signature</c> header values.</summary>
-    /// <param name="status">The response status code.</param>
-    /// <param name="contentDigest">The <c>Content-Digest</c> header value (from <see cref="ContentDigest"/>).</param>
-    /// <param name="date">The <c>Date</c> header value (from <see cref="HttpDate"/>).</param>
-    /// <param name="nonce">The caller's nonce (printable ASCII), or null.</param>
-    /// <param name="created">Signature creation time.</param>
-    /// <param name="key">The signing key.</param>
-    public static (string SignatureInput, string Signature) Sign(int status, string contentDigest, string date, string? nonce, DateTimeOffset created, SigningKey key)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        ArgumentNullException.ThrowIfNull(contentDigest);
-        ArgumentNullException.ThrowIfNull(date);
-
-        // Every verification answer is signed, so this makes the two header values and nothing else: the
-        // Signature-Input value is "licenz=" and the signature parameters, which the signature base reuses.
-        var createdSeconds = created.ToUnixTimeSeconds();
-        var keyId = new SfString(key.KeyId);
-        var signatureInput = nonce is null
-            ? string.Create(CultureInfo.InvariantCulture, stackalloc char[256],
-                $"{Label}=(\"@status\" \"content-digest\" \"date\");created={createdSeconds};keyid={keyId};alg=\"ed25519\"")
-            : string.Create(CultureInfo.InvariantCulture, stackalloc char[256],
-                $"{Label}=(\"@status\" \"content-digest\" \"date\");created={createdSeconds};keyid={keyId};alg=\"ed25519\";nonce={new SfString(nonce)}");
-        var signatureParams = signatureInput.AsSpan(Label.Length + 1);
-        var length = 64 + contentDigest.Length + date.Length + signatureParams.Length;
-        var rented = ArrayPool<byte>.Shared.Rent(length);
-        try
-        {
-            var written = WriteSignatureBase(rented, status, contentDigest, date, signatureParams);
-            Span<byte> signature = stackalloc byte[64];
-            key.Sign(rented.AsSpan(0, written), signature);
-            return (signatureInput, StructuredFields.ByteSequenceMember(Label, signature));
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
-    }
 
     /// <summary>
     /// Checks a signed response: the digest against the body, the signature against <paramref name="keys"/>, and the
@@ -169,7 +131,7 @@ public static class ResponseSignature
     }
 
     /// <summary>The signature base (RFC 9421 §2.5) for the three covered components, as ASCII; returns its length.</summary>
-    private static int WriteSignatureBase(Span<byte> buffer, int status, string contentDigest, string date, ReadOnlySpan<char> signatureParams)
+    internal static int WriteSignatureBase(Span<byte> buffer, int status, string contentDigest, string date, ReadOnlySpan<char> signatureParams)
     {
         var at = 0;
         void Append(ReadOnlySpan<char> text, Span<byte> into) => at += Encoding.ASCII.GetBytes(text, into[at..]);

@@ -84,7 +84,7 @@ public static class LicenseFiles
                 CheckInInterval = policy?.CheckInIntervalSeconds is { } checkIn ? TimeSpan.FromSeconds(checkIn) : null,
             });
         var key = await ring.CurrentAsync(license.AccountId, cancellationToken);
-        var file = LicenseFile.Issue(claims, key, encrypt);
+        var file = LicenseFileIssuer.Issue(claims, key, encrypt);
         return new LicenseFileDto(file, license.Id, key.KeyId, issuedAt.UtcDateTime, expiresAt.UtcDateTime, encrypt, machine?.Fingerprint, machine?.Id);
     }
 }

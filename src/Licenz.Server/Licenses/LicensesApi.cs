@@ -186,7 +186,7 @@ public static class LicensesApi
             ? Expiry.TryAddSeconds(now, duration, out var until) ? until : Expiry.Latest
             : null);
 
-        var key = LicenseKey.Generate();
+        var key = LicenseKeyGenerator.Generate();
         var license = keys.Protect(new License
         {
             Id = Ids.New(Ids.License, time),

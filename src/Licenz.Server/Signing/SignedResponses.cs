@@ -75,7 +75,7 @@ public sealed class SignedResponseMiddleware(RequestDelegate next, SigningKeyRin
             var date = ResponseSignature.HttpDate(now);
             var digest = ResponseSignature.ContentDigest(body.Span);
             var nonce = context.Features.Get<ResponseNonce>()?.Value;
-            var (signatureInput, signature) = ResponseSignature.Sign(context.Response.StatusCode, digest, date, nonce, now, key);
+            var (signatureInput, signature) = ResponseSigner.Sign(context.Response.StatusCode, digest, date, nonce, now, key);
             var headers = context.Response.Headers;
             headers[HeaderNames.Date] = date;
             headers["Content-Digest"] = digest;

@@ -136,7 +136,7 @@ public sealed class ForgedVerifyResponseTests(LicenzApplication app) : IClassFix
                 var body = replay ? old.Body : current.Body;
                 var digest = ResponseSignature.ContentDigest(body);
                 var date = current.Header("Date");
-                var (input, signature) = ResponseSignature.Sign(current.Status, digest, date, request.Field("nonce"), app.Time.GetUtcNow(), trusted);
+                var (input, signature) = ResponseSigner.Sign(current.Status, digest, date, request.Field("nonce"), app.Time.GetUtcNow(), trusted);
                 return (current with { Body = body })
                     .WithHeader("Content-Digest", digest)
                     .WithHeader("Signature-Input", input)

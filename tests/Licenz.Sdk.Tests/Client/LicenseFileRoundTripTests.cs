@@ -142,7 +142,7 @@ public sealed class LicenseFileRoundTripTests(LicenzApplication app) : IClassFix
         Assert.Equal(LicenseFileCodes.DecryptionFailed, LicenseFile.Verify(file, keys, new LicenseFileOptions
         {
             Time = withOtherKey.Time,
-            LicenseKey = LicenseKey.Generate(),
+            LicenseKey = LicenseKeyGenerator.Generate(),
             TrustedClock = TrustedClock.InMemory(),
         }).Code);
         admin.Dispose();

@@ -60,7 +60,7 @@ public sealed class VerifyTests(LicenzApplication app) : IClassFixture<LicenzApp
 
         var suspended = await client.Licenses.VerifyAsync(license.Key);
         var otherProduct = await client.Licenses.VerifyAsync(license.Key, "prod_someotherproduct");
-        var unknown = await client.Licenses.VerifyAsync(LicenseKey.Generate());
+        var unknown = await client.Licenses.VerifyAsync(LicenseKeyGenerator.Generate());
 
         Assert.False(suspended.IsValid);
         Assert.Equal(VerificationResultCodes.Suspended, suspended.Code);

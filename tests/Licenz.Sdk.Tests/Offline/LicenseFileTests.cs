@@ -11,7 +11,7 @@ public sealed class LicenseFileTests
     public void AFileSignedByATrustedKeyIsValidAndCarriesItsClaims()
     {
         using var key = TestLicenses.SigningKey();
-        var file = LicenseFile.Issue(TestLicenses.Claims(), key);
+        var file = LicenseFileIssuer.Issue(TestLicenses.Claims(), key);
 
         var result = LicenseFile.Verify(file, TestLicenses.Keys(key), TestLicenses.Options(Now));
 
@@ -31,7 +31,7 @@ public sealed class LicenseFileTests
     public void TheFileIsArmoredInLinesOfSixtyFourCharacters()
     {
         using var key = TestLicenses.SigningKey();
-        var lines = LicenseFile.Issue(TestLicenses.Claims(), key).Split('\n');
+        var lines = LicenseFileIssuer.Issue(TestLicenses.Claims(), key).Split('\n');
 
         Assert.Equal(LicenseFile.BeginLine, lines[0]);
         Assert.Equal(LicenseFile.EndLine, lines[^2]);
@@ -44,14 +44,14 @@ public sealed class LicenseFileTests
     public void AnEncryptedFileOpensOnlyWithItsLicenseKey()
     {
         using var key = TestLicenses.SigningKey();
-        var file = LicenseFile.Issue(TestLicenses.Claims(), key, encrypt: true);
+        var file = LicenseFileIssuer.Issue(TestLicenses.Claims(), key, encrypt: true);
         var keys = TestLicenses.Keys(key);
 
         Assert.Equal(5, Token(file).Split('.').Length);
         Assert.True(LicenseFile.Verify(file, keys, TestLicenses.Options(Now)).IsValid);
         Assert.True(LicenseFile.Verify(file, keys, TestLicenses.Options(Now, licenseKey: "lic testv ect0r 0001h")).IsValid);
         Assert.Equal(LicenseFileCodes.DecryptionFailed, LicenseFile.Verify(file, keys, TestLicenses.Options(Now, licenseKey: null)).Code);
-        Assert.Equal(LicenseFileCodes.DecryptionFailed, LicenseFile.Verify(file, keys, TestLicenses.Options(Now, licenseKey: LicenseKey.Generate())).Code);
+        Assert.Equal(LicenseFileCodes.DecryptionFailed, LicenseFile.Verify(file, keys, TestLicenses.Options(Now, licenseKey: LicenseKeyGenerator.Generate())).Code);
         Assert.DoesNotContain("prod_test", Encoding.ASCII.GetString(Convert.FromBase64String(ToBase64(Token(file).Split('.')[3]))));
     }
 
@@ -60,8 +60,8 @@ public sealed class LicenseFileTests
     {
         using var key = TestLicenses.SigningKey();
         var keys = TestLicenses.Keys(key);
-        var plain = LicenseFile.Issue(TestLicenses.Claims(fingerprint: TestLicenses.Fingerprint), key);
-        var encrypted = LicenseFile.Issue(TestLicenses.Claims(fingerprint: TestLicenses.Fingerprint), key, encrypt: true);
+        var plain = LicenseFileIssuer.Issue(TestLicenses.Claims(fingerprint: TestLicenses.Fingerprint), key);
+        var encrypted = LicenseFileIssuer.Issue(TestLicenses.Claims(fingerprint: TestLicenses.Fingerprint), key, encrypt: true);
         var other = MachineFingerprint.FromIdentifier("another-machine");
 
         foreach (var file in new[] { plain, encrypted })
@@ -77,7 +77,7 @@ public sealed class LicenseFileTests
     {
         using var key = TestLicenses.SigningKey();
         using var stranger = SigningKey.Generate();
-        var file = LicenseFile.Issue(TestLicenses.Claims(), stranger);
+        var file = LicenseFileIssuer.Issue(TestLicenses.Claims(), stranger);
 
         var result = LicenseFile.Verify(file, TestLicenses.Keys(key), TestLicenses.Options(Now));
 
@@ -92,7 +92,7 @@ public sealed class LicenseFileTests
         using var impostor = SigningKey.Generate();
         var keys = PublicKeySet.FromKeys(new JsonWebKey(key.KeyId, impostor.PublicKey));
 
-        var result = LicenseFile.Verify(LicenseFile.Issue(TestLicenses.Claims(), key), keys, TestLicenses.Options(Now));
+        var result = LicenseFile.Verify(LicenseFileIssuer.Issue(TestLicenses.Claims(), key), keys, TestLicenses.Options(Now));
 
         Assert.Equal(LicenseFileCodes.BadSignature, result.Code);
     }
@@ -101,7 +101,7 @@ public sealed class LicenseFileTests
     public void AFilePastItsTimeToLiveHasExpired()
     {
         using var key = TestLicenses.SigningKey();
-        var file = LicenseFile.Issue(TestLicenses.Claims(ttl: TimeSpan.FromDays(7)), key);
+        var file = LicenseFileIssuer.Issue(TestLicenses.Claims(ttl: TimeSpan.FromDays(7)), key);
         var keys = TestLicenses.Keys(key);
 
         Assert.True(LicenseFile.Verify(file, keys, TestLicenses.Options(TestLicenses.IssuedAt.AddDays(7).AddSeconds(-1))).IsValid);
@@ -114,7 +114,7 @@ public sealed class LicenseFileTests
     public void ALicensePastItsOwnExpiryHasExpiredEvenInsideTheFilesTimeToLive()
     {
         using var key = TestLicenses.SigningKey();
-        var file = LicenseFile.Issue(TestLicenses.Claims(licenseExpiresAt: TestLicenses.IssuedAt.AddDays(2)), key);
+        var file = LicenseFileIssuer.Issue(TestLicenses.Claims(licenseExpiresAt: TestLicenses.IssuedAt.AddDays(2)), key);
 
         var result = LicenseFile.Verify(file, TestLicenses.Keys(key), TestLicenses.Options(TestLicenses.IssuedAt.AddDays(3)));
 
@@ -127,7 +127,7 @@ public sealed class LicenseFileTests
         using var key = TestLicenses.SigningKey();
         var claims = TestLicenses.Claims(type: "perpetual") with { };
         claims = claims with { License = claims.License with { ExpiresAt = null } };
-        var file = LicenseFile.Issue(claims, key);
+        var file = LicenseFileIssuer.Issue(claims, key);
         var keys = TestLicenses.Keys(key);
 
         Assert.True(LicenseFile.Verify(file, keys, TestLicenses.Options(Now)).IsValid);
@@ -138,7 +138,7 @@ public sealed class LicenseFileTests
     public void AFileIssuedAfterTheCurrentTimeIsNotYetValid()
     {
         using var key = TestLicenses.SigningKey();
-        var file = LicenseFile.Issue(TestLicenses.Claims(), key);
+        var file = LicenseFileIssuer.Issue(TestLicenses.Claims(), key);
 
         var result = LicenseFile.Verify(file, TestLicenses.Keys(key), TestLicenses.Options(TestLicenses.IssuedAt.AddHours(-1)));
 
@@ -151,8 +151,8 @@ public sealed class LicenseFileTests
         using var key = TestLicenses.SigningKey();
         var keys = TestLicenses.Keys(key);
         var clock = TrustedClock.InMemory();
-        var older = LicenseFile.Issue(TestLicenses.Claims(), key);
-        var newer = LicenseFile.Issue(TestLicenses.Claims(issuedAt: TestLicenses.IssuedAt.AddDays(10)), key);
+        var older = LicenseFileIssuer.Issue(TestLicenses.Claims(), key);
+        var newer = LicenseFileIssuer.Issue(TestLicenses.Claims(issuedAt: TestLicenses.IssuedAt.AddDays(10)), key);
 
         // Checking the newer file teaches the application that day 10 has come.
         Assert.True(LicenseFile.Verify(newer, keys, TestLicenses.Options(TestLicenses.IssuedAt.AddDays(10).AddHours(1), clock: clock)).IsValid);
@@ -173,11 +173,11 @@ public sealed class LicenseFileTests
         {
             using var key = TestLicenses.SigningKey();
             var keys = TestLicenses.Keys(key);
-            var newer = LicenseFile.Issue(TestLicenses.Claims(issuedAt: TestLicenses.IssuedAt.AddDays(10)), key);
+            var newer = LicenseFileIssuer.Issue(TestLicenses.Claims(issuedAt: TestLicenses.IssuedAt.AddDays(10)), key);
             Assert.True(LicenseFile.Verify(newer, keys, TestLicenses.Options(TestLicenses.IssuedAt.AddDays(11), clock: TrustedClock.InFolder(folder))).IsValid);
 
             // A new process: a new store over the same folder.
-            var older = LicenseFile.Issue(TestLicenses.Claims(), key);
+            var older = LicenseFileIssuer.Issue(TestLicenses.Claims(), key);
             var result = LicenseFile.Verify(older, keys, TestLicenses.Options(TestLicenses.IssuedAt.AddDays(1), clock: TrustedClock.InFolder(folder)));
 
             Assert.Equal(LicenseFileCodes.ClockTampered, result.Code);
@@ -197,7 +197,7 @@ public sealed class LicenseFileTests
         {
             using var key = TestLicenses.SigningKey();
             var clock = TrustedClock.InFolder(Path.Combine(blocker, "cannot-be-a-folder"));
-            var result = LicenseFile.Verify(LicenseFile.Issue(TestLicenses.Claims(), key), TestLicenses.Keys(key), TestLicenses.Options(Now, clock: clock));
+            var result = LicenseFile.Verify(LicenseFileIssuer.Issue(TestLicenses.Claims(), key), TestLicenses.Keys(key), TestLicenses.Options(Now, clock: clock));
 
             Assert.True(result.IsValid);
             Assert.Null(clock.Read("acct_test"));
@@ -214,7 +214,7 @@ public sealed class LicenseFileTests
     public void ALicenseThatWasNotActiveWhenIssuedIsNotValid(string status, string code)
     {
         using var key = TestLicenses.SigningKey();
-        var file = LicenseFile.Issue(TestLicenses.Claims(status: status), key);
+        var file = LicenseFileIssuer.Issue(TestLicenses.Claims(status: status), key);
 
         Assert.Equal(code, LicenseFile.Verify(file, TestLicenses.Keys(key), TestLicenses.Options(Now)).Code);
     }
@@ -223,7 +223,7 @@ public sealed class LicenseFileTests
     public void AFileForAnotherProductIssuerOrKeyIsRefusedWhenTheApplicationSaysWhatItExpects()
     {
         using var key = TestLicenses.SigningKey();
-        var file = LicenseFile.Issue(TestLicenses.Claims(), key);
+        var file = LicenseFileIssuer.Issue(TestLicenses.Claims(), key);
         var keys = TestLicenses.Keys(key);
         LicenseFileOptions With(string? product = null, string? issuer = null, string? licenseKey = TestLicenses.Key) => new()
         {
@@ -237,7 +237,7 @@ public sealed class LicenseFileTests
         Assert.True(LicenseFile.Verify(file, keys, With("prod_test", "acct_test")).IsValid);
         Assert.Equal(LicenseFileCodes.ProductMismatch, LicenseFile.Verify(file, keys, With(product: "prod_other")).Code);
         Assert.Equal(LicenseFileCodes.IssuerMismatch, LicenseFile.Verify(file, keys, With(issuer: "acct_other")).Code);
-        Assert.Equal(LicenseFileCodes.LicenseKeyMismatch, LicenseFile.Verify(file, keys, With(licenseKey: LicenseKey.Generate())).Code);
+        Assert.Equal(LicenseFileCodes.LicenseKeyMismatch, LicenseFile.Verify(file, keys, With(licenseKey: LicenseKeyGenerator.Generate())).Code);
         Assert.Equal(LicenseFileCodes.LicenseKeyMismatch, LicenseFile.Verify(file, keys, With(licenseKey: "not a key")).Code);
     }
 
@@ -259,7 +259,7 @@ public sealed class LicenseFileTests
     public void AFileSavedTheOrdinaryWaysVerifies(string how)
     {
         using var key = TestLicenses.SigningKey();
-        var file = LicenseFile.Issue(TestLicenses.Claims(), key, encrypt: how.Contains("CRLF", StringComparison.Ordinal));
+        var file = LicenseFileIssuer.Issue(TestLicenses.Claims(), key, encrypt: how.Contains("CRLF", StringComparison.Ordinal));
         string Lines(Func<string, string> line, string end = "\n") => string.Join(end, file.TrimEnd('\n').Split('\n').Select(line)) + end;
         var saved = how switch
         {
@@ -297,7 +297,7 @@ public sealed class LicenseFileTests
     public void AnythingBesidesWhitespaceAroundTheArmorsLinesIsMalformed(string what)
     {
         using var key = TestLicenses.SigningKey();
-        var file = LicenseFile.Issue(TestLicenses.Claims(), key);
+        var file = LicenseFileIssuer.Issue(TestLicenses.Claims(), key);
         var lines = file.TrimEnd('\n').Split('\n');
         var altered = what switch
         {
@@ -340,7 +340,7 @@ public sealed class LicenseFileTests
     public void ATokenSignedWithAlgNoneOrAnotherTypeIsMalformed()
     {
         using var key = TestLicenses.SigningKey();
-        var token = Token(LicenseFile.Issue(TestLicenses.Claims(), key));
+        var token = Token(LicenseFileIssuer.Issue(TestLicenses.Claims(), key));
         var parts = token.Split('.');
         string Header(string json) => Convert.ToBase64String(Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 

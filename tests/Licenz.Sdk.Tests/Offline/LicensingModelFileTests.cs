@@ -13,7 +13,7 @@ public sealed class LicensingModelFileTests
     public void TheMachineEntitlementsAndPolicyRulesAreReadBackAsIssued()
     {
         using var key = TestLicenses.SigningKey();
-        var file = LicenseFile.Issue(TestLicenses.MachineClaims(), key, encrypt: true);
+        var file = LicenseFileIssuer.Issue(TestLicenses.MachineClaims(), key, encrypt: true);
 
         var result = LicenseFile.Verify(file, TestLicenses.Keys(key), TestLicenses.Options(Now, fingerprint: TestLicenses.Fingerprint));
 
@@ -36,7 +36,7 @@ public sealed class LicensingModelFileTests
     public void AFileWithoutTheModelsClaimsReadsThemAsAbsent()
     {
         using var key = TestLicenses.SigningKey();
-        var result = LicenseFile.Verify(LicenseFile.Issue(TestLicenses.Claims(), key), TestLicenses.Keys(key), TestLicenses.Options(Now));
+        var result = LicenseFile.Verify(LicenseFileIssuer.Issue(TestLicenses.Claims(), key), TestLicenses.Keys(key), TestLicenses.Options(Now));
 
         Assert.True(result.IsValid, result.Message);
         var license = result.Claims!.License;
@@ -56,7 +56,7 @@ public sealed class LicensingModelFileTests
         var newDiskAndOs = new Dictionary<string, string>(newDisk) { ["os"] = "0000new1" };
 
         // Encrypted too: a file recognised by its components is keyed to the license key alone, or a changed machine could not open it.
-        foreach (var file in new[] { LicenseFile.Issue(TestLicenses.MachineClaims(), key), LicenseFile.Issue(TestLicenses.MachineClaims(), key, encrypt: true) })
+        foreach (var file in new[] { LicenseFileIssuer.Issue(TestLicenses.MachineClaims(), key), LicenseFileIssuer.Issue(TestLicenses.MachineClaims(), key, encrypt: true) })
         {
             var rebound = LicenseFile.Verify(file, keys, TestLicenses.Options(Now, fingerprint: OtherFingerprint, components: newDisk));
             Assert.True(rebound.IsValid, rebound.Message);
@@ -74,7 +74,7 @@ public sealed class LicensingModelFileTests
     {
         using var key = TestLicenses.SigningKey();
         var keys = TestLicenses.Keys(key);
-        var file = LicenseFile.Issue(TestLicenses.MachineClaims(FingerprintMatchingNames.Exact), key);
+        var file = LicenseFileIssuer.Issue(TestLicenses.MachineClaims(FingerprintMatchingNames.Exact), key);
 
         var result = LicenseFile.Verify(file, keys, TestLicenses.Options(Now, fingerprint: OtherFingerprint, components: TestLicenses.Components));
 
@@ -82,7 +82,7 @@ public sealed class LicensingModelFileTests
         Assert.True(LicenseFile.Verify(file, keys, TestLicenses.Options(Now, fingerprint: TestLicenses.Fingerprint)).IsValid);
 
         // And an encrypted exact file stays keyed to its machine: elsewhere it does not even open.
-        var encrypted = LicenseFile.Issue(TestLicenses.MachineClaims(FingerprintMatchingNames.Exact), key, encrypt: true);
+        var encrypted = LicenseFileIssuer.Issue(TestLicenses.MachineClaims(FingerprintMatchingNames.Exact), key, encrypt: true);
         Assert.Equal(LicenseFileCodes.FingerprintMismatch,
             LicenseFile.Verify(encrypted, keys, TestLicenses.Options(Now, fingerprint: OtherFingerprint, components: TestLicenses.Components)).Code);
     }
@@ -92,7 +92,7 @@ public sealed class LicensingModelFileTests
     {
         using var key = TestLicenses.SigningKey();
         var keys = TestLicenses.Keys(key);
-        var file = LicenseFile.Issue(TestLicenses.MachineClaims(), key);
+        var file = LicenseFileIssuer.Issue(TestLicenses.MachineClaims(), key);
 
         var granted = LicenseFile.Verify(file, keys, TestLicenses.Options(Now, fingerprint: TestLicenses.Fingerprint, entitlements: ["export.pdf", "sso"]));
         var lacking = LicenseFile.Verify(file, keys, TestLicenses.Options(Now, fingerprint: TestLicenses.Fingerprint, entitlements: ["sso", "api", "audit"]));
@@ -110,7 +110,7 @@ public sealed class LicensingModelFileTests
         using var key = TestLicenses.SigningKey();
         var keys = TestLicenses.Keys(key);
         var expiry = TestLicenses.IssuedAt.AddDays(10);
-        var file = LicenseFile.Issue(TestLicenses.MachineClaims(licenseExpiresAt: expiry, grace: TimeSpan.FromDays(7)), key);
+        var file = LicenseFileIssuer.Issue(TestLicenses.MachineClaims(licenseExpiresAt: expiry, grace: TimeSpan.FromDays(7)), key);
         LicenseFileResult At(DateTimeOffset time) => LicenseFile.Verify(file, keys, TestLicenses.Options(time, fingerprint: TestLicenses.Fingerprint));
 
         var before = At(expiry.AddSeconds(-1));
@@ -128,7 +128,7 @@ public sealed class LicensingModelFileTests
         Assert.Contains("grace period ended", graceOver.Message, StringComparison.Ordinal);
 
         // Without a grace period, expired is expired.
-        var strict = LicenseFile.Issue(TestLicenses.MachineClaims(licenseExpiresAt: expiry, grace: TimeSpan.Zero), key);
+        var strict = LicenseFileIssuer.Issue(TestLicenses.MachineClaims(licenseExpiresAt: expiry, grace: TimeSpan.Zero), key);
         Assert.Equal(LicenseFileCodes.LicenseExpired,
             LicenseFile.Verify(strict, keys, TestLicenses.Options(expiry.AddSeconds(1), fingerprint: TestLicenses.Fingerprint)).Code);
     }

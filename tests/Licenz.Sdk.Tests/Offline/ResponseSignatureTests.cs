@@ -13,7 +13,7 @@ public sealed class ResponseSignatureTests
     {
         var digest = ResponseSignature.ContentDigest(Body);
         var date = ResponseSignature.HttpDate(Created);
-        var (input, signature) = ResponseSignature.Sign(status, digest, date, nonce, Created, key);
+        var (input, signature) = ResponseSigner.Sign(status, digest, date, nonce, Created, key);
         return (digest, date, input, signature);
     }
 

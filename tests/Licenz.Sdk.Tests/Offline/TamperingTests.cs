@@ -16,7 +16,7 @@ public sealed class TamperingTests
         using var key = TestLicenses.SigningKey();
         var keys = TestLicenses.Keys(key);
         var fingerprint = kind == "bound-encrypted" ? TestLicenses.Fingerprint : null;
-        var file = LicenseFile.Issue(TestLicenses.Claims(fingerprint: fingerprint), key, encrypt: kind != "plain");
+        var file = LicenseFileIssuer.Issue(TestLicenses.Claims(fingerprint: fingerprint), key, encrypt: kind != "plain");
         var bytes = Encoding.ASCII.GetBytes(file);
         Assert.True(LicenseFile.Verify(file, keys, TestLicenses.Options(Now, fingerprint: fingerprint)).IsValid);
 
@@ -44,7 +44,7 @@ public sealed class TamperingTests
     public void ChangingOnlyTheUnusedBitsOfTheLastSignatureCharacterIsRefused()
     {
         using var key = TestLicenses.SigningKey();
-        var file = LicenseFile.Issue(TestLicenses.Claims(), key);
+        var file = LicenseFileIssuer.Issue(TestLicenses.Claims(), key);
         var token = LicenseFileTests.Token(file);
 
         // 64 signature bytes take 86 base64url characters; the last one carries 2 bits and 4 unused ones.

@@ -62,15 +62,15 @@ public sealed partial class TestVectorTests
         Assert.True(OfflineDeactivationProof.TryParse(Document.Value["deactivation-proof"], out var proof, out problem), problem);
         Assert.Equal(("lic_test", "lf_test", TestLicenses.Fingerprint), (proof.LicenseId, proof.FileId, proof.Fingerprint));
         Assert.True(proof.IsSealedWith(TestLicenses.Key));
-        Assert.False(proof.IsSealedWith(LicenseKey.Generate()));
+        Assert.False(proof.IsSealedWith(LicenseKeyGenerator.Generate()));
     }
 
     private static Dictionary<string, string> Compute()
     {
         using var key = TestLicenses.SigningKey();
-        var plain = LicenseFile.Issue(TestLicenses.Claims(), key, encrypt: false, TestLicenses.Iv);
+        var plain = LicenseFileIssuer.Issue(TestLicenses.Claims(), key, encrypt: false, TestLicenses.Iv);
         var claims = Encoding.UTF8.GetString(Convert.FromBase64String(Pad(LicenseFileTests.Token(plain).Split('.')[1])));
-        var machinePlain = LicenseFile.Issue(TestLicenses.MachineClaims(), key, encrypt: false, TestLicenses.Iv);
+        var machinePlain = LicenseFileIssuer.Issue(TestLicenses.MachineClaims(), key, encrypt: false, TestLicenses.Iv);
         var machineClaims = Encoding.UTF8.GetString(Convert.FromBase64String(Pad(LicenseFileTests.Token(machinePlain).Split('.')[1])));
         var request = OfflineActivationRequest.Create(TestLicenses.Key, TestLicenses.Fingerprint,
             new MachineActivationOptions { Components = TestLicenses.Components, Name = "Lab PC 7" }, ActivationNonce);
@@ -81,13 +81,13 @@ public sealed partial class TestVectorTests
             ["jwks"] = PublicKeySet.FromKeys(key.ToJsonWebKey()).ToJwks(),
             ["claims"] = claims,
             ["plain"] = plain.TrimEnd('\n'),
-            ["encrypted"] = LicenseFile.Issue(TestLicenses.Claims(), key, encrypt: true, TestLicenses.Iv).TrimEnd('\n'),
-            ["bound-encrypted"] = LicenseFile.Issue(TestLicenses.Claims(fingerprint: TestLicenses.Fingerprint), key, encrypt: true, TestLicenses.Iv).TrimEnd('\n'),
+            ["encrypted"] = LicenseFileIssuer.Issue(TestLicenses.Claims(), key, encrypt: true, TestLicenses.Iv).TrimEnd('\n'),
+            ["bound-encrypted"] = LicenseFileIssuer.Issue(TestLicenses.Claims(fingerprint: TestLicenses.Fingerprint), key, encrypt: true, TestLicenses.Iv).TrimEnd('\n'),
             ["content-key"] = Convert.ToHexStringLower(LicenseFile.DeriveKey(TestLicenses.Key, null)),
             ["bound-content-key"] = Convert.ToHexStringLower(LicenseFile.DeriveKey(TestLicenses.Key, TestLicenses.Fingerprint)),
             ["machine-claims"] = machineClaims,
             ["machine-plain"] = machinePlain.TrimEnd('\n'),
-            ["machine-encrypted"] = LicenseFile.Issue(TestLicenses.MachineClaims(), key, encrypt: true, TestLicenses.Iv).TrimEnd('\n'),
+            ["machine-encrypted"] = LicenseFileIssuer.Issue(TestLicenses.MachineClaims(), key, encrypt: true, TestLicenses.Iv).TrimEnd('\n'),
             ["activation-key"] = Convert.ToHexStringLower(Internal.OfflineSeals.Key(TestLicenses.Key, Internal.OfflineSeals.ActivationPurpose)),
             ["activation-request"] = request.ToString(),
             ["deactivation-key"] = Convert.ToHexStringLower(Internal.OfflineSeals.Key(TestLicenses.Key, Internal.OfflineSeals.DeactivationPurpose)),

@@ -67,7 +67,7 @@ public sealed partial class ApiPageTests(LicenzApplication app) : IClassFixture<
     {
         using var verifier = app.CreateClient(await KeyAsync("verify_only"));
 
-        Assert.Equal(HttpStatusCode.OK, (await verifier.PostJsonAsync("licenses/verify", new { key = LicenseKey.Generate() })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await verifier.PostJsonAsync("licenses/verify", new { key = LicenseKeyGenerator.Generate() })).StatusCode);
         await (await verifier.GetAsync("licenses")).ErrorAsync(HttpStatusCode.Forbidden, "forbidden");
         await (await verifier.GetAsync("products")).ErrorAsync(HttpStatusCode.Forbidden, "forbidden");
     }

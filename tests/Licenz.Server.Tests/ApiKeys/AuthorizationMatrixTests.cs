@@ -1081,7 +1081,7 @@ public sealed class AuthorizationMatrixServer : LicenzApplication
     {
         var suffix = Guid.NewGuid().ToString("N")[..10];
         static string Id(string prefix) => Ids.New(prefix, TimeProvider.System);
-        var (licenseId, licenseKey) = (Id(Ids.License), LicenseKey.Generate());
+        var (licenseId, licenseKey) = (Id(Ids.License), LicenseKeyGenerator.Generate());
         return new MatrixTargets(
             Id(Ids.Product),
             Id(Ids.Product),
@@ -1089,7 +1089,7 @@ public sealed class AuthorizationMatrixServer : LicenzApplication
             licenseKey,
             Epoch,
             Id(Ids.License),
-            LicenseKey.Generate(),
+            LicenseKeyGenerator.Generate(),
             Id(Ids.ApiKey),
             Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32)),
             Id(Ids.Policy),
@@ -1098,7 +1098,7 @@ public sealed class AuthorizationMatrixServer : LicenzApplication
             $"granted-{suffix}",
             Id(Ids.Policy),
             Id(Ids.License),
-            LicenseKey.Generate(),
+            LicenseKeyGenerator.Generate(),
             Id(Ids.Machine),
             $"fp-{suffix}",
             NeverIssuedProof(licenseId, licenseKey));

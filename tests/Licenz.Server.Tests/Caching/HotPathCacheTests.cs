@@ -99,12 +99,12 @@ public sealed class HotPathCacheTests(LicenzApplication app) : IClassFixture<Lic
         using var client = app.CreateClient(created.Str("key"));
         for (var i = 0; i < 3; i++)
         {
-            Assert.Equal(HttpStatusCode.OK, (await client.PostJsonAsync("licenses/verify", new { key = LicenseKey.Generate() })).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await client.PostJsonAsync("licenses/verify", new { key = LicenseKeyGenerator.Generate() })).StatusCode);
         }
 
         await (await admin.DeleteAsync($"api-keys/{created.Str("id")}")).DataAsync();
 
-        var refused = await client.PostJsonAsync("licenses/verify", new { key = LicenseKey.Generate() });
+        var refused = await client.PostJsonAsync("licenses/verify", new { key = LicenseKeyGenerator.Generate() });
         await refused.ErrorAsync(HttpStatusCode.Unauthorized, "invalid_api_key");
     }
 
@@ -115,11 +115,11 @@ public sealed class HotPathCacheTests(LicenzApplication app) : IClassFixture<Lic
         var expiresAt = app.Time.GetUtcNow().AddSeconds(30).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'");
         var created = await (await admin.PostJsonAsync("api-keys", new { type = "verify_only", name = "short", expires_at = expiresAt })).DataAsync(HttpStatusCode.Created);
         using var client = app.CreateClient(created.Str("key"));
-        Assert.Equal(HttpStatusCode.OK, (await client.PostJsonAsync("licenses/verify", new { key = LicenseKey.Generate() })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostJsonAsync("licenses/verify", new { key = LicenseKeyGenerator.Generate() })).StatusCode);
 
         app.Time.Advance(TimeSpan.FromSeconds(31));
 
-        await (await client.PostJsonAsync("licenses/verify", new { key = LicenseKey.Generate() })).ErrorAsync(HttpStatusCode.Unauthorized, "invalid_api_key");
+        await (await client.PostJsonAsync("licenses/verify", new { key = LicenseKeyGenerator.Generate() })).ErrorAsync(HttpStatusCode.Unauthorized, "invalid_api_key");
     }
 
     [Fact]

@@ -172,7 +172,7 @@ public sealed class ActivityRecorderTests(LicenzApplication app) : IClassFixture
             CreatedAt = now,
             UpdatedAt = now,
             Activity = new LicenseActivity(),
-        }, LicenseKey.Generate())).ToList();
+        }, LicenseKeyGenerator.Generate())).ToList();
         db.Licenses.AddRange(licenses);
         await db.SaveChangesAsync();
         return licenses.Select(l => l.Id).ToList();

@@ -21,7 +21,7 @@ public sealed class SealedLicenseKeysMigrationTests : IDisposable
 {
     private const string Before = "20261201121720_EventLog";
     private const string SealedKeys = "20261201144925_SealedLicenseKeys";
-    private static readonly string[] Keys = [LicenseKey.Generate(), LicenseKey.Generate(), LicenseKey.Generate()];
+    private static readonly string[] Keys = [LicenseKeyGenerator.Generate(), LicenseKeyGenerator.Generate(), LicenseKeyGenerator.Generate()];
     private static readonly string[] LicenseIds = ["lic_00000000000000000000000001", "lic_00000000000000000000000002", "lic_00000000000000000000000003"];
 
     private readonly string _folder = Directory.CreateTempSubdirectory("licenz-upgrade-").FullName;

@@ -113,7 +113,7 @@ public sealed class LicenseLifecycleTests(LicenzApplication app) : IClassFixture
         using var client = app.CreateAdminClient();
 
         await (await ActAsync(client, "lic_00000000000000000000000000", action)).ErrorAsync(HttpStatusCode.NotFound, "not_found");
-        await (await ActAsync(client, LicenseKey.Generate(), action)).ErrorAsync(HttpStatusCode.NotFound, "not_found");
+        await (await ActAsync(client, LicenseKeyGenerator.Generate(), action)).ErrorAsync(HttpStatusCode.NotFound, "not_found");
     }
 
     // ---- impossible transitions ----

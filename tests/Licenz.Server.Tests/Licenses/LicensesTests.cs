@@ -314,7 +314,7 @@ public sealed partial class LicensesTests(LicenzApplication app) : IClassFixture
         var product = await CreateProductAsync(client);
         var key = (await CreateLicenseAsync(client, product)).Str("key");
         var wrongCheck = key[..^1] + (key[^1] == 'A' ? 'B' : 'A');
-        string[] unknown = ["lic_00000000000000000000000000", LicenseKey.Generate(), wrongCheck, "garbage", "prod_00000000000000000000000000"];
+        string[] unknown = ["lic_00000000000000000000000000", LicenseKeyGenerator.Generate(), wrongCheck, "garbage", "prod_00000000000000000000000000"];
 
         foreach (var id in unknown)
         {
@@ -638,7 +638,7 @@ public sealed partial class LicensesTests(LicenzApplication app) : IClassFixture
     {
         using var client = app.CreateAdminClient();
 
-        var response = await client.PatchJsonAsync($"licenses/{LicenseKey.Generate()}", new { email = "ghost@example.com" });
+        var response = await client.PatchJsonAsync($"licenses/{LicenseKeyGenerator.Generate()}", new { email = "ghost@example.com" });
 
         await response.ErrorAsync(HttpStatusCode.NotFound, "not_found");
     }

@@ -287,7 +287,7 @@ public sealed class MachinesTests(LicenzApplication app) : IClassFixture<LicenzA
         using var admin = app.CreateAdminClient();
         var malformed = await (await ActivateAsync(admin, "not a key", "fp")).ErrorAsync(HttpStatusCode.BadRequest, "bad_request");
         Assert.Equal("key", malformed.Str("field"));
-        await (await ActivateAsync(admin, Licenz.LicenseKey.Generate(), "fp")).ErrorAsync(HttpStatusCode.NotFound, "not_found");
+        await (await ActivateAsync(admin, Licenz.LicenseKeyGenerator.Generate(), "fp")).ErrorAsync(HttpStatusCode.NotFound, "not_found");
     }
 
     [Fact]

@@ -231,7 +231,7 @@ public sealed class OfflineActivationTests(LicenzApplication app) : IClassFixtur
             "{altered}" => Altered(valid, "fp-bad-input", "fp-someone-else"),
             "{resealed}" => valid[..^2] + (valid[^2] == 'A' ? "B" : "A") + valid[^1],
             "{huge-fingerprint}" => Request(key, new string('f', 10_240)),
-            "{unknown-key}" => Request(Licenz.LicenseKey.Generate(), "fp-bad-input"),
+            "{unknown-key}" => Request(Licenz.LicenseKeyGenerator.Generate(), "fp-bad-input"),
             _ => request,
         };
         var before = await app.SnapshotDatabaseAsync();

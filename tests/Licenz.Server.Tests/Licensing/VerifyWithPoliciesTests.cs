@@ -23,7 +23,7 @@ public sealed class VerifyWithPoliciesTests(LicenzApplication app) : IClassFixtu
         Assert.False(answer.GetProperty("in_grace").GetBoolean());
         Assert.Equal(license.Str("policy_id"), answer.GetProperty("license").Str("policy_id"));
 
-        var missing = await VerifyAsync(admin, new { key = Licenz.LicenseKey.Generate() });
+        var missing = await VerifyAsync(admin, new { key = Licenz.LicenseKeyGenerator.Generate() });
         Assert.Equal("NOT_FOUND", missing.Str("code"));
         Assert.Equal("license", missing.GetProperty("checks")[0].Str("rule"));
     }

@@ -27,7 +27,7 @@ public sealed class MetricsTests(LicenzApplication app) : IClassFixture<LicenzAp
         Assert.Equal("VALID", await VerifyAsync(admin, license.Str("key")));
         await (await admin.PostAsync($"licenses/{license.Str("id")}/suspend", null)).DataAsync();
         Assert.Equal("SUSPENDED", await VerifyAsync(admin, license.Str("key")));
-        Assert.Equal("NOT_FOUND", await VerifyAsync(admin, LicenseKey.Generate()));
+        Assert.Equal("NOT_FOUND", await VerifyAsync(admin, LicenseKeyGenerator.Generate()));
         var after = await Scrape.TakeAsync(app);
 
         double Moved(string name, params (string, string)[] labels) => after.Sum(name, labels) - before.Sum(name, labels);
@@ -68,7 +68,7 @@ public sealed class MetricsTests(LicenzApplication app) : IClassFixture<LicenzAp
         var license = await (await admin.PostJsonAsync("licenses", new { product_id = product.Str("id"), email = "private-customer@example.com", type = "perpetual" }))
             .DataAsync(HttpStatusCode.Created);
         var verified = await (await admin.PostJsonAsync("licenses/verify", new { key = license.Str("key") })).DataAsync();
-        await (await admin.PostJsonAsync("licenses/verify", new { key = LicenseKey.Generate() })).DataAsync();
+        await (await admin.PostJsonAsync("licenses/verify", new { key = LicenseKeyGenerator.Generate() })).DataAsync();
 
         var scrape = await Scrape.TakeAsync(app);
 

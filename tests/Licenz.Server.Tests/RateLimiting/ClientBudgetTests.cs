@@ -27,14 +27,14 @@ public sealed class ClientBudgetTests(FreePlanApplication app) : IClassFixture<F
         var window = app.StartNextWindow(secondsIn: 10);
 
         // Ten installations, ten verifications each: the whole client budget, no key over its share.
-        var keys = Enumerable.Range(0, FreeLimit / FreeShare).Select(_ => LicenseKey.Generate()).ToArray();
+        var keys = Enumerable.Range(0, FreeLimit / FreeShare).Select(_ => LicenseKeyGenerator.Generate()).ToArray();
         for (var i = 1; i <= FreeLimit; i++)
         {
             using var response = await application.PostJsonAsync("licenses/verify", new { key = keys[i % keys.Length] });
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"Verification {i} got {(int)response.StatusCode}.");
         }
 
-        using (var limited = await application.PostJsonAsync("licenses/verify", new { key = LicenseKey.Generate() }))
+        using (var limited = await application.PostJsonAsync("licenses/verify", new { key = LicenseKeyGenerator.Generate() }))
         {
             var error = await limited.ErrorAsync(HttpStatusCode.TooManyRequests, "rate_limited");
             Assert.Equal(
@@ -93,7 +93,7 @@ public sealed class ClientBudgetTests(FreePlanApplication app) : IClassFixture<F
             response.AssertHeaders(FreeLimit, FreeLimit - i, window + 60);
         }
 
-        using var limited = await first.PostJsonAsync("licenses/verify", new { key = LicenseKey.Generate() });
+        using var limited = await first.PostJsonAsync("licenses/verify", new { key = LicenseKeyGenerator.Generate() });
         await limited.ErrorAsync(HttpStatusCode.TooManyRequests, "rate_limited");
     }
 
@@ -139,7 +139,7 @@ public sealed class ClientBudgetTests(FreePlanApplication app) : IClassFixture<F
         }
 
         // Another license key, and the client budget itself, are untouched: 10 of 100 spent.
-        using (var other = await application.PostJsonAsync("licenses/verify", new { key = LicenseKey.Generate() }))
+        using (var other = await application.PostJsonAsync("licenses/verify", new { key = LicenseKeyGenerator.Generate() }))
         {
             await other.DataAsync();
             other.AssertHeaders(FreeShare, FreeShare - 1, window + 35 + 60);
@@ -180,7 +180,7 @@ public sealed class ClientBudgetTests(FreePlanApplication app) : IClassFixture<F
         using (var chunked = new HttpRequestMessage(HttpMethod.Post, "licenses/verify"))
         {
             // A body sent in chunks is read whole before it is counted: its key is seen like any other.
-            chunked.Content = new StreamContent(new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(new { key = LicenseKey.Generate() })));
+            chunked.Content = new StreamContent(new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(new { key = LicenseKeyGenerator.Generate() })));
             chunked.Content.Headers.ContentType = new("application/json");
             chunked.Headers.TransferEncodingChunked = true;
             using var response = await application.SendAsync(chunked, Cancel);
@@ -247,11 +247,11 @@ public sealed class LicenseKeyShareSettingsTests
     [Fact]
     public void ALicenseKeyIsKnownByTheHashOfItsCanonicalFormOnly()
     {
-        var key = LicenseKey.Generate();
+        var key = LicenseKeyGenerator.Generate();
         var identity = LicenseKeyLocation.Identity(key);
         Assert.NotEqual(LicenseKeyLocation.Unreadable, identity);
         Assert.Equal(identity, LicenseKeyLocation.Identity(key.ToLowerInvariant().Replace("-", " ", StringComparison.Ordinal)));
-        Assert.NotEqual(identity, LicenseKeyLocation.Identity(LicenseKey.Generate()));
+        Assert.NotEqual(identity, LicenseKeyLocation.Identity(LicenseKeyGenerator.Generate()));
         Assert.Equal(LicenseKeyLocation.Unreadable, LicenseKeyLocation.Identity("LIC-NOT-A-KEY"));
         Assert.Equal(LicenseKeyLocation.Unreadable, LicenseKeyLocation.Identity(null));
 

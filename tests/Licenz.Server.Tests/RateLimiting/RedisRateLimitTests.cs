@@ -121,7 +121,7 @@ public sealed class RedisRateLimitTests
         // A client budget, likewise: 30 license keys, 10 requests each, so no key is over its share and the budget binds.
         using var appOnFirst = first.CreateClient(verifyKey);
         using var appOnSecond = second.CreateClient(verifyKey);
-        var licenseKeys = Enumerable.Range(0, 30).Select(_ => LicenseKey.Generate()).ToArray();
+        var licenseKeys = Enumerable.Range(0, 30).Select(_ => LicenseKeyGenerator.Generate()).ToArray();
         var client = await AllAtOnceAsync(300, i => (i % 2 == 0 ? appOnFirst : appOnSecond).PostJsonAsync("licenses/verify", new { key = licenseKeys[i % 30] }));
         Assert.Equal(new Dictionary<HttpStatusCode, int> { [HttpStatusCode.OK] = FreeLimit, [HttpStatusCode.TooManyRequests] = 200 }, client);
 
@@ -268,7 +268,7 @@ public sealed class RedisRateLimitTests
         await using var one = Connection(redis, prefix);
         await using var two = Connection(redis, prefix);
         IRateLimitStore[] nodes = [await StoreAsync(one), await StoreAsync(two)];
-        var share = new LicenseKeyShare(LicenseKeyLocation.Identity(LicenseKey.Generate()), 250);
+        var share = new LicenseKeyShare(LicenseKeyLocation.Identity(LicenseKeyGenerator.Generate()), 250);
         var allowed = 0;
         var budgetCounts = new ConcurrentBag<int>();
 

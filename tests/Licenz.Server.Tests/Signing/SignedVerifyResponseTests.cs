@@ -20,7 +20,7 @@ public sealed class SignedVerifyResponseTests(LicenzApplication app) : IClassFix
         var (client, body, status) = kind switch
         {
             "valid" => (admin, new { key = license.Str("key"), nonce = Nonce } as object, HttpStatusCode.OK),
-            "not found" => (admin, new { key = LicenseKey.Generate(), nonce = Nonce }, HttpStatusCode.OK),
+            "not found" => (admin, new { key = LicenseKeyGenerator.Generate(), nonce = Nonce }, HttpStatusCode.OK),
             "bad body" => (admin, new { key = 42 }, HttpStatusCode.BadRequest),
             "missing key" => (app.CreateClient(apiKey: null), new { key = license.Str("key"), nonce = Nonce }, HttpStatusCode.Unauthorized),
             "unknown key" => (app.CreateClient("lz_verify_" + new string('a', 40)), new { key = license.Str("key"), nonce = Nonce }, HttpStatusCode.Unauthorized),
@@ -65,7 +65,7 @@ public sealed class SignedVerifyResponseTests(LicenzApplication app) : IClassFix
         var (accountId, adminKey) = await app.CreateAccountAsync("Signed elsewhere");
         using var other = app.CreateClient(adminKey);
 
-        var response = await other.PostJsonAsync("licenses/verify", new { key = LicenseKey.Generate(), nonce = Nonce });
+        var response = await other.PostJsonAsync("licenses/verify", new { key = LicenseKeyGenerator.Generate(), nonce = Nonce });
         var bytes = await response.Content.ReadAsByteArrayAsync();
 
         Assert.True(Verify(response, bytes, Nonce, await Fixtures.JwksAsync(app, accountId)).IsValid);

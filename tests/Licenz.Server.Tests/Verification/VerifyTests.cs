@@ -58,7 +58,7 @@ public sealed class VerifyTests(LicenzApplication app) : IClassFixture<LicenzApp
     {
         using var client = app.CreateAdminClient();
 
-        var result = await VerifyAsync(client, new { key = LicenseKey.Generate() });
+        var result = await VerifyAsync(client, new { key = LicenseKeyGenerator.Generate() });
 
         AssertVerdict(result, valid: false, "NOT_FOUND");
         Assert.Equal(JsonValueKind.Null, result.GetProperty("license").ValueKind);
@@ -193,7 +193,7 @@ public sealed class VerifyTests(LicenzApplication app) : IClassFixture<LicenzApp
         await (await client.PostAsync($"licenses/{revoked.Str("id")}/revoke", null, Ct)).DataAsync();
         const string nonce = "3q2+7w==-._~:/0123456789";
 
-        foreach (var key in new[] { active.Str("key"), revoked.Str("key"), LicenseKey.Generate(), "garbage" })
+        foreach (var key in new[] { active.Str("key"), revoked.Str("key"), LicenseKeyGenerator.Generate(), "garbage" })
         {
             var result = await VerifyAsync(client, new { key, nonce });
             Assert.Equal(nonce, result.Str("nonce"));
@@ -219,7 +219,7 @@ public sealed class VerifyTests(LicenzApplication app) : IClassFixture<LicenzApp
         var cases = new (object Body, string Code)[]
         {
             (new { key = valid.Str("key") }, "VALID"),
-            (new { key = LicenseKey.Generate() }, "NOT_FOUND"),
+            (new { key = LicenseKeyGenerator.Generate() }, "NOT_FOUND"),
             (new { key = "not a key" }, "NOT_FOUND"),
             (new { key = suspended.Str("key") }, "SUSPENDED"),
             (new { key = expired.Str("key") }, "EXPIRED"),
@@ -352,7 +352,7 @@ public sealed class VerifyTests(LicenzApplication app) : IClassFixture<LicenzApp
         using var client = app.CreateAdminClient();
         var value = nonce == "n-0123456789-too-long" ? new string('n', 129) : nonce;
 
-        var response = await client.PostJsonAsync("licenses/verify", new { key = LicenseKey.Generate(), nonce = value });
+        var response = await client.PostJsonAsync("licenses/verify", new { key = LicenseKeyGenerator.Generate(), nonce = value });
 
         var error = await response.ErrorAsync(HttpStatusCode.BadRequest, "bad_request");
         Assert.Equal("nonce", error.Str("field"));
