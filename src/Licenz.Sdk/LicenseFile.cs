@@ -70,7 +70,7 @@ public static class LicenseFile
             }
 
             var jws = token.AsSpan(0, tokenLength);
-            if (jws.Count((byte)'.') == 4)
+            if (Compat.Count(jws, (byte)'.') == 4)
             {
                 opened = ArrayPool<byte>.Shared.Rent(2 * tokenLength);
                 var (length, bound) = Decrypt(jws, opened, options);
@@ -99,7 +99,7 @@ public static class LicenseFile
     {
         var firstDot = jws.IndexOf((byte)'.');
         var lastDot = jws.LastIndexOf((byte)'.');
-        if (firstDot < 0 || jws.Count((byte)'.') != 2)
+        if (firstDot < 0 || Compat.Count(jws, (byte)'.') != 2)
         {
             return NotASignedLicense;
         }
@@ -257,18 +257,7 @@ public static class LicenseFile
     private static (int Length, bool Bound) Decrypt(ReadOnlySpan<byte> jwe, byte[] output, LicenseFileOptions options)
     {
         Span<Range> parts = stackalloc Range[5];
-        var count = 0;
-        foreach (var part in jwe.Split((byte)'.'))
-        {
-            if (count == parts.Length)
-            {
-                return (-1, false);
-            }
-
-            parts[count++] = part;
-        }
-
-        if (count != parts.Length || !jwe[parts[1]].IsEmpty)
+        if (Compat.SplitParts(jwe, parts) != parts.Length || !jwe[parts[1]].IsEmpty)
         {
             return (-1, false);
         }
@@ -305,24 +294,16 @@ public static class LicenseFile
             return (-1, bound);
         }
 
-        try
-        {
-            using var aes = new AesGcm(contentKey, TagLength);
-            aes.Decrypt(iv[..IvLength], ciphertext[..ciphertextLength], tag[..TagLength], plaintext[..ciphertextLength], encodedHeader);
-        }
-        catch (AuthenticationTagMismatchException)
-        {
-            return (-1, bound);
-        }
-
-        return (ciphertextLength, bound);
+        return Crypto.TryAesGcmDecrypt(contentKey, iv[..IvLength], ciphertext[..ciphertextLength], tag[..TagLength], encodedHeader, plaintext[..ciphertextLength])
+            ? (ciphertextLength, bound)
+            : (-1, bound);
     }
 
     /// <summary>HKDF-SHA256: IKM = license key (+ "\n" + fingerprint when bound), salt "licenz/license-file/v1", info "A256GCM", 32 bytes.</summary>
     internal static byte[] DeriveKey(string licenseKey, string? fingerprint)
     {
         var material = Encoding.UTF8.GetBytes(fingerprint is null ? licenseKey : licenseKey + "\n" + fingerprint);
-        return HKDF.DeriveKey(HashAlgorithmName.SHA256, material, 32, KdfSalt, KdfInfo);
+        return Crypto.HkdfSha256(material, 32, KdfSalt, KdfInfo);
     }
 
     /// <summary>

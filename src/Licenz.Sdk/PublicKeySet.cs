@@ -1,7 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using Licenz.Internal;
-using NSec.Cryptography;
 
 namespace Licenz;
 
@@ -11,9 +10,9 @@ namespace Licenz;
 /// </summary>
 public sealed class PublicKeySet
 {
-    private readonly Dictionary<string, PublicKey> _keys;
+    private readonly Dictionary<string, Ed25519PublicKey> _keys;
 
-    private PublicKeySet(Dictionary<string, PublicKey> keys) => _keys = keys;
+    private PublicKeySet(Dictionary<string, Ed25519PublicKey> keys) => _keys = keys;
 
     /// <summary>The key ids in the set.</summary>
     public IReadOnlyCollection<string> KeyIds => _keys.Keys;
@@ -35,7 +34,7 @@ public sealed class PublicKeySet
     {
         set = null;
         problem = null;
-        var keys = new Dictionary<string, PublicKey>(StringComparer.Ordinal);
+        var keys = new Dictionary<string, Ed25519PublicKey>(StringComparer.Ordinal);
         try
         {
             using var document = JsonDocument.Parse(json ?? "");
@@ -53,7 +52,7 @@ public sealed class PublicKeySet
                     && Text(jwk, "kid") is { Length: > 0 } kid
                     && Text(jwk, "x") is { } x && Base64UrlStrict.TryDecode(x, out var raw)
                     && Text(jwk, "use") is null or "sig"
-                    && PublicKey.TryImport(SignatureAlgorithm.Ed25519, raw, KeyBlobFormat.RawPublicKey, out var key) && key is not null)
+                    && Ed25519PublicKey.TryImport(raw, out var key) && key is not null)
                 {
                     keys[kid] = key;
                 }
@@ -73,10 +72,10 @@ public sealed class PublicKeySet
     /// <exception cref="ArgumentException">A key is not a valid 32-byte Ed25519 public key.</exception>
     public static PublicKeySet FromKeys(params IEnumerable<JsonWebKey> keys)
     {
-        var set = new Dictionary<string, PublicKey>(StringComparer.Ordinal);
+        var set = new Dictionary<string, Ed25519PublicKey>(StringComparer.Ordinal);
         foreach (var jwk in keys)
         {
-            if (!PublicKey.TryImport(SignatureAlgorithm.Ed25519, jwk.PublicKey, KeyBlobFormat.RawPublicKey, out var key) || key is null)
+            if (!Ed25519PublicKey.TryImport(jwk.PublicKey, out var key) || key is null)
             {
                 throw new ArgumentException($"Key '{jwk.KeyId}' is not a 32-byte Ed25519 public key.", nameof(keys));
             }
@@ -91,12 +90,12 @@ public sealed class PublicKeySet
     public string ToJwks()
     {
         var keys = _keys.Select(k => new JwkDocument("OKP", "Ed25519", k.Key, "EdDSA", "sig",
-            Base64UrlStrict.Encode(k.Value.Export(KeyBlobFormat.RawPublicKey)))).ToList();
+            Base64UrlStrict.Encode(k.Value.Raw))).ToList();
         return JsonSerializer.Serialize(new JwksDocument(keys), SdkJson.Default.JwksDocument);
     }
 
     internal bool Verify(string kid, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature) =>
-        _keys.TryGetValue(kid, out var key) && SignatureAlgorithm.Ed25519.Verify(key, data, signature);
+        _keys.TryGetValue(kid, out var key) && key.Verify(data, signature);
 
     internal bool Contains(string kid) => _keys.ContainsKey(kid);
 

@@ -22,7 +22,7 @@ public static class ResponseSignature
     /// <summary>The <c>Content-Digest</c> value of a body: <c>sha-256=:base64:</c>.</summary>
     public static string ContentDigest(ReadOnlySpan<byte> body)
     {
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        Span<byte> hash = stackalloc byte[32];
         SHA256.HashData(body, hash);
         return StructuredFields.ByteSequenceMember("sha-256", hash);
     }

@@ -71,7 +71,7 @@ public sealed class LicensesClient
         ArgumentNullException.ThrowIfNull(options);
         var path = "licenses/" + Paths.Id(idOrKey, nameof(idOrKey));
         var body = ClientJson.Serialize(new LicenseUpdateBody(options.Email, options.ExpiresAt, options.Metadata), ClientJson.Default.LicenseUpdateBody);
-        return _api.SendAsync(HttpMethod.Patch, path, body, ClientJson.Default.DataEnvelopeLicenseInfo, cancellationToken);
+        return _api.SendAsync(Compat.Patch, path, body, ClientJson.Default.DataEnvelopeLicenseInfo, cancellationToken);
     }
 
     /// <summary>Deletes a license for good.</summary>

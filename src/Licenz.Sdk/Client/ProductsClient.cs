@@ -51,7 +51,7 @@ public sealed class ProductsClient
         var path = "products/" + Paths.Id(id, nameof(id));
         var body = ClientJson.Serialize(
             new ProductBody(options.Name, options.Code, options.Metadata, options.SubscriptionDays, options.TrialDays), ClientJson.Default.ProductBody);
-        return _api.SendAsync(HttpMethod.Patch, path, body, ClientJson.Default.DataEnvelopeProductInfo, cancellationToken);
+        return _api.SendAsync(Compat.Patch, path, body, ClientJson.Default.DataEnvelopeProductInfo, cancellationToken);
     }
 
     /// <summary>Deletes a product that has no licenses.</summary>

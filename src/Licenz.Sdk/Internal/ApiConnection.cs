@@ -175,11 +175,11 @@ internal static class RateLimitRetry
                 MaxRetryAttempts = settings.MaxRateLimitRetries,
                 BackoffType = DelayBackoffType.Constant,
                 UseJitter = false,
-                ShouldHandle = args => ValueTask.FromResult(
-                    args.Outcome.Result is { StatusCode: HttpStatusCode.TooManyRequests } response
+                ShouldHandle = args => new ValueTask<bool>(
+                    args.Outcome.Result is { StatusCode: (HttpStatusCode)429 } response
                     && Wait(response, time) is { } wait
                     && wait <= settings.MaxRateLimitWait),
-                DelayGenerator = args => ValueTask.FromResult(args.Outcome.Result is { } response ? Wait(response, time) : null),
+                DelayGenerator = args => new ValueTask<TimeSpan?>(args.Outcome.Result is { } response ? Wait(response, time) : null),
             })
             .Build();
     }
@@ -203,8 +203,8 @@ internal static class RateLimitRetry
             }
         }
 
-        return response.Headers.NonValidated.TryGetValues("X-RateLimit-Reset", out var values)
-               && RateLimit.ParseReset(values.ToString()) is { } reset
+        return Compat.RawHeader(response.Headers, "X-RateLimit-Reset") is { } value
+               && RateLimit.ParseReset(value) is { } reset
             ? NotNegative(reset - time.GetUtcNow())
             : null;
     }

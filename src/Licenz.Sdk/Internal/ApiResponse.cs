@@ -28,10 +28,9 @@ internal sealed class ApiResponse : IDisposable
     /// <summary>A header exactly as received (several lines joined by ", "): HttpClient's parsing would reformat some.</summary>
     public string? Header(string name)
     {
-        if (_message.Headers.NonValidated.TryGetValues(name, out var values)
-            || _message.Content.Headers.NonValidated.TryGetValues(name, out values))
+        if ((Compat.RawHeader(_message.Headers, name) ?? Compat.RawHeader(_message.Content.Headers, name)) is { } value)
         {
-            return values.ToString();
+            return value;
         }
 
         return null;

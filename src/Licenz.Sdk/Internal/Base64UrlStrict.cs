@@ -11,8 +11,9 @@ namespace Licenz.Internal;
 /// </summary>
 internal static class Base64UrlStrict
 {
-    private static readonly SearchValues<byte> Alphabet =
-        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"u8);
+    // The base64url alphabet, by ASCII code.
+    private static readonly bool[] Alphabet = Enumerable.Range(0, 128)
+        .Select(c => c is >= 'A' and <= 'Z' or >= 'a' and <= 'z' or >= '0' and <= '9' or '-' or '_').ToArray();
 
     public static string Encode(ReadOnlySpan<byte> bytes) => Base64Url.EncodeToString(bytes);
 
@@ -20,13 +21,23 @@ internal static class Base64UrlStrict
     {
         bytes = [];
         var ascii = new byte[text.Length];
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] >= Alphabet.Length)
+            {
+                return false;
+            }
+
+            ascii[i] = (byte)text[i];
+        }
+
         var buffer = new byte[Base64Url.GetMaxDecodedLength(text.Length)];
-        if (Ascii.FromUtf16(text, ascii, out _) != OperationStatus.Done || !TryDecode(ascii, buffer, out var written))
+        if (!TryDecode(ascii, buffer, out var written))
         {
             return false;
         }
 
-        bytes = written == buffer.Length ? buffer : buffer[..written];
+        bytes = written == buffer.Length ? buffer : buffer.AsSpan(0, written).ToArray();
         return true;
     }
 
@@ -34,7 +45,7 @@ internal static class Base64UrlStrict
     public static bool TryDecode(ReadOnlySpan<byte> utf8, Span<byte> destination, out int written)
     {
         written = 0;
-        if (utf8.Length % 4 == 1 || utf8.ContainsAnyExcept(Alphabet)
+        if (utf8.Length % 4 == 1 || !InAlphabet(utf8)
             || Base64Url.DecodeFromUtf8(utf8, destination, out var consumed, out written) != OperationStatus.Done
             || consumed != utf8.Length)
         {
@@ -52,5 +63,18 @@ internal static class Base64UrlStrict
         Span<byte> reencoded = stackalloc byte[4];
         var count = Base64Url.EncodeToUtf8(destination.Slice(written - (tail - 1), tail - 1), reencoded);
         return reencoded[..count].SequenceEqual(utf8[^tail..]);
+    }
+
+    private static bool InAlphabet(ReadOnlySpan<byte> utf8)
+    {
+        foreach (var b in utf8)
+        {
+            if (b >= Alphabet.Length || !Alphabet[b])
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

@@ -66,7 +66,7 @@ internal sealed record ClientSettings(
             new Uri(path.EndsWith('/') ? path : path + "/"),
             options.TrustedCertificate ?? (options.TrustedCertificatePath is { } file ? LoadCertificate(file) : null),
             options.VerificationKeys,
-            string.IsNullOrWhiteSpace(options.AccountId) ? null : options.AccountId.Trim(),
+            options.AccountId is { } accountId && !string.IsNullOrWhiteSpace(accountId) ? accountId.Trim() : null,
             options.MaxRateLimitRetries,
             options.MaxRateLimitWait,
             options.Timeout,
@@ -89,12 +89,28 @@ internal sealed record ClientSettings(
         {
             var text = Encoding.ASCII.GetString(bytes);
             return text.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal)
-                ? X509Certificate2.CreateFromPem(text)
+                ? FromPem(text)
+#if NET9_0_OR_GREATER
                 : X509CertificateLoader.LoadCertificate(bytes);
+#else
+                : new X509Certificate2(bytes);
+#endif
         }
         catch (System.Security.Cryptography.CryptographicException exception)
         {
             throw new ArgumentException($"LicenzClientOptions.TrustedCertificatePath: '{file}' is not a PEM or DER certificate.", nameof(file), exception);
         }
+    }
+
+    private static X509Certificate2 FromPem(string text)
+    {
+#if NET
+        return X509Certificate2.CreateFromPem(text);
+#else
+        using var reader = new Org.BouncyCastle.Utilities.IO.Pem.PemReader(new StringReader(text));
+        return reader.ReadPemObject() is { Type: "CERTIFICATE" } pem
+            ? new X509Certificate2(pem.Content)
+            : throw new System.Security.Cryptography.CryptographicException("No CERTIFICATE block.");
+#endif
     }
 }

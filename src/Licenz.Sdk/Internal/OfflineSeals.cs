@@ -21,17 +21,17 @@ internal static class OfflineSeals
 
     /// <summary>HKDF-SHA256 of the canonical license key, for one purpose: 32 bytes.</summary>
     public static byte[] Key(string canonicalLicenseKey, string purpose) =>
-        HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.ASCII.GetBytes(canonicalLicenseKey), 32, Salt, Encoding.ASCII.GetBytes(purpose));
+        Crypto.HkdfSha256(Encoding.ASCII.GetBytes(canonicalLicenseKey), 32, Salt, Encoding.ASCII.GetBytes(purpose));
 
     public static string Seal(string prefix, byte[] payload, byte[] key)
     {
         var signed = prefix + Base64UrlStrict.Encode(payload);
-        return signed + "." + Base64UrlStrict.Encode(HMACSHA256.HashData(key, Encoding.ASCII.GetBytes(signed)));
+        return signed + "." + Base64UrlStrict.Encode(Crypto.HmacSha256(key, Encoding.ASCII.GetBytes(signed)));
     }
 
     /// <summary>Whether <paramref name="tag"/> is the HMAC of <paramref name="signed"/> under <paramref name="key"/> (in constant time).</summary>
     public static bool Holds(string signed, byte[] tag, byte[] key) =>
-        CryptographicOperations.FixedTimeEquals(HMACSHA256.HashData(key, Encoding.ASCII.GetBytes(signed)), tag);
+        CryptographicOperations.FixedTimeEquals(Crypto.HmacSha256(key, Encoding.ASCII.GetBytes(signed)), tag);
 
     /// <summary>
     /// Splits a sealed text into its payload and tag, leaving the tag unchecked (its key is in, or found from, the

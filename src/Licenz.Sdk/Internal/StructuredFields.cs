@@ -96,11 +96,30 @@ internal static class StructuredFields
         text[key.Length + 1] = ':';
         Convert.TryToBase64Chars(value, text[(key.Length + 2)..], out var written);
         text[key.Length + 2 + written] = ':';
-        return new string(text[..(key.Length + 3 + written)]);
+        return text[..(key.Length + 3 + written)].ToString();
     }
 
     /// <summary>Serializes a string as an sf-string (quotes, with \ and " escaped). The value must be printable ASCII.</summary>
-    public static string QuoteString(string value) => new SfString(value).ToString();
+    public static string QuoteString(string value)
+    {
+        var text = new StringBuilder(value.Length + 2).Append('"');
+        foreach (var c in value)
+        {
+            if (c is < ' ' or > '~')
+            {
+                throw new ArgumentException("Structured field strings hold printable ASCII only.", nameof(value));
+            }
+
+            if (c is '"' or '\\')
+            {
+                text.Append('\\');
+            }
+
+            text.Append(c);
+        }
+
+        return text.Append('"').ToString();
+    }
 
     private ref struct Parser(string input)
     {
@@ -288,7 +307,7 @@ internal static class StructuredFields
                 return null;
             }
 
-            return long.Parse(_input.AsSpan(start, _at - start), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+            return long.Parse(_input.Substring(start, _at - start), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
         }
 
         private string? String()
@@ -381,59 +400,5 @@ internal static class StructuredFields
                 _at++;
             }
         }
-    }
-}
-
-/// <summary>
-/// A string written as an sf-string (RFC 8941 §4.1.6): in quotes, with <c>\</c> and <c>"</c> escaped. Formats straight
-/// into an interpolated string, so a header value is built without intermediate strings.
-/// </summary>
-internal readonly struct SfString(string value) : ISpanFormattable
-{
-    public bool TryFormat(Span<char> destination, out int charsWritten, ReadOnlySpan<char> format, IFormatProvider? provider)
-    {
-        charsWritten = 0;
-        var at = 0;
-        if (destination.Length < value.Length + 2)
-        {
-            return false;
-        }
-
-        destination[at++] = '"';
-        foreach (var c in value)
-        {
-            if (c is < ' ' or > '~')
-            {
-                throw new ArgumentException("Structured field strings hold printable ASCII only.", nameof(value));
-            }
-
-            if (c is '"' or '\\')
-            {
-                if (at + 2 >= destination.Length)
-                {
-                    return false;
-                }
-
-                destination[at++] = '\\';
-            }
-            else if (at + 1 >= destination.Length)
-            {
-                return false;
-            }
-
-            destination[at++] = c;
-        }
-
-        destination[at++] = '"';
-        charsWritten = at;
-        return true;
-    }
-
-    public string ToString(string? format, IFormatProvider? formatProvider) => ToString();
-
-    public override string ToString()
-    {
-        Span<char> initial = stackalloc char[128];
-        return string.Create(CultureInfo.InvariantCulture, initial, $"{this}");
     }
 }
