@@ -8,8 +8,8 @@ namespace Licenz.Internal;
 
 /// <summary>
 /// An Ed25519 public key that checks signatures: NSec (libsodium) on .NET 10; BouncyCastle on .NET 8 and .NET Standard
-/// 2.0, where NSec is not available. Both import only a valid point and check signatures by RFC 8032, so a key or a
-/// signature one of them refuses the other refuses too (the test vectors run on every target).
+/// 2.0, where NSec is not available. Both check signatures by RFC 8032; BouncyCastle imports only a key that is a point
+/// of the curve's prime-order group (its full validation), as libsodium refuses small-order keys when verifying.
 /// </summary>
 internal sealed class Ed25519PublicKey
 {
@@ -48,7 +48,7 @@ internal sealed class Ed25519PublicKey
 
         key = new Ed25519PublicKey(imported, (byte[])raw.Clone());
 #else
-        if (!Ed25519.ValidatePublicKeyPartial(raw, 0))
+        if (!Ed25519.ValidatePublicKeyFull(raw, 0))
         {
             return false;
         }
