@@ -257,7 +257,18 @@ public static class LicenseFile
     private static (int Length, bool Bound) Decrypt(ReadOnlySpan<byte> jwe, byte[] output, LicenseFileOptions options)
     {
         Span<Range> parts = stackalloc Range[5];
-        if (Compat.SplitParts(jwe, parts) != parts.Length || !jwe[parts[1]].IsEmpty)
+        var count = 0;
+        foreach (var part in jwe.Split((byte)'.'))
+        {
+            if (count == parts.Length)
+            {
+                return (-1, false);
+            }
+
+            parts[count++] = part;
+        }
+
+        if (count != parts.Length || !jwe[parts[1]].IsEmpty)
         {
             return (-1, false);
         }

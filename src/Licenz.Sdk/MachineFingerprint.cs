@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
-using Licenz.Internal;
 
 namespace Licenz;
 
@@ -39,7 +38,7 @@ public static class MachineFingerprint
         ArgumentException.ThrowIfNullOrWhiteSpace(identifier);
         ArgumentNullException.ThrowIfNull(salt);
         var material = Encoding.UTF8.GetBytes($"licenz-fingerprint-v1\n{salt}\n{identifier.Trim().ToLowerInvariant()}");
-        return Compat.LowerHex(SHA256.HashData(material));
+        return Convert.ToHexStringLower(SHA256.HashData(material));
     }
 
     /// <summary>The raw identifier the fingerprint is made from, or null when there is none.</summary>

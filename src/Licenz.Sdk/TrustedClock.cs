@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Licenz.Internal;
 
 namespace Licenz;
 
@@ -99,5 +98,5 @@ internal sealed class FileTrustedClock(string folder) : ITrustedClock
     }
 
     private string PathFor(string issuer) =>
-        Path.Combine(folder, Compat.LowerHex(SHA256.HashData(Encoding.UTF8.GetBytes(issuer)))[..32] + ".time");
+        Path.Combine(folder, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(issuer)))[..32] + ".time");
 }

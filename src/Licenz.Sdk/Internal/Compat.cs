@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace Licenz.Internal;
 
 /// <summary>What the SDK needs on every target in one way, where the newer .NETs have it built in and older ones do not.</summary>
@@ -15,18 +13,6 @@ internal static class Compat
         return headers.NonValidated.TryGetValues(name, out var values) ? values.ToString() : null;
 #else
         return headers.TryGetValues(name, out var values) ? string.Join(", ", values) : null;
-#endif
-    }
-
-    /// <summary>Lower-case hexadecimal.</summary>
-    public static string LowerHex(byte[] bytes)
-    {
-#if NET9_0_OR_GREATER
-        return Convert.ToHexStringLower(bytes);
-#elif NET5_0_OR_GREATER
-        return Convert.ToHexString(bytes).ToLowerInvariant();
-#else
-        return BitConverter.ToString(bytes).Replace("-", "").ToLowerInvariant();
 #endif
     }
 
@@ -47,32 +33,5 @@ internal static class Compat
 
         return count;
 #endif
-    }
-
-    /// <summary>
-    /// The ranges of the dot-separated parts of a compact JWS or JWE in <paramref name="parts"/>: how many there are, or
-    /// -1 when there are more than it holds.
-    /// </summary>
-    public static int SplitParts(ReadOnlySpan<byte> token, Span<Range> parts)
-    {
-        var count = 0;
-        var start = 0;
-        for (var i = 0; i <= token.Length; i++)
-        {
-            if (i < token.Length && token[i] != (byte)'.')
-            {
-                continue;
-            }
-
-            if (count == parts.Length)
-            {
-                return -1;
-            }
-
-            parts[count++] = new Range(start, i);
-            start = i + 1;
-        }
-
-        return count;
     }
 }
