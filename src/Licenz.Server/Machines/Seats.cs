@@ -5,7 +5,9 @@ using Licenz.Server.Http;
 using Licenz.Server.Licenses;
 using Licenz.Server.Policies;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Licenz.Server.Machines;
 
@@ -34,7 +36,7 @@ public static class Seats
     /// (activations 1,922/s against 1,597/s, the mean of two side-by-side 8-second runs of bench/wrk/activate.lua).
     /// </remarks>
     public static async Task<bool> TryTakeMachineAsync(LicenzDbContext db, string licenseId, CancellationToken cancellationToken) =>
-        await db.Database.ExecuteSqlRawAsync(TakeMachineStatement.For(db.Model), [licenseId], cancellationToken) == 1;
+        await db.Database.ExecuteSqlRawAsync(TakeMachineStatement.For(db), [licenseId], cancellationToken) == 1;
 
     /// <summary>Gives one machine seat back. Call within the transaction that deletes the machine.</summary>
     public static async Task ReleaseMachineAsync(LicenzDbContext db, string licenseId, CancellationToken cancellationToken) =>
@@ -75,17 +77,18 @@ public static class Seats
     }
 }
 
-/// <summary>The seat's conditional write (<see cref="Seats.TryTakeMachineAsync"/>), built once per model from its names.</summary>
+/// <summary>The seat's conditional write (<see cref="Seats.TryTakeMachineAsync"/>), built once per model from its names, quoted by the provider.</summary>
 internal static class TakeMachineStatement
 {
     private static readonly ConditionalWeakTable<IModel, string> Built = new();
 
-    public static string For(IModel model) => Built.GetValue(model, Build);
+    public static string For(LicenzDbContext db) =>
+        Built.TryGetValue(db.Model, out var statement) ? statement : Built.GetValue(db.Model, model => Build(model, db.GetService<ISqlGenerationHelper>()));
 
-    private static string Build(IModel model)
+    private static string Build(IModel model, ISqlGenerationHelper sql)
     {
-        var licenses = Table(model, typeof(License));
-        var policies = Table(model, typeof(Policy));
+        var licenses = Table(model, sql, typeof(License));
+        var policies = Table(model, sql, typeof(Policy));
         var count = licenses.Column(nameof(License.MachinesCount));
         // No limit at all is int.MaxValue, which a count of machines never reaches.
         var limit = $"COALESCE({licenses.Column(nameof(License.MaxMachinesOverride))}, (SELECT {policies.Column(nameof(Policy.MaxMachines))} " +
@@ -94,16 +97,16 @@ internal static class TakeMachineStatement
             $"AND {licenses.Column(nameof(License.Status))} NOT IN ('{LicenseStatus.Suspended}', '{LicenseStatus.Revoked}') AND {count} < {limit}";
     }
 
-    private static QuotedTable Table(IModel model, Type type)
+    private static QuotedTable Table(IModel model, ISqlGenerationHelper sql, Type type)
     {
         var entity = model.FindEntityType(type)!;
-        return new QuotedTable(entity, StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema()));
+        return new QuotedTable(entity, StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema()), sql);
     }
 
-    private sealed record QuotedTable(IEntityType Entity, StoreObjectIdentifier Store)
+    private sealed record QuotedTable(IEntityType Entity, StoreObjectIdentifier Store, ISqlGenerationHelper Sql)
     {
-        public string Name => $"\"{Store.Name}\"";
+        public string Name => Sql.DelimitIdentifier(Store.Name, Store.Schema);
 
-        public string Column(string property) => $"\"{Entity.FindProperty(property)!.GetColumnName(Store)}\"";
+        public string Column(string property) => Sql.DelimitIdentifier(Entity.FindProperty(property)!.GetColumnName(Store)!);
     }
 }
