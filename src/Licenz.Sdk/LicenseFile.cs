@@ -355,7 +355,7 @@ public static class LicenseFile
                 case ArmorStage.Body when !lastWasShort && line.Length <= LineLength:
                     foreach (var c in line)
                     {
-                        if (c >= TokenChars.Length || !TokenChars[c])
+                        if (c != '.' && !Base64UrlStrict.IsAlphabet(c))
                         {
                             return false;
                         }
@@ -382,10 +382,6 @@ public static class LicenseFile
 
     // Around a line of the armor; a vertical tab, a form feed or any other character is not.
     private const string LineWhitespace = " \t\r";
-
-    // The characters of a compact JWS or JWE: base64url and the dots between its parts.
-    private static readonly bool[] TokenChars = Enumerable.Range(0, 128)
-        .Select(c => c is >= 'A' and <= 'Z' or >= 'a' and <= 'z' or >= '0' and <= '9' or '-' or '_' or '.').ToArray();
 
     private static string? ReadJwsHeader(ReadOnlyMemory<byte> json)
     {

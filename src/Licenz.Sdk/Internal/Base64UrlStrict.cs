@@ -65,11 +65,14 @@ internal static class Base64UrlStrict
         return reencoded[..count].SequenceEqual(utf8[^tail..]);
     }
 
+    /// <summary>Whether <paramref name="c"/> is a base64url character.</summary>
+    public static bool IsAlphabet(int c) => c < Alphabet.Length && Alphabet[c];
+
     private static bool InAlphabet(ReadOnlySpan<byte> utf8)
     {
         foreach (var b in utf8)
         {
-            if (b >= Alphabet.Length || !Alphabet[b])
+            if (!IsAlphabet(b))
             {
                 return false;
             }
