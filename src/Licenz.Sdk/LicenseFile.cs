@@ -353,16 +353,12 @@ public static class LicenseFile
                     stage = ArmorStage.After;
                     break;
                 case ArmorStage.Body when !lastWasShort && line.Length <= LineLength:
-                    foreach (var c in line)
+                    if (!Base64UrlStrict.TryCopyToken(line, token[length..]))
                     {
-                        if (c != '.' && !Base64UrlStrict.IsAlphabet(c))
-                        {
-                            return false;
-                        }
-
-                        token[length++] = (byte)c;
+                        return false;
                     }
 
+                    length += line.Length;
                     lastWasShort = line.Length < LineLength;
                     break;
                 default:

@@ -11,9 +11,20 @@ namespace Licenz.Internal;
 /// </summary>
 internal static class Base64UrlStrict
 {
-    // The base64url alphabet, by ASCII code.
-    private static readonly bool[] Alphabet = Enumerable.Range(0, 128)
-        .Select(c => c is >= 'A' and <= 'Z' or >= 'a' and <= 'z' or >= '0' and <= '9' or '-' or '_').ToArray();
+    private const string Letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+#if NET
+    // Vectorized on .NET 8 and newer, for the checks of every license file verified: with the table below instead,
+    // LicenseFile.Verify ran at 0.92 and 0.87 of the raw Ed25519 rate for a plain file and 0.83 and 0.79 for an encrypted
+    // one, against 0.94 and 0.92, 0.86 and 0.87 with these (bench/offline.sh, two runs each on a quiet machine).
+    private static readonly SearchValues<byte> Utf8Alphabet = SearchValues.Create(Encoding.ASCII.GetBytes(Letters));
+
+    /// <summary>The characters of a compact JWS or JWE: the alphabet and the dots between its parts.</summary>
+    public static readonly SearchValues<char> TokenChars = SearchValues.Create(Letters + ".");
+#endif
+
+    // The alphabet by ASCII code, where .NET has no SearchValues.
+    private static readonly bool[] Alphabet = Enumerable.Range(0, 128).Select(c => Letters.IndexOf((char)c) >= 0).ToArray();
 
     public static string Encode(ReadOnlySpan<byte> bytes) => Base64Url.EncodeToString(bytes);
 
@@ -21,14 +32,9 @@ internal static class Base64UrlStrict
     {
         bytes = [];
         var ascii = new byte[text.Length];
-        for (var i = 0; i < text.Length; i++)
+        if (!TryAscii(text, ascii))
         {
-            if (text[i] >= Alphabet.Length)
-            {
-                return false;
-            }
-
-            ascii[i] = (byte)text[i];
+            return false;
         }
 
         var buffer = new byte[Base64Url.GetMaxDecodedLength(text.Length)];
@@ -65,19 +71,63 @@ internal static class Base64UrlStrict
         return reencoded[..count].SequenceEqual(utf8[^tail..]);
     }
 
-    /// <summary>Whether <paramref name="c"/> is a base64url character.</summary>
-    public static bool IsAlphabet(int c) => c < Alphabet.Length && Alphabet[c];
+    /// <summary>
+    /// Copies the characters of a compact JWS or JWE (base64url and dots) into <paramref name="destination"/> as ASCII;
+    /// false, at the first other character, for anything else.
+    /// </summary>
+    public static bool TryCopyToken(ReadOnlySpan<char> text, Span<byte> destination)
+    {
+#if NET
+        return !text.ContainsAnyExcept(TokenChars) && Ascii.FromUtf16(text, destination, out _) == OperationStatus.Done;
+#else
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c != '.' && !(c < Alphabet.Length && Alphabet[c]))
+            {
+                return false;
+            }
+
+            destination[i] = (byte)c;
+        }
+
+        return true;
+#endif
+    }
+
+    private static bool TryAscii(ReadOnlySpan<char> text, Span<byte> destination)
+    {
+#if NET
+        return Ascii.FromUtf16(text, destination, out _) == OperationStatus.Done;
+#else
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] >= Alphabet.Length)
+            {
+                return false;
+            }
+
+            destination[i] = (byte)text[i];
+        }
+
+        return true;
+#endif
+    }
 
     private static bool InAlphabet(ReadOnlySpan<byte> utf8)
     {
+#if NET
+        return !utf8.ContainsAnyExcept(Utf8Alphabet);
+#else
         foreach (var b in utf8)
         {
-            if (!IsAlphabet(b))
+            if (b >= Alphabet.Length || !Alphabet[b])
             {
                 return false;
             }
         }
 
         return true;
+#endif
     }
 }
