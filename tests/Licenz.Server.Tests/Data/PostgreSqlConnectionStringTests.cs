@@ -17,11 +17,7 @@ public sealed class PostgreSqlConnectionStringTests
     [InlineData("Host=db.internal;Database=licenz;MAX AUTO PREPARE=12", 12)]
     public void StatementsArePreparedUnlessTheConnectionStringSaysHowMany(string configured, int expected)
     {
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Licenz"] = configured })
-            .Build();
-
-        var used = new NpgsqlConnectionStringBuilder(DatabaseSetup.PostgreSqlConnectionString(configuration));
+        var used = Used(configured);
 
         Assert.Equal(expected, used.MaxAutoPrepare);
         Assert.Equal("db.internal", used.Host);
@@ -34,11 +30,7 @@ public sealed class PostgreSqlConnectionStringTests
     [InlineData("Host=db.internal;Database=licenz;noresetonclose=false;Max Auto Prepare=3", false)]
     public void PooledConnectionsAreNotResetUnlessTheConnectionStringSaysSo(string configured, bool expected)
     {
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Licenz"] = configured })
-            .Build();
-
-        Assert.Equal(expected, new NpgsqlConnectionStringBuilder(DatabaseSetup.PostgreSqlConnectionString(configuration)).NoResetOnClose);
+        Assert.Equal(expected, Used(configured).NoResetOnClose);
     }
 
     [Theory]
@@ -48,14 +40,16 @@ public sealed class PostgreSqlConnectionStringTests
     [InlineData("Host=db.internal;Database=licenz;maxpoolsize=40;No Reset On Close=false", 40)]
     public void ANodeKeepsAFewConnectionsUnlessTheConnectionStringSaysHowMany(string configured, int expected)
     {
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Licenz"] = configured })
-            .Build();
-
-        Assert.Equal(expected, new NpgsqlConnectionStringBuilder(DatabaseSetup.PostgreSqlConnectionString(configuration)).MaxPoolSize);
+        Assert.Equal(expected, Used(configured).MaxPoolSize);
     }
 
     [Fact]
     public void NoConnectionStringStaysNone() =>
         Assert.Null(DatabaseSetup.PostgreSqlConnectionString(new ConfigurationBuilder().Build()));
+
+    /// <summary>The connection string the server uses when the operator configured <paramref name="configured"/>.</summary>
+    private static NpgsqlConnectionStringBuilder Used(string configured) =>
+        new(DatabaseSetup.PostgreSqlConnectionString(new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Licenz"] = configured })
+            .Build()));
 }
