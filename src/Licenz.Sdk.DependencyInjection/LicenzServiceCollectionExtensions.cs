@@ -26,8 +26,17 @@ public static class LicenzServiceCollectionExtensions
     /// </example>
     public static IHttpClientBuilder AddLicenz(this IServiceCollection services, Action<LicenzClientOptions> configure)
     {
-        ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(configure);
+        // Spelled out rather than ThrowIfNull, which .NET Standard 2.0 lacks: two checks are not worth a polyfill library.
+        if (services is null)
+        {
+            throw new ArgumentNullException(nameof(services));
+        }
+
+        if (configure is null)
+        {
+            throw new ArgumentNullException(nameof(configure));
+        }
+
         services.AddOptions<LicenzClientOptions>().Configure(configure);
         services.TryAddSingleton<JwksCache>();
         var builder = services.AddHttpClient(nameof(LicenzClient))

@@ -95,7 +95,7 @@ public sealed class DesktopSampleTests(SampleServer app) : IClassFixture<SampleS
 }
 
 /// <summary>The sample runs on the real clock, so this server's clock starts at the real time too.</summary>
-public sealed class SampleServer : LicenzApplication
+public class SampleServer : LicenzApplication
 {
     public SampleServer() => Time.SetUtcNow(DateTimeOffset.UtcNow);
 }
