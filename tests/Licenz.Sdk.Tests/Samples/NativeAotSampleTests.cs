@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 
 namespace Licenz.Sdk.Tests.Samples;
@@ -8,6 +7,7 @@ namespace Licenz.Sdk.Tests.Samples;
 /// analyzers pass over the whole program (the SDK included) without a warning, and the executable verifies the
 /// format document's files offline.
 /// </summary>
+[Collection(BuildsCollection.Name)]
 public sealed partial class NativeAotSampleTests : IDisposable
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "licenz-aot-" + Guid.NewGuid().ToString("N"));
@@ -25,9 +25,9 @@ public sealed partial class NativeAotSampleTests : IDisposable
     {
         RequireNativeToolchain();
         var output = Path.Combine(_folder, "publish");
-        var project = Path.Combine(RepositoryRoot(), "samples", "Licenz.Samples.Aot", "Licenz.Samples.Aot.csproj");
+        var project = Path.Combine(RepositoryPaths.Root(), "samples", "Licenz.Samples.Aot", "Licenz.Samples.Aot.csproj");
 
-        var publish = await RunAsync(Licenz.Tests.Shared.DotNetHost.Locate(), [],
+        var publish = await Processes.RunAsync(Licenz.Tests.Shared.DotNetHost.Locate(), [],
             "publish", project, "-c", "Release", "-r", RuntimeIdentifier(), "-o", output, "--disable-build-servers", "-nodeReuse:false");
 
         Assert.True(publish.ExitCode == 0, publish.Output);
@@ -40,20 +40,20 @@ public sealed partial class NativeAotSampleTests : IDisposable
         var jwks = Write("jwks.json", vectors["jwks"]);
         var atIssue = new Dictionary<string, string> { ["LICENZ_NOW"] = "2026-01-16T10:30:00Z" };
 
-        var plain = await RunAsync(executable, atIssue, Write("plain.lic", vectors["plain"] + "\n"), jwks);
+        var plain = await Processes.RunAsync(executable, atIssue, Write("plain.lic", vectors["plain"] + "\n"), jwks);
         Assert.True(plain.ExitCode == 0, plain.Output);
         Assert.StartsWith("VALID:", plain.Output, StringComparison.Ordinal);
         Assert.Contains("license lic_test (subscription)", plain.Output, StringComparison.Ordinal);
 
-        var encrypted = await RunAsync(executable, atIssue, Write("encrypted.lic", vectors["encrypted"]), jwks, "LIC-TESTV-ECT0R-0001H");
+        var encrypted = await Processes.RunAsync(executable, atIssue, Write("encrypted.lic", vectors["encrypted"]), jwks, "LIC-TESTV-ECT0R-0001H");
         Assert.True(encrypted.ExitCode == 0, encrypted.Output);
 
         var tampered = vectors["plain"].Replace(".u2c7SBMYo9", ".u2c7SBMYoA", StringComparison.Ordinal);
-        var refused = await RunAsync(executable, atIssue, Write("tampered.lic", tampered), jwks);
+        var refused = await Processes.RunAsync(executable, atIssue, Write("tampered.lic", tampered), jwks);
         Assert.Equal(1, refused.ExitCode);
         Assert.StartsWith("BAD_SIGNATURE:", refused.Output, StringComparison.Ordinal);
 
-        var expired = await RunAsync(executable, [], Write("plain-today.lic", vectors["plain"]), jwks);
+        var expired = await Processes.RunAsync(executable, [], Write("plain-today.lic", vectors["plain"]), jwks);
         Assert.Equal(1, expired.ExitCode);
         Assert.StartsWith("FILE_EXPIRED:", expired.Output, StringComparison.Ordinal);
     }
@@ -89,43 +89,11 @@ public sealed partial class NativeAotSampleTests : IDisposable
         return VectorBlock().Matches(markdown).ToDictionary(m => m.Groups["name"].Value, m => m.Groups["body"].Value);
     }
 
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "Licenz.slnx")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("The tests run outside the repository: Licenz.slnx not found above " + AppContext.BaseDirectory);
-    }
 
     private static string RuntimeIdentifier() =>
         typeof(NativeAotSampleTests).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
             .Cast<System.Reflection.AssemblyMetadataAttribute>().Single(a => a.Key == "RuntimeIdentifier").Value!;
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(string program, Dictionary<string, string> environment, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program, arguments)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output + await error);
-    }
 
     [GeneratedRegex("```vector (?<name>[a-z-]+)\n(?<body>.*?)\n```", RegexOptions.Singleline)]
     private static partial Regex VectorBlock();
