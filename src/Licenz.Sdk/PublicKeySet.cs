@@ -70,8 +70,16 @@ public sealed class PublicKeySet
 
     /// <summary>A set of raw Ed25519 public keys.</summary>
     /// <exception cref="ArgumentException">A key is not a valid 32-byte Ed25519 public key.</exception>
-    public static PublicKeySet FromKeys(params IEnumerable<JsonWebKey> keys)
+    /// <remarks>
+    /// A params array and an <see cref="IEnumerable{T}"/> overload rather than one <c>params IEnumerable</c>, which only
+    /// .NET 9 and newer mark as params: the same calls compile against every target.
+    /// </remarks>
+    public static PublicKeySet FromKeys(params JsonWebKey[] keys) => FromKeys((IEnumerable<JsonWebKey>)keys);
+
+    /// <inheritdoc cref="FromKeys(JsonWebKey[])"/>
+    public static PublicKeySet FromKeys(IEnumerable<JsonWebKey> keys)
     {
+        ArgumentNullException.ThrowIfNull(keys);
         var set = new Dictionary<string, Ed25519PublicKey>(StringComparer.Ordinal);
         foreach (var jwk in keys)
         {
