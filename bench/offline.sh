@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Offline verification against its physical limit (issue 4 §3): BenchmarkDotNet compares LicenseFile.Verify
-# (plain and encrypted files) with a raw NSec Ed25519 verify of the same signed bytes. See bench/README.md.
+# (plain and encrypted files) with a raw NSec Ed25519 verify of the same signed bytes, for the SDK's net10.0 build and,
+# beside it, its netstandard2.0 build (issue 11 §1). See bench/README.md.
 #
 #   bench/offline.sh           3 passes, each 20 iterations of 250 ms per benchmark (about a minute and a half)
 #   bench/offline.sh --quick   BenchmarkDotNet's dry job: proves it runs, judges nothing
@@ -22,20 +23,30 @@ bench_build
 results=$(results_dir "$quick")
 mkdir -p "$results"
 header=$(results_header "Offline verification" "bench/offline.sh$([ "$quick" = 1 ] && echo ' --quick')")
-log "running BenchmarkDotNet$([ "$quick" = 1 ] && echo ' (dry job)'); its log: $BENCH_WORK/benchmarkdotnet.log"
-args=(--out "$BENCH_WORK/table.md" --artifacts "$BENCH_WORK/artifacts")
-[ "$quick" = 1 ] && args+=(--quick)
-if ! dotnet "$(published Licenz.Bench.Offline)" "${args[@]}" >"$BENCH_WORK/benchmarkdotnet.log" 2>&1; then
-  tail -n 60 "$BENCH_WORK/benchmarkdotnet.log" >&2
-  die "the offline benchmark failed"
-fi
+# run_offline PROJECT TABLE [--no-target]: the benchmark against one build of the SDK.
+run_offline() {
+  local project=$1 table=$2
+  shift 2
+  log "running BenchmarkDotNet on $project$([ "$quick" = 1 ] && echo ' (dry job)'); its log: $BENCH_WORK/$project.log"
+  local args=(--out "$table" --artifacts "$BENCH_WORK/artifacts-$project" "$@")
+  [ "$quick" = 1 ] && args+=(--quick)
+  if ! dotnet "$(published "$project")" "${args[@]}" >"$BENCH_WORK/$project.log" 2>&1; then
+    tail -n 60 "$BENCH_WORK/$project.log" >&2
+    die "the offline benchmark ($project) failed"
+  fi
+}
+run_offline Licenz.Bench.Offline "$BENCH_WORK/table.md"
+run_offline Licenz.Bench.OfflineStandard "$BENCH_WORK/table-standard.md" --no-target
 
 out="$results/offline.md"
 {
   printf '%s\n\n' "$header"
-  printf 'BenchmarkDotNet %s, in-process; %s. ' "$(grep -oE 'BenchmarkDotNet v[0-9.]+' "$BENCH_WORK/benchmarkdotnet.log" | head -n 1 | cut -c18-)" \
+  printf 'BenchmarkDotNet %s, in-process; %s. ' "$(grep -oE 'BenchmarkDotNet v[0-9.]+' "$BENCH_WORK/Licenz.Bench.Offline.log" | head -n 1 | cut -c18-)" \
     "$([ "$quick" = 1 ] && echo 'dry job (one call each: no real timing)' || echo '3 passes, each with 5 warm-up and 20 measured iterations of 250 ms per benchmark; each row shows the pass with the median ratio')"
-  printf 'Fixed clock, in-memory trusted-time store: no file I/O. Allocations by the memory diagnoser.\n\n'
+  printf 'The format document'"'"'s plain and encrypted test vectors; fixed clock, in-memory trusted-time store: no file I/O. Allocations by the memory diagnoser.\n\n'
+  printf '**The net10.0 build** (NSec: libsodium), as .NET 10 applications load it:\n\n'
   cat "$BENCH_WORK/table.md"
+  printf '\n**The netstandard2.0 build** (BouncyCastle for Ed25519, HKDF and AES-GCM), as .NET Framework, Mono and Unity applications load it, here run on .NET 10 in a process of its own (the raw verify is still NSec'"'"'s):\n\n'
+  cat "$BENCH_WORK/table-standard.md"
 } >"$out"
 publish_results offline "$out" "$quick"
