@@ -307,7 +307,7 @@ public sealed class LicenseChecker(LicenzClient client, LicenseCheckerOptions op
             };
         }
 
-        var reason = File.Exists(LicenseFilePath) ? file.Message : "No license file has been saved on this machine yet: connect once to activate.";
+        var reason = file.Code == LicenseFileCodes.NoLicenseFile ? "No license file has been saved on this machine yet: connect once to activate." : file.Message;
         return new LicenseCheckResult(false, file.Code, reason, LicenseCheckSource.None, now) { LicenseFile = file, OnlineFailure = failure };
     }
 

@@ -53,7 +53,12 @@ public static class LicenseFile
 
     private static LicenseFileResult VerifyCore(string? text, PublicKeySet keys, LicenseFileOptions options)
     {
-        if (text is null || text.Length > MaxFileLength)
+        if (text is null || string.IsNullOrWhiteSpace(text))
+        {
+            return NoLicenseFile;
+        }
+
+        if (text.Length > MaxFileLength)
         {
             return NotALicenseFile;
         }
@@ -73,11 +78,10 @@ public static class LicenseFile
             if (Compat.Count(jws, (byte)'.') == 4)
             {
                 opened = ArrayPool<byte>.Shared.Rent(2 * tokenLength);
-                var (length, bound) = Decrypt(jws, opened, options);
-                if (length < 0)
+                var (length, failure) = Decrypt(jws, opened, options);
+                if (failure is not null)
                 {
-                    // Bound files are keyed to the machine too: on another machine they cannot be opened at all.
-                    return bound ? BoundElsewhere : DecryptionFailure;
+                    return failure;
                 }
 
                 jws = opened.AsSpan(0, length);
@@ -189,6 +193,11 @@ public static class LicenseFile
             {
                 matchedByComponents = true;
             }
+            else if (options.Fingerprint is null && options.Components is null)
+            {
+                return Result(LicenseFileCodes.FingerprintRequired,
+                    "The license file is bound to a machine: pass this machine's fingerprint (LicenseFileOptions.Fingerprint, MachineFingerprint.Get).");
+            }
             else
             {
                 return Result(LicenseFileCodes.FingerprintMismatch, license.FingerprintMatching == FingerprintMatchingNames.MostComponents
@@ -200,9 +209,9 @@ public static class LicenseFile
         switch (license.Status)
         {
             case "revoked":
-                return Result(LicenseFileCodes.LicenseRevoked, "The license was revoked.");
+                return Result(LicenseFileCodes.Revoked, "The license was revoked.");
             case "suspended":
-                return Result(LicenseFileCodes.LicenseSuspended, "The license is suspended.");
+                return Result(LicenseFileCodes.Suspended, "The license is suspended.");
         }
 
         DateTimeOffset? graceEndsAt = null;
@@ -211,7 +220,7 @@ public static class LicenseFile
             var grace = license.GracePeriod ?? TimeSpan.Zero;
             if (now >= licenseExpiry + grace)
             {
-                return Result(LicenseFileCodes.LicenseExpired, grace > TimeSpan.Zero
+                return Result(LicenseFileCodes.Expired, grace > TimeSpan.Zero
                     ? $"The license expired at {licenseExpiry:u}, and its grace period ended at {licenseExpiry + grace:u}."
                     : $"The license expired at {licenseExpiry:u}.");
             }
@@ -239,11 +248,23 @@ public static class LicenseFile
     private static readonly LicenseFileResult BoundElsewhere = Fail(LicenseFileCodes.FingerprintMismatch,
         "The encrypted license file is bound to another machine (or the license key differs, or the file was altered).");
 
+    private static readonly LicenseFileResult NoLicenseFile = Fail(LicenseFileCodes.NoLicenseFile,
+        "There is no license file: none was saved yet (the application activates once online, or installs one brought by hand).");
+
     private static readonly LicenseFileResult NotALicenseFile = Fail(LicenseFileCodes.Malformed,
         $"Not a license file: expected the lines {BeginLine} … {EndLine} around the encoded license.");
 
     private static readonly LicenseFileResult NotASignedLicense =
         Fail(LicenseFileCodes.Malformed, "The license file is not a signed Licenz license (JWS, EdDSA).");
+
+    private static readonly LicenseFileResult KeyRequired = Fail(LicenseFileCodes.LicenseKeyRequired,
+        "The license file is encrypted for its license key: pass the key the customer entered (LicenseFileOptions.LicenseKey).");
+
+    private static readonly LicenseFileResult KeyNotWellFormed = Fail(LicenseFileCodes.LicenseKeyRequired,
+        "The license file is encrypted for its license key, and the key given is not one (LIC-XXXXX-XXXXX-XXXXX): check it for typos.");
+
+    private static readonly LicenseFileResult FingerprintRequired = Fail(LicenseFileCodes.FingerprintRequired,
+        "The license file is encrypted for one machine: pass this machine's fingerprint (LicenseFileOptions.Fingerprint, MachineFingerprint.Get).");
 
     private static readonly LicenseFileResult DecryptionFailure =
         Fail(LicenseFileCodes.DecryptionFailed, "The encrypted license file could not be opened with this license key (and machine).");
@@ -251,10 +272,10 @@ public static class LicenseFile
     private static LicenseFileResult Fail(string code, string message) => new(code, message, null);
 
     /// <summary>
-    /// Opens the JWE into <paramref name="output"/>; answers the JWS length (-1 when it cannot be opened) and
-    /// whether its key is bound to a machine (so a failure can be named).
+    /// Opens the JWE into <paramref name="output"/>; answers the JWS length, or why it cannot be opened: no license key
+    /// (or, for a file bound to a machine, no fingerprint) to derive its key from, or the derived key does not open it.
     /// </summary>
-    private static (int Length, bool Bound) Decrypt(ReadOnlySpan<byte> jwe, byte[] output, LicenseFileOptions options)
+    private static (int Length, LicenseFileResult? Failure) Decrypt(ReadOnlySpan<byte> jwe, byte[] output, LicenseFileOptions options)
     {
         Span<Range> parts = stackalloc Range[5];
         var count = 0;
@@ -262,7 +283,7 @@ public static class LicenseFile
         {
             if (count == parts.Length)
             {
-                return (-1, false);
+                return (-1, DecryptionFailure);
             }
 
             parts[count++] = part;
@@ -270,7 +291,7 @@ public static class LicenseFile
 
         if (count != parts.Length || !jwe[parts[1]].IsEmpty)
         {
-            return (-1, false);
+            return (-1, DecryptionFailure);
         }
 
         // IV and tag are tiny; the header and ciphertext are decoded into the output buffer's space, the ciphertext
@@ -283,7 +304,7 @@ public static class LicenseFile
             || !Base64UrlStrict.TryDecode(encodedHeader, output, out var headerLength)
             || ReadJweHeader(output.AsMemory(0, headerLength)) is not { } bound)
         {
-            return (-1, false);
+            return (-1, DecryptionFailure);
         }
 
         var encodedCiphertext = jwe[parts[3]];
@@ -291,23 +312,24 @@ public static class LicenseFile
         var plaintext = output.AsSpan();
         if (plaintext.Length < 2 * ciphertextLength)
         {
-            return (-1, false);
+            return (-1, DecryptionFailure);
         }
 
         var ciphertext = plaintext.Slice(ciphertextLength, ciphertextLength);
         if (!Base64UrlStrict.TryDecode(encodedCiphertext, ciphertext, out ciphertextLength))
         {
-            return (-1, false);
+            return (-1, DecryptionFailure);
         }
 
         if (options.ContentKey(bound) is not { } contentKey)
         {
-            return (-1, bound);
+            return (-1, options.LicenseKey is null ? KeyRequired : !LicenseKey.TryNormalize(options.LicenseKey, out _) ? KeyNotWellFormed : FingerprintRequired);
         }
 
+        // Bound files are keyed to the machine too: on another machine they cannot be opened at all.
         return Crypto.TryAesGcmDecrypt(contentKey, iv[..IvLength], ciphertext[..ciphertextLength], tag[..TagLength], encodedHeader, plaintext[..ciphertextLength])
-            ? (ciphertextLength, bound)
-            : (-1, bound);
+            ? (ciphertextLength, null)
+            : (-1, bound ? BoundElsewhere : DecryptionFailure);
     }
 
     /// <summary>HKDF-SHA256: IKM = license key (+ "\n" + fingerprint when bound), salt "licenz/license-file/v1", info "A256GCM", 32 bytes.</summary>

@@ -88,6 +88,15 @@ public static class LicenseFileCodes
     /// <summary>Signed by a trusted key, within its time to live, for this machine, license usable.</summary>
     public const string Valid = "VALID";
 
+    /// <summary>No license file at all (none saved yet, or an empty text): the application must activate first.</summary>
+    public const string NoLicenseFile = "NO_LICENSE_FILE";
+
+    /// <summary>The file is encrypted and no (well-formed) license key was given to open it.</summary>
+    public const string LicenseKeyRequired = "LICENSE_KEY_REQUIRED";
+
+    /// <summary>The file is encrypted for one machine and no fingerprint was given to open it.</summary>
+    public const string FingerprintRequired = "FINGERPRINT_REQUIRED";
+
     /// <summary>Not a license file: wrong armor, encoding, header or claims.</summary>
     public const string Malformed = "MALFORMED";
 
@@ -100,14 +109,14 @@ public static class LicenseFileCodes
     /// <summary>The file's time to live has passed: the application must check in with the server.</summary>
     public const string FileExpired = "FILE_EXPIRED";
 
-    /// <summary>The license inside the file has expired.</summary>
-    public const string LicenseExpired = "LICENSE_EXPIRED";
+    /// <summary>The license inside the file has expired (and its grace period, if any, has passed). The server's code for it too.</summary>
+    public const string Expired = "EXPIRED";
 
-    /// <summary>The license was suspended when the file was issued.</summary>
-    public const string LicenseSuspended = "LICENSE_SUSPENDED";
+    /// <summary>The license was suspended when the file was issued. The server's code for it too.</summary>
+    public const string Suspended = "SUSPENDED";
 
-    /// <summary>The license was revoked when the file was issued.</summary>
-    public const string LicenseRevoked = "LICENSE_REVOKED";
+    /// <summary>The license was revoked when the file was issued. The server's code for it too.</summary>
+    public const string Revoked = "REVOKED";
 
     /// <summary>The file was issued after the current time: the clock is behind.</summary>
     public const string NotYetValid = "NOT_YET_VALID";

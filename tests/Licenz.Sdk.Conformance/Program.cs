@@ -13,6 +13,7 @@ internal static class Program
     // The fixed inputs of the vectors ("Test vectors" in the format document).
     private const string LicenseKey = "LIC-TESTV-ECT0R-0001H";
     private const string Fingerprint = "2f1b7e8c9d0a4b3c5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5";
+    private const string OtherLicenseKey = "LIC-A2H0J-JDA60-AER8N";
     private const string OtherFingerprint = "0000000000000000000000000000000000000000000000000000000000000001";
     private static readonly DateTimeOffset IssuedAt = new(2026, 1, 15, 10, 30, 0, TimeSpan.Zero);
     private static readonly DateTimeOffset FileExpiresAt = IssuedAt.AddDays(30);
@@ -83,7 +84,11 @@ internal static class Program
         var clock = TrustedClock.InMemory();
         clock.Advance("acct_test", IssuedAt.AddDays(2));
         Expect("plain with the clock set back", plain, keys, Options(day, clock: clock), LicenseFileCodes.ClockTampered);
-        Expect("encrypted with another license key", vectors["encrypted"], keys, Options(day, "LIC-AAAAA-AAAAA-AAAAA"), LicenseFileCodes.DecryptionFailed);
+        Expect("encrypted with another license key", vectors["encrypted"], keys, Options(day, OtherLicenseKey), LicenseFileCodes.DecryptionFailed);
+        Expect("encrypted with text that is not a license key", vectors["encrypted"], keys, Options(day, "LIC-AAAAA-AAAAA-AAAAA"), LicenseFileCodes.LicenseKeyRequired);
+        Expect("encrypted without its license key", vectors["encrypted"], keys, Options(day), LicenseFileCodes.LicenseKeyRequired);
+        Expect("bound-encrypted without a fingerprint", vectors["bound-encrypted"], keys, Options(day, LicenseKey), LicenseFileCodes.FingerprintRequired);
+        Expect("no license file", "", keys, Options(day), LicenseFileCodes.NoLicenseFile);
         Expect("bound-encrypted on another machine", vectors["bound-encrypted"], keys, Options(day, LicenseKey, OtherFingerprint), LicenseFileCodes.FingerprintMismatch);
 
         // A small-order public key (here the identity point) with the signature R = identity, S = 0 passes the check
@@ -102,7 +107,7 @@ internal static class Program
             && request.Nonce == "AAECAwQFBgcICQoLDA0ODw" && request.Components!.Count == 4 && request.Components["cpu"] == "51d7a2c3", problem);
         var proofRead = OfflineDeactivationProof.TryParse(vectors["deactivation-proof"], out var proof, out problem);
         Check("deactivation-proof reads and is sealed with the license key", proofRead && proof!.LicenseId == "lic_test" && proof.FileId == "lf_test"
-            && proof.Fingerprint == Fingerprint && proof.IsSealedWith(LicenseKey) && !proof.IsSealedWith("LIC-AAAAA-AAAAA-AAAAA"), problem);
+            && proof.Fingerprint == Fingerprint && proof.IsSealedWith(LicenseKey) && !proof.IsSealedWith(OtherLicenseKey), problem);
     }
 
     /// <summary>

@@ -95,13 +95,23 @@ internal sealed class ApiResponse : IDisposable
         var retryAfter = Status == 429 ? RateLimitRetry.Wait(_message, _time) : null;
         if (error is { Code: { Length: > 0 } code, Message: { } message })
         {
-            return new LicenzException(code, message, Status, error.Field, RateLimit, retryAfter);
+            return new LicenzException(code, message + BaseUrlHint(), Status, error.Field, RateLimit, retryAfter);
         }
 
         return new LicenzException(LicenzErrorCodes.InvalidResponse,
-            $"The server answered HTTP {Status} {_message.ReasonPhrase} without the Licenz error envelope{Described()}: is the base URL the API's?",
+            $"The server answered HTTP {Status} {_message.ReasonPhrase} without the Licenz error envelope{Described()}: is the base URL the API's?{BaseUrlHint()}",
             Status, rateLimit: RateLimit, retryAfter: retryAfter);
     }
+
+    /// <summary>
+    /// For a 404 to a request outside any <c>/v1/</c> path: the most common first mistake, a self-hosted server's address
+    /// given as the base URL without its API path.
+    /// </summary>
+    private string BaseUrlHint() =>
+        Status == 404 && _message.RequestMessage?.RequestUri is { } uri && uri.AbsolutePath.IndexOf("/v1/", StringComparison.Ordinal) < 0
+            ? $" The request went to {uri.GetLeftPart(UriPartial.Path)}: the base URL (LicenzClientOptions.BaseUrl) lacks the API's path. " +
+              $"A self-hosted server's API is at {uri.GetLeftPart(UriPartial.Authority)}/api/v1."
+            : "";
 
     /// <summary>A verification response that fails its checks: never a result.</summary>
     public LicenzException SignatureFailure(string signatureCode, string detail) =>

@@ -112,8 +112,9 @@ public sealed class ApiKeyAuthenticationHandler(ApiKeyResolver resolver, Tenancy
     public Task ForbidAsync(AuthenticationProperties? properties)
     {
         var caller = _context.Features.Get<ApiCaller>();
-        var scope = _context.GetEndpoint()?.Metadata.GetOrderedMetadata<RequiredScope>().Select(s => s.Scope)
-            .FirstOrDefault(s => caller is null || !caller.KeyType.Allows(s));
+        // The most demanding scope the key lacks (a write needs read too: the key is told it needs an admin key, not a reader).
+        var scope = _context.GetEndpoint()?.Metadata.GetOrderedMetadata<RequiredScope>().Select(s => (ApiKeyScope?)s.Scope)
+            .Where(s => caller is null || !caller.KeyType.Allows(s!.Value)).Max();
         var message = caller is null
             ? "This API key lacks the permission for this request."
             : $"This {caller.KeyType.Name()} API key cannot {Describe(scope)}; {Needed(scope)}.";

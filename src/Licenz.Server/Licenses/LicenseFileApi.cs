@@ -8,6 +8,7 @@ using Licenz.Server.RateLimiting;
 using Licenz.Server.Signing;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.OpenApi;
 
 namespace Licenz.Server.Licenses;
 
@@ -45,6 +46,12 @@ public sealed record LicenseFileDto(
 
 public static class LicenseFileApi
 {
+    /// <summary>
+    /// The media type of a bare license file: asked for in <c>Accept</c> (or with <c>?download=true</c>), the check-out
+    /// answers the file itself, ready to save, in place of the JSON envelope.
+    /// </summary>
+    public const string FileMediaType = "application/x-licenz-license";
+
     public const int DefaultTtl = 30 * 24 * 3600;
     public const int MinTtl = 3600;
     public const int MaxTtl = 365 * 24 * 3600;
@@ -65,12 +72,24 @@ public static class LicenseFileApi
                 "key itself in the path, as a license holder would. Read-only keys cannot check out license files. A file bound to a " +
                 "fingerprint is issued only for a machine activated on the license; a node-locked license's files must be bound. The " +
                 "file carries the license's effective entitlements, its policy's grace period and check-in interval (its time to live " +
-                "never exceeds the latter) and, when bound, the machine's id and components. Issuing a file changes nothing stored.")
+                "never exceeds the latter) and, when bound, the machine's id and components. Issuing a file changes nothing stored. " +
+                "With `Accept: application/x-licenz-license` (or `?download=true`) the answer is the file itself, ready to save " +
+                "(`curl -o license.lic`), in place of the JSON envelope.")
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                // Beside the JSON envelope, the same 200 as the bare file (Accept: application/x-licenz-license).
+                if (operation.Responses?.TryGetValue("200", out var ok) == true && ok.Content is { } content)
+                {
+                    content[FileMediaType] = new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String } };
+                }
+
+                return Task.CompletedTask;
+            })
             .WithDocumentedError(StatusCodes.Status422UnprocessableEntity,
                 "No machine with this fingerprint is activated on the license (`no_machine`): activate it first (POST /machines).");
 
-    private static async Task<Results<Ok<DataEnvelope<LicenseFileDto>>, ApiErrorResult>> CheckOutAsync(
-        HttpContext context, string id, LicenseFileRequest? request, LicenzDbContext db, LicenseKeyProtection keys, SigningKeyRing ring,
+    private static async Task<Results<Ok<DataEnvelope<LicenseFileDto>>, ContentHttpResult, ApiErrorResult>> CheckOutAsync(
+        HttpContext context, string id, LicenseFileRequest? request, bool? download, LicenzDbContext db, LicenseKeyProtection keys, SigningKeyRing ring,
         TimeProvider time, ActivityRecorder activity, CancellationToken cancellationToken)
     {
         var caller = context.Caller();
@@ -115,6 +134,13 @@ public static class LicenseFileApi
 
         // A check-out is a check-in: the license was just validated.
         activity.LicenseValidated(license.Id, now);
+        if (download == true || context.Request.GetTypedHeaders().Accept.Any(type => type.MediaType.Equals(FileMediaType, StringComparison.OrdinalIgnoreCase)))
+        {
+            // The file itself, as curl -o or a browser saves it: the name says the license and the file's id.
+            context.Response.Headers.ContentDisposition = $"attachment; filename=\"{license.Id}.lic\"";
+            return TypedResults.Text(file.LicenseFile, FileMediaType);
+        }
+
         return TypedResults.Ok(new DataEnvelope<LicenseFileDto>(file));
     }
 }

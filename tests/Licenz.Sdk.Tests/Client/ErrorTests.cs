@@ -56,6 +56,31 @@ public sealed class ErrorTests(LicenzApplication app) : IClassFixture<LicenzAppl
     }
 
     [Fact]
+    public async Task AVerifyOnlyKeyOnAWriteIsToldItNeedsAnAdminKey()
+    {
+        using var admin = app.CreateClient();
+        var verifyOnly = await admin.ApiKeys.CreateAsync(new ApiKeyCreateOptions { Type = ApiKeyTypeNames.VerifyOnly, Name = "Desktop app" });
+        using var client = app.CreateClient(verifyOnly.Key);
+
+        var error = await Assert.ThrowsAsync<LicenzException>(() => client.Products.CreateAsync(new ProductCreateOptions { Name = "Photo Editor" }));
+
+        Assert.Equal(LicenzErrorCodes.Forbidden, error.Code);
+        Assert.Contains("needs an admin key", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ABaseUrlWithoutTheApiPathGetsAHint()
+    {
+        using var client = app.CreateClient(configure: options => options.BaseUrl = new Uri(app.ApiBaseUrl, "/"));
+
+        var error = await Assert.ThrowsAsync<LicenzException>(() => client.Licenses.ListAsync());
+
+        Assert.Equal(404, error.Status);
+        Assert.Contains($"{app.ApiBaseUrl.GetLeftPart(UriPartial.Authority)}/api/v1", error.Message, StringComparison.Ordinal);
+        Assert.Contains("lacks the API's path", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AMissingResourceIsNotFound()
     {
         using var client = app.CreateClient();

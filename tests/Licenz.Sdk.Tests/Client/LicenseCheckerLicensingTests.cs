@@ -159,6 +159,6 @@ public sealed class LicenseCheckerLicensingTests(LicenzApplication app) : IClass
         app.Time.Advance(TimeSpan.FromDays(2));
         var over = Checker(offline, license, keys).CheckOffline();
         Assert.False(over.IsValid);
-        Assert.Equal(LicenseFileCodes.LicenseExpired, over.Code);
+        Assert.Equal(LicenseFileCodes.Expired, over.Code);
     }
 }

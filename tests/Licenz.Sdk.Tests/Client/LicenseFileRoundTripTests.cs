@@ -44,7 +44,7 @@ public sealed class LicenseFileRoundTripTests(LicenzApplication app) : IClassFix
 
         var result = LicenseFile.Verify(file, keys, At(app.Time.GetUtcNow().AddDays(15), license));
 
-        Assert.Equal(LicenseFileCodes.LicenseExpired, result.Code);
+        Assert.Equal(LicenseFileCodes.Expired, result.Code);
         admin.Dispose();
     }
 

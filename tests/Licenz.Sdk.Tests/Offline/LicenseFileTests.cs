@@ -50,7 +50,7 @@ public sealed class LicenseFileTests
         Assert.Equal(5, Token(file).Split('.').Length);
         Assert.True(LicenseFile.Verify(file, keys, TestLicenses.Options(Now)).IsValid);
         Assert.True(LicenseFile.Verify(file, keys, TestLicenses.Options(Now, licenseKey: "lic testv ect0r 0001h")).IsValid);
-        Assert.Equal(LicenseFileCodes.DecryptionFailed, LicenseFile.Verify(file, keys, TestLicenses.Options(Now, licenseKey: null)).Code);
+        Assert.Equal(LicenseFileCodes.LicenseKeyRequired, LicenseFile.Verify(file, keys, TestLicenses.Options(Now, licenseKey: null)).Code);
         Assert.Equal(LicenseFileCodes.DecryptionFailed, LicenseFile.Verify(file, keys, TestLicenses.Options(Now, licenseKey: LicenseKeyGenerator.Generate())).Code);
         Assert.DoesNotContain("prod_test", Encoding.ASCII.GetString(Convert.FromBase64String(ToBase64(Token(file).Split('.')[3]))));
     }
@@ -68,8 +68,45 @@ public sealed class LicenseFileTests
         {
             Assert.True(LicenseFile.Verify(file, keys, TestLicenses.Options(Now, fingerprint: TestLicenses.Fingerprint)).IsValid);
             Assert.Equal(LicenseFileCodes.FingerprintMismatch, LicenseFile.Verify(file, keys, TestLicenses.Options(Now, fingerprint: other)).Code);
-            Assert.Equal(LicenseFileCodes.FingerprintMismatch, LicenseFile.Verify(file, keys, TestLicenses.Options(Now, fingerprint: null)).Code);
+            Assert.Equal(LicenseFileCodes.FingerprintRequired, LicenseFile.Verify(file, keys, TestLicenses.Options(Now, fingerprint: null)).Code);
         }
+    }
+
+    [Fact]
+    public void EachReasonAnEncryptedFileCannotBeOpenedHasItsOwnCode()
+    {
+        using var key = TestLicenses.SigningKey();
+        var keys = TestLicenses.Keys(key);
+        var unbound = LicenseFileIssuer.Issue(TestLicenses.Claims(), key, encrypt: true);
+        var bound = LicenseFileIssuer.Issue(TestLicenses.Claims(fingerprint: TestLicenses.Fingerprint), key, encrypt: true);
+
+        LicenseFileResult Verify(string file, string? licenseKey, string? fingerprint) =>
+            LicenseFile.Verify(file, keys, TestLicenses.Options(Now, licenseKey, fingerprint));
+
+        // Checked without the license key: the key is missing, nothing else.
+        Assert.Equal(LicenseFileCodes.LicenseKeyRequired, Verify(unbound, null, null).Code);
+        Assert.Equal(LicenseFileCodes.LicenseKeyRequired, Verify(bound, null, TestLicenses.Fingerprint).Code);
+        Assert.Equal(LicenseFileCodes.LicenseKeyRequired, Verify(bound, "not a key", TestLicenses.Fingerprint).Code);
+        // A machine's file checked without a fingerprint.
+        Assert.Equal(LicenseFileCodes.FingerprintRequired, Verify(bound, TestLicenses.Key, null).Code);
+        // Opened by neither key: another license's key, or another machine's.
+        Assert.Equal(LicenseFileCodes.DecryptionFailed, Verify(unbound, LicenseKeyGenerator.Generate(), null).Code);
+        Assert.Equal(LicenseFileCodes.FingerprintMismatch, Verify(bound, TestLicenses.Key, MachineFingerprint.FromIdentifier("another-machine")).Code);
+        Assert.True(Verify(bound, TestLicenses.Key, TestLicenses.Fingerprint).IsValid);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData(" \n\r\n")]
+    public void NoTextIsNoLicenseFileNotAMalformedOne(string? text)
+    {
+        using var key = TestLicenses.SigningKey();
+
+        var result = LicenseFile.Verify(text, TestLicenses.Keys(key), TestLicenses.Options(Now));
+
+        Assert.Equal(LicenseFileCodes.NoLicenseFile, result.Code);
+        Assert.Contains("no license file", result.Message, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
@@ -118,7 +155,7 @@ public sealed class LicenseFileTests
 
         var result = LicenseFile.Verify(file, TestLicenses.Keys(key), TestLicenses.Options(TestLicenses.IssuedAt.AddDays(3)));
 
-        Assert.Equal(LicenseFileCodes.LicenseExpired, result.Code);
+        Assert.Equal(LicenseFileCodes.Expired, result.Code);
     }
 
     [Fact]
@@ -209,8 +246,8 @@ public sealed class LicenseFileTests
     }
 
     [Theory]
-    [InlineData("suspended", LicenseFileCodes.LicenseSuspended)]
-    [InlineData("revoked", LicenseFileCodes.LicenseRevoked)]
+    [InlineData("suspended", LicenseFileCodes.Suspended)]
+    [InlineData("revoked", LicenseFileCodes.Revoked)]
     public void ALicenseThatWasNotActiveWhenIssuedIsNotValid(string status, string code)
     {
         using var key = TestLicenses.SigningKey();
@@ -316,9 +353,6 @@ public sealed class LicenseFileTests
     }
 
     [Theory]
-    [InlineData(null)]
-    [InlineData("")]
-    [InlineData("   ")]
     [InlineData("-----BEGIN LICENZ LICENSE-----\n-----END LICENZ LICENSE-----\n")]
     [InlineData("-----BEGIN LICENZ LICENSE-----\n....\n-----END LICENZ LICENSE-----\n")]
     [InlineData("-----BEGIN LICENZ LICENSE-----\neyJhbGciOiJub25lIn0.eyJ9.\n-----END LICENZ LICENSE-----\n")]

@@ -124,12 +124,12 @@ public sealed class LicensingModelFileTests
         Assert.True(inGrace.InGrace);
         Assert.Equal(expiry.AddDays(7), inGrace.GraceEndsAt);
         Assert.Contains("grace period until", inGrace.Message, StringComparison.Ordinal);
-        Assert.Equal(LicenseFileCodes.LicenseExpired, graceOver.Code);
+        Assert.Equal(LicenseFileCodes.Expired, graceOver.Code);
         Assert.Contains("grace period ended", graceOver.Message, StringComparison.Ordinal);
 
         // Without a grace period, expired is expired.
         var strict = LicenseFileIssuer.Issue(TestLicenses.MachineClaims(licenseExpiresAt: expiry, grace: TimeSpan.Zero), key);
-        Assert.Equal(LicenseFileCodes.LicenseExpired,
+        Assert.Equal(LicenseFileCodes.Expired,
             LicenseFile.Verify(strict, keys, TestLicenses.Options(expiry.AddSeconds(1), fingerprint: TestLicenses.Fingerprint)).Code);
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using Licenz.Server.Tests.Infrastructure;
 
 namespace Licenz.Server.Tests.Signing;
@@ -29,6 +30,34 @@ public sealed class LicenseFileCheckoutTests(LicenzApplication app) : IClassFixt
         Assert.Equal(claims.ExpiresAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"), checkout.Str("expires_at"));
         Assert.False(checkout.GetProperty("encrypted").GetBoolean());
         Assert.StartsWith(LicenseFile.BeginLine + "\n", checkout.Str("license_file"), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("accept")]
+    [InlineData("download")]
+    public async Task AskedForTheFileItselfTheCheckOutAnswersTheBareFileReadyToSave(string how)
+    {
+        using var admin = app.CreateAdminClient();
+        var license = await Fixtures.CreateLicenseAsync(admin);
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"licenses/{license.Str("id")}/license-file" + (how == "download" ? "?download=true" : ""))
+        {
+            Content = JsonContent.Create(new { encrypt = true }),
+        };
+        if (how == "accept")
+        {
+            request.Headers.Accept.ParseAdd("application/x-licenz-license");
+        }
+
+        using var response = await admin.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/x-licenz-license", response.Content.Headers.ContentType!.MediaType);
+        Assert.Equal($"{license.Str("id")}.lic", response.Content.Headers.ContentDisposition!.FileName!.Trim('"'));
+        var file = await response.Content.ReadAsStringAsync();
+        Assert.StartsWith(LicenseFile.BeginLine + "\n", file, StringComparison.Ordinal);
+        Assert.EndsWith(LicenseFile.EndLine + "\n", file, StringComparison.Ordinal);
+        var result = Fixtures.VerifyOffline(app, file, await Fixtures.JwksAsync(app), license.Str("key"));
+        Assert.True(result.IsValid, result.Message);
     }
 
     [Fact]
