@@ -45,6 +45,41 @@ public sealed class MachinesClient
     }
 
     /// <summary>
+    /// Tells the server this machine is alive, under a policy that requires heartbeats: without one before
+    /// <see cref="MachineInfo.HeartbeatDueAt"/> the server deactivates the machine and frees its seat. For a heartbeat
+    /// that keeps itself going, see <see cref="StartHeartbeat"/>.
+    /// </summary>
+    /// <param name="licenseKey">The license key.</param>
+    /// <param name="fingerprint">The machine's fingerprint.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The machine, with its new <see cref="MachineInfo.LastHeartbeatAt"/> and <see cref="MachineInfo.HeartbeatDueAt"/>.</returns>
+    /// <exception cref="LicenzException"><see cref="LicenzErrorCodes.NotFound"/> when no such machine is activated (its heartbeat stopped, or it was deactivated).</exception>
+    public Task<MachineInfo> HeartbeatAsync(string licenseKey, string fingerprint, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(licenseKey);
+        ArgumentException.ThrowIfNullOrWhiteSpace(fingerprint);
+        var body = ClientJson.Serialize(new MachineActionBody(licenseKey, fingerprint), ClientJson.Default.MachineActionBody);
+        return _api.SendAsync(HttpMethod.Post, "machines/heartbeat", body, ClientJson.Default.DataEnvelopeMachineInfo, cancellationToken);
+    }
+
+    /// <summary>
+    /// Starts sending this machine's heartbeats in the background: one now, then one each half of the time the server
+    /// gives until the next is due (or every <see cref="MachineHeartbeatOptions.Interval"/> when the policy sets no due
+    /// time). A failed heartbeat is tried again sooner; an answer that the machine is gone stops it. Dispose the result
+    /// (or cancel <paramref name="cancellationToken"/>) to stop.
+    /// </summary>
+    /// <param name="licenseKey">The license key.</param>
+    /// <param name="fingerprint">The machine's fingerprint.</param>
+    /// <param name="options">Intervals and a callback for failures.</param>
+    /// <param name="cancellationToken">Stops the heartbeats.</param>
+    public MachineHeartbeat StartHeartbeat(string licenseKey, string fingerprint, MachineHeartbeatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(licenseKey);
+        ArgumentException.ThrowIfNullOrWhiteSpace(fingerprint);
+        return new MachineHeartbeat(this, _api.Settings.Time, licenseKey, fingerprint, options ?? new MachineHeartbeatOptions(), cancellationToken);
+    }
+
+    /// <summary>
     /// Activates an offline machine from the request it made (<see cref="OfflineActivationRequest"/>, <c>LZACT-…</c>):
     /// within the license's machine limit, as an online activation, and answers the license file bound to it.
     /// </summary>

@@ -35,3 +35,14 @@ internal static class Compat
 #endif
     }
 }
+
+/// <summary>A delay on a <see cref="TimeProvider"/> (built in from .NET 8; Microsoft.Bcl.TimeProvider's extension on .NET Standard).</summary>
+internal static class Delays
+{
+    public static Task DelayAsync(TimeProvider time, TimeSpan delay, CancellationToken cancellationToken) =>
+#if NET
+        Task.Delay(delay, time, cancellationToken);
+#else
+        time.Delay(delay, cancellationToken);
+#endif
+}
