@@ -32,6 +32,8 @@ internal sealed record SampleSettings(Uri ServerUrl, string ApiKey, PublicKeySet
         StorageDirectory = Storage,
         // Bound to this machine; the product id as salt keeps the fingerprint specific to this application.
         Fingerprint = MachineFingerprint.Get(ProductId),
+        // Its parts, so that under a policy matching most components a reinstall or a new disk keeps its seat.
+        Components = MachineFingerprint.Components(ProductId),
         TrustedClock = TrustedClock.InFolder(Path.Combine(Storage, "trusted-time")),
     });
 }
