@@ -49,10 +49,22 @@ public sealed class LicenzClientOptions
     /// The public keys that sign verification responses. Recommended: save the server's JWKS
     /// (<c>/.well-known/jwks.json</c>) into the application at build time and load it with
     /// <see cref="PublicKeySet.FromJwks"/>, so that nothing on the network can substitute keys. When null, the
-    /// client fetches the JWKS from the server once, keeps it, and fetches it again when a response names a key it
-    /// does not know (after a rotation).
+    /// client fetches the JWKS from the server, keeps it for <see cref="JwksMaxAge"/>, and fetches it again sooner when a
+    /// response names a key it does not know (after a rotation), at most once per <see cref="JwksRefetchCooldown"/>.
     /// </summary>
     public PublicKeySet? VerificationKeys { get; set; }
+
+    /// <summary>
+    /// How long a fetched JWKS is trusted before it is fetched again (default 1 hour): a key the server retired stops
+    /// being trusted by a long-running client within this time.
+    /// </summary>
+    public TimeSpan JwksMaxAge { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// The shortest time between two fetches of the JWKS for a key it did not hold (default 1 minute): responses naming
+    /// unknown keys, forged or not, cannot make the client fetch without end.
+    /// </summary>
+    public TimeSpan JwksRefetchCooldown { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
     /// The account (<c>acct_…</c>) whose public keys are fetched from the JWKS when <see cref="VerificationKeys"/> is

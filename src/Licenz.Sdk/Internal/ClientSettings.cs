@@ -17,7 +17,9 @@ internal sealed record ClientSettings(
     int MaxRateLimitRetries,
     TimeSpan MaxRateLimitWait,
     TimeSpan Timeout,
-    TimeProvider Time)
+    TimeProvider Time,
+    TimeSpan JwksMaxAge,
+    TimeSpan JwksRefetchCooldown)
 {
     public static ClientSettings From(LicenzClientOptions options)
     {
@@ -60,6 +62,11 @@ internal sealed record ClientSettings(
             throw new ArgumentException("LicenzClientOptions.Timeout must be positive (or Timeout.InfiniteTimeSpan).", nameof(options));
         }
 
+        if (options.JwksMaxAge <= TimeSpan.Zero || options.JwksRefetchCooldown < TimeSpan.Zero)
+        {
+            throw new ArgumentException("LicenzClientOptions.JwksMaxAge must be positive and JwksRefetchCooldown not negative.", nameof(options));
+        }
+
         var path = baseUrl.GetLeftPart(UriPartial.Path);
         return new ClientSettings(
             new AuthenticationHeaderValue("Bearer", apiKey),
@@ -70,7 +77,9 @@ internal sealed record ClientSettings(
             options.MaxRateLimitRetries,
             options.MaxRateLimitWait,
             options.Timeout,
-            options.TimeProvider ?? throw new ArgumentException("LicenzClientOptions.TimeProvider is required.", nameof(options)));
+            options.TimeProvider ?? throw new ArgumentException("LicenzClientOptions.TimeProvider is required.", nameof(options)),
+            options.JwksMaxAge,
+            options.JwksRefetchCooldown);
     }
 
     private static X509Certificate2 LoadCertificate(string file)

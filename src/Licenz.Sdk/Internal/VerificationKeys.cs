@@ -2,21 +2,37 @@ using System.Text;
 
 namespace Licenz.Internal;
 
-/// <summary>Keys fetched from the server's JWKS, shared by the clients of one registration.</summary>
+/// <summary>Keys fetched from the server's JWKS, shared by the clients of one registration: the set, when it was fetched, and when a fetch for an unknown key last went out.</summary>
 internal sealed class JwksCache
 {
-    private PublicKeySet? _keys;
+    private Fetched? _fetched;
+    private long _lastUnknownKeyFetch = long.MinValue;
 
-    public PublicKeySet? Keys
+    public Fetched? Current
     {
-        get => Volatile.Read(ref _keys);
-        set => Volatile.Write(ref _keys, value);
+        get => Volatile.Read(ref _fetched);
+        set => Volatile.Write(ref _fetched, value);
     }
+
+    /// <summary>
+    /// Claims the right to fetch for an unknown key at <paramref name="now"/>: true for one caller per
+    /// <paramref name="cooldown"/>, so that concurrent responses with a new key cause one fetch, and forged ones not many.
+    /// </summary>
+    public bool TryClaimUnknownKeyFetch(DateTimeOffset now, TimeSpan cooldown)
+    {
+        var last = Interlocked.Read(ref _lastUnknownKeyFetch);
+        return (last == long.MinValue || now.UtcTicks - last >= cooldown.Ticks)
+               && Interlocked.CompareExchange(ref _lastUnknownKeyFetch, now.UtcTicks, last) == last;
+    }
+
+    public sealed record Fetched(PublicKeySet Keys, DateTimeOffset At);
 }
 
 /// <summary>
 /// Checks signed verification responses: with the keys the application ships (<see cref="LicenzClientOptions.VerificationKeys"/>),
-/// or else with the server's JWKS, fetched once and again when a response names a key not yet known (a rotation).
+/// or else with the server's JWKS: fetched when the kept one is older than <see cref="LicenzClientOptions.JwksMaxAge"/>
+/// (so a retired key stops being trusted), and when a response names a key not yet known (a rotation), at most once per
+/// <see cref="LicenzClientOptions.JwksRefetchCooldown"/>.
 /// </summary>
 internal sealed class VerificationKeys(ApiConnection api, JwksCache cache)
 {
@@ -27,13 +43,15 @@ internal sealed class VerificationKeys(ApiConnection api, JwksCache cache)
             return Check(response, nonce, shipped);
         }
 
-        var keys = cache.Keys;
-        var fresh = keys is null;
-        keys ??= await RefreshAsync(cancellationToken).ConfigureAwait(false);
+        var settings = api.Settings;
+        var now = settings.Time.GetUtcNow();
+        var kept = cache.Current;
+        var fresh = kept is null || now - kept.At >= settings.JwksMaxAge;
+        var keys = fresh ? await RefreshAsync(now, cancellationToken).ConfigureAwait(false) : kept!.Keys;
         var result = Check(response, nonce, keys);
-        if (result.Code == ResponseSignatureCodes.UnknownKey && !fresh)
+        if (result.Code == ResponseSignatureCodes.UnknownKey && !fresh && cache.TryClaimUnknownKeyFetch(now, settings.JwksRefetchCooldown))
         {
-            result = Check(response, nonce, await RefreshAsync(cancellationToken).ConfigureAwait(false));
+            result = Check(response, nonce, await RefreshAsync(now, cancellationToken).ConfigureAwait(false));
         }
 
         return result;
@@ -54,10 +72,10 @@ internal sealed class VerificationKeys(ApiConnection api, JwksCache cache)
             : throw new LicenzException(LicenzErrorCodes.InvalidResponse, $"The server's JWKS could not be read: {problem}", response.Status, rateLimit: response.RateLimit);
     }
 
-    private async Task<PublicKeySet> RefreshAsync(CancellationToken cancellationToken)
+    private async Task<PublicKeySet> RefreshAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         var keys = await FetchAsync(cancellationToken).ConfigureAwait(false);
-        cache.Keys = keys;
+        cache.Current = new JwksCache.Fetched(keys, now);
         return keys;
     }
 
