@@ -24,10 +24,16 @@ internal static class OfflineProgram
         (nameof(OfflineVerification.RawEd25519), "raw Ed25519 verify (NSec), same signed bytes"),
         (nameof(OfflineVerification.VerifyPlain), "`LicenseFile.Verify`, plain file"),
         (nameof(OfflineVerification.VerifyEncrypted), "`LicenseFile.Verify`, encrypted file"),
+        (nameof(OfflineVerification.VerifyPlainDefaultClock), "`LicenseFile.Verify`, plain file, default options (the trusted clock's file)"),
     ];
 
     public static int Main(string[] args)
     {
+        if (args is ["verify-once", var file, var jwks])
+        {
+            return OfflineVerification.VerifyOnce(file, jwks);
+        }
+
         var quick = args.Contains("--quick");
         var judged = !args.Contains("--no-target");
         var output = Value(args, "--out");

@@ -27,6 +27,7 @@ public partial class OfflineVerification
     private string _encrypted = "";
     private LicenseFileOptions _plainOptions = null!;
     private LicenseFileOptions _encryptedOptions = null!;
+    private LicenseFileOptions _defaultOptions = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -38,6 +39,8 @@ public partial class OfflineVerification
         _keys = PublicKeySet.FromJwks(vectors["jwks"]);
         _plainOptions = new LicenseFileOptions { Time = new FixedTime(Now), TrustedClock = TrustedClock.InMemory() };
         _encryptedOptions = new LicenseFileOptions { Time = new FixedTime(Now), TrustedClock = TrustedClock.InMemory(), LicenseKey = LicenseKey };
+        // As applications call it: the default trusted clock, a file per issuer under the user's local application data.
+        _defaultOptions = new LicenseFileOptions { Time = new FixedTime(Now) };
 
         // The signed bytes of the plain file: "header.payload" and the signature after the last dot.
         var token = string.Concat(_plain.Split('\n').Where(line => line.Length > 0 && !line.StartsWith("-----", StringComparison.Ordinal)));
@@ -47,10 +50,12 @@ public partial class OfflineVerification
         _rawKey = PublicKey.Import(SignatureAlgorithm.Ed25519, Convert.FromHexString(vectors["public-key-hex"]), KeyBlobFormat.RawPublicKey);
 
         // A benchmark of a failing path would measure the wrong thing.
-        if (!RawEd25519() || VerifyPlain().Code != LicenseFileCodes.Valid || VerifyEncrypted().Code != LicenseFileCodes.Valid)
+        if (!RawEd25519() || VerifyPlain().Code != LicenseFileCodes.Valid || VerifyEncrypted().Code != LicenseFileCodes.Valid
+            || VerifyPlainDefaultClock().Code != LicenseFileCodes.Valid)
         {
             throw new InvalidOperationException(
-                $"Setup does not verify: raw {RawEd25519()}, plain {VerifyPlain().Code}, encrypted {VerifyEncrypted().Code}.");
+                $"Setup does not verify: raw {RawEd25519()}, plain {VerifyPlain().Code}, encrypted {VerifyEncrypted().Code}, " +
+                $"default clock {VerifyPlainDefaultClock().Code}.");
         }
     }
 
@@ -62,6 +67,16 @@ public partial class OfflineVerification
 
     [Benchmark]
     public LicenseFileResult VerifyEncrypted() => LicenseFile.Verify(_encrypted, _keys, _encryptedOptions);
+
+    [Benchmark]
+    public LicenseFileResult VerifyPlainDefaultClock() => LicenseFile.Verify(_plain, _keys, _defaultOptions);
+
+    /// <summary>
+    /// A process that verifies one file and exits, as an application's start does (<c>verify-once FILE JWKS</c>): with
+    /// the default options, so the trusted clock's file is read and written as it is then. Exit code 0 when valid.
+    /// </summary>
+    public static int VerifyOnce(string file, string jwks) =>
+        LicenseFile.Verify(File.ReadAllText(file), PublicKeySet.FromJwks(File.ReadAllText(jwks)), new LicenseFileOptions { Time = new FixedTime(Now) }).IsValid ? 0 : 1;
 
     [GeneratedRegex("```vector (?<name>[a-z-]+)\n(?<body>.*?)\n```", RegexOptions.Singleline)]
     private static partial Regex VectorBlock();

@@ -56,12 +56,57 @@ internal sealed class MemoryTrustedClock : ITrustedClock
 }
 
 /// <summary>
-/// A file per issuer holding Unix seconds. It is not a secret, and deleting it only forgets the past;
-/// failures to read or write it never stop verification.
+/// A file per issuer holding Unix seconds. It is not a secret, and deleting it only forgets the past; failures to read or
+/// write it never stop verification.
 /// </summary>
+/// <remarks>
+/// What this process read or wrote is kept in memory, so that a check reads the file once per process and writes it
+/// only when the trusted time moves forward: the same file verified again costs no file access. Times only ever move
+/// forward, so what is kept can only be older than the file (another process may have advanced it): the check is then
+/// as strict as this process's own history, never stricter than the file.
+/// </remarks>
 internal sealed class FileTrustedClock(string folder) : ITrustedClock
 {
-    public DateTimeOffset? Read(string issuer)
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Known> _known = new(StringComparer.Ordinal);
+
+    public DateTimeOffset? Read(string issuer) => Remembered(issuer).Time;
+
+    public void Advance(string issuer, DateTimeOffset trusted)
+    {
+        var seconds = trusted.ToUnixTimeSeconds();
+        if (Remembered(issuer).Time is { } time && time.ToUnixTimeSeconds() >= seconds)
+        {
+            return;
+        }
+
+        // Rare (the time moved forward): one writer at a time, so a later time is never overwritten by an earlier one.
+        lock (_known)
+        {
+            if (Remembered(issuer).Time is { } again && again.ToUnixTimeSeconds() >= seconds)
+            {
+                return;
+            }
+
+            _known[issuer] = new Known(DateTimeOffset.FromUnixTimeSeconds(seconds));
+            try
+            {
+                Directory.CreateDirectory(folder);
+                var path = PathFor(issuer);
+                var temporary = path + "." + Environment.ProcessId + ".tmp";
+                File.WriteAllText(temporary, seconds.ToString(CultureInfo.InvariantCulture));
+                File.Move(temporary, path, overwrite: true);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                // Best effort: an unwritable folder means tampering is noticed less, never that licenses fail.
+            }
+        }
+    }
+
+    /// <summary>The time kept for <paramref name="issuer"/>: read from its file the first time this process asks.</summary>
+    private Known Remembered(string issuer) => _known.GetOrAdd(issuer, static (issuer, clock) => new Known(clock.ReadFile(issuer)), this);
+
+    private DateTimeOffset? ReadFile(string issuer)
     {
         try
         {
@@ -76,27 +121,8 @@ internal sealed class FileTrustedClock(string folder) : ITrustedClock
         }
     }
 
-    public void Advance(string issuer, DateTimeOffset trusted)
-    {
-        if (Read(issuer) is { } known && known >= trusted)
-        {
-            return;
-        }
-
-        try
-        {
-            Directory.CreateDirectory(folder);
-            var path = PathFor(issuer);
-            var temporary = path + "." + Environment.ProcessId + ".tmp";
-            File.WriteAllText(temporary, trusted.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
-            File.Move(temporary, path, overwrite: true);
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            // Best effort: an unwritable folder means tampering is noticed less, never that licenses fail.
-        }
-    }
-
     private string PathFor(string issuer) =>
         Path.Combine(folder, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(issuer)))[..32] + ".time");
+
+    private sealed record Known(DateTimeOffset? Time);
 }

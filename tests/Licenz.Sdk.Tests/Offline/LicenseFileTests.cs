@@ -237,7 +237,9 @@ public sealed class LicenseFileTests
             var result = LicenseFile.Verify(LicenseFileIssuer.Issue(TestLicenses.Claims(), key), TestLicenses.Keys(key), TestLicenses.Options(Now, clock: clock));
 
             Assert.True(result.IsValid);
-            Assert.Null(clock.Read("acct_test"));
+            // Kept for this process, written nowhere: another process (a new store on the same folder) knows nothing.
+            Assert.Equal(TestLicenses.IssuedAt, clock.Read("acct_test"));
+            Assert.Null(TrustedClock.InFolder(Path.Combine(blocker, "cannot-be-a-folder")).Read("acct_test"));
         }
         finally
         {
