@@ -75,8 +75,13 @@ public static class LicenseFileIssuer
 
     private static string Encrypt(string jws, string licenseKey, string? fingerprint, ReadOnlySpan<byte> iv)
     {
+        // Check values of the keys that open it, so that a reader whose key does not can say which part is wrong (the
+        // license key, or the machine) and tell a damaged file from both (LicenseFile.KeyCheck).
         var header = Base64UrlStrict.Encode(JsonSerializer.SerializeToUtf8Bytes(
-            new JweHeader("dir", "A256GCM", "JWT", fingerprint is null ? null : true), SdkJson.Jose.JweHeader));
+            new JweHeader("dir", "A256GCM", "JWT", fingerprint is null ? null : true,
+                LicenseFile.KeyCheck(LicenseFile.DeriveKey(licenseKey, null)),
+                fingerprint is null ? null : LicenseFile.KeyCheck(LicenseFile.DeriveKey(licenseKey, fingerprint))),
+            SdkJson.Jose.JweHeader));
         var plaintext = Encoding.ASCII.GetBytes(jws);
         var ciphertext = new byte[plaintext.Length];
         var tag = new byte[LicenseFile.TagLength];

@@ -246,7 +246,7 @@ public static class LicenseFile
     }
 
     private static readonly LicenseFileResult BoundElsewhere = Fail(LicenseFileCodes.FingerprintMismatch,
-        "The encrypted license file is bound to another machine (or the license key differs, or the file was altered).");
+        "The encrypted license file is bound to another machine.");
 
     private static readonly LicenseFileResult NoLicenseFile = Fail(LicenseFileCodes.NoLicenseFile,
         "There is no license file: none was saved yet (the application activates once online, or installs one brought by hand).");
@@ -266,8 +266,17 @@ public static class LicenseFile
     private static readonly LicenseFileResult FingerprintRequired = Fail(LicenseFileCodes.FingerprintRequired,
         "The license file is encrypted for one machine: pass this machine's fingerprint (LicenseFileOptions.Fingerprint, MachineFingerprint.Get).");
 
+    private static readonly LicenseFileResult Damaged = Fail(LicenseFileCodes.Malformed,
+        "The encrypted license file is damaged: it was made for this license key (and machine), but its contents were changed since. Check it out again.");
+
+    private static readonly LicenseFileResult AnotherKeys =
+        Fail(LicenseFileCodes.DecryptionFailed, "The encrypted license file is another license key's: it cannot be opened with this one.");
+
     private static readonly LicenseFileResult DecryptionFailure =
-        Fail(LicenseFileCodes.DecryptionFailed, "The encrypted license file could not be opened with this license key (and machine).");
+        Fail(LicenseFileCodes.DecryptionFailed, "The encrypted license file could not be opened with this license key: it is another license's, or damaged.");
+
+    private static readonly LicenseFileResult NotAJwe =
+        Fail(LicenseFileCodes.Malformed, "The encrypted license file is not a well-formed Licenz JWE (five parts: header, no key, IV, ciphertext, tag).");
 
     private static LicenseFileResult Fail(string code, string message) => new(code, message, null);
 
@@ -283,7 +292,7 @@ public static class LicenseFile
         {
             if (count == parts.Length)
             {
-                return (-1, DecryptionFailure);
+                return (-1, NotAJwe);
             }
 
             parts[count++] = part;
@@ -291,7 +300,7 @@ public static class LicenseFile
 
         if (count != parts.Length || !jwe[parts[1]].IsEmpty)
         {
-            return (-1, DecryptionFailure);
+            return (-1, NotAJwe);
         }
 
         // IV and tag are tiny; the header and ciphertext are decoded into the output buffer's space, the ciphertext
@@ -302,9 +311,9 @@ public static class LicenseFile
         if (!Base64UrlStrict.TryDecode(jwe[parts[2]], iv, out var ivLength) || ivLength != IvLength
             || !Base64UrlStrict.TryDecode(jwe[parts[4]], tag, out var tagLength) || tagLength != TagLength
             || !Base64UrlStrict.TryDecode(encodedHeader, output, out var headerLength)
-            || ReadJweHeader(output.AsMemory(0, headerLength)) is not { } bound)
+            || ReadJweHeader(output.AsMemory(0, headerLength)) is not { } facts)
         {
-            return (-1, DecryptionFailure);
+            return (-1, NotAJwe);
         }
 
         var encodedCiphertext = jwe[parts[3]];
@@ -312,25 +321,63 @@ public static class LicenseFile
         var plaintext = output.AsSpan();
         if (plaintext.Length < 2 * ciphertextLength)
         {
-            return (-1, DecryptionFailure);
+            return (-1, NotAJwe);
         }
 
         var ciphertext = plaintext.Slice(ciphertextLength, ciphertextLength);
         if (!Base64UrlStrict.TryDecode(encodedCiphertext, ciphertext, out ciphertextLength))
         {
-            return (-1, DecryptionFailure);
+            return (-1, NotAJwe);
         }
 
-        if (options.ContentKey(bound) is not { } contentKey)
+        if (options.ContentKey(facts.Bound) is not { } contentKey)
         {
             return (-1, options.LicenseKey is null ? KeyRequired : !LicenseKey.TryNormalize(options.LicenseKey, out _) ? KeyNotWellFormed : FingerprintRequired);
         }
 
-        // Bound files are keyed to the machine too: on another machine they cannot be opened at all.
         return Crypto.TryAesGcmDecrypt(contentKey, iv[..IvLength], ciphertext[..ciphertextLength], tag[..TagLength], encodedHeader, plaintext[..ciphertextLength])
             ? (ciphertextLength, null)
-            : (-1, bound ? BoundElsewhere : DecryptionFailure);
+            : (-1, WhyNotOpened(facts, contentKey, options));
     }
+
+    /// <summary>
+    /// Why the key did not open the file, by the header's check values: another license key's file; a bound file of
+    /// another machine; or, when both keys are the file's own, a damaged file. Without check values (files issued before
+    /// them) a bound file reads as another machine's.
+    /// </summary>
+    private static LicenseFileResult WhyNotOpened(JweFacts facts, byte[] contentKey, LicenseFileOptions options)
+    {
+        if (facts.KeyCheck is { } keyCheck && options.ContentKey(bound: false) is { } licenseKeyKey)
+        {
+            if (!string.Equals(KeyCheck(licenseKeyKey), keyCheck, StringComparison.Ordinal))
+            {
+                return AnotherKeys;
+            }
+
+            if (!facts.Bound)
+            {
+                return Damaged;
+            }
+
+            if (facts.MachineCheck is { } machineCheck)
+            {
+                return string.Equals(KeyCheck(contentKey), machineCheck, StringComparison.Ordinal) ? Damaged : BoundElsewhere;
+            }
+        }
+
+        // Bound files are keyed to the machine too: on another machine they cannot be opened at all.
+        return facts.Bound ? BoundElsewhere : DecryptionFailure;
+    }
+
+    /// <summary>
+    /// A check value of a content key, written in an encrypted file's header (<c>licenz_key_check</c> of the license key's
+    /// key, <c>licenz_machine_check</c> of a bound file's): BASE64URL of the first 8 bytes of HMAC-SHA256(key,
+    /// "licenz/license-file/key-check"). It tells nothing the AES-GCM tag does not already tell someone who tries a key.
+    /// </summary>
+    internal static string KeyCheck(byte[] contentKey) =>
+        Base64UrlStrict.Encode(Crypto.HmacSha256(contentKey, KeyCheckLabel).AsSpan(0, 8));
+
+    private static readonly byte[] KeyCheckLabel = Encoding.ASCII.GetBytes("licenz/license-file/key-check");
 
     /// <summary>HKDF-SHA256: IKM = license key (+ "\n" + fingerprint when bound), salt "licenz/license-file/v1", info "A256GCM", 32 bytes.</summary>
     internal static byte[] DeriveKey(string licenseKey, string? fingerprint)
@@ -415,7 +462,10 @@ public static class LicenseFile
     }
 
     /// <summary>Returns whether the content key is bound to a fingerprint, or null when the header is not ours.</summary>
-    private static bool? ReadJweHeader(ReadOnlyMemory<byte> json)
+    /// <summary>The JWE header's: whether the file is bound to a machine, and its key check values (absent in files issued before them).</summary>
+    private sealed record JweFacts(bool Bound, string? KeyCheck, string? MachineCheck);
+
+    private static JweFacts? ReadJweHeader(ReadOnlyMemory<byte> json)
     {
         using var document = JsonDocument.Parse(json);
         var root = document.RootElement;
@@ -425,12 +475,18 @@ public static class LicenseFile
             return null;
         }
 
-        if (!root.TryGetProperty("licenz_bound", out var bound))
+        var bound = false;
+        if (root.TryGetProperty("licenz_bound", out var flag))
         {
-            return false;
+            if (flag.ValueKind != JsonValueKind.True)
+            {
+                return null;
+            }
+
+            bound = true;
         }
 
-        return bound.ValueKind == JsonValueKind.True ? true : null;
+        return new JweFacts(bound, String(root, "licenz_key_check"), String(root, "licenz_machine_check"));
     }
 
     private static LicenseFileClaims? ReadClaims(ReadOnlyMemory<byte> json)

@@ -89,6 +89,9 @@ internal static class Program
         Expect("encrypted without its license key", vectors["encrypted"], keys, Options(day), LicenseFileCodes.LicenseKeyRequired);
         Expect("bound-encrypted without a fingerprint", vectors["bound-encrypted"], keys, Options(day, LicenseKey), LicenseFileCodes.FingerprintRequired);
         Expect("no license file", "", keys, Options(day), LicenseFileCodes.NoLicenseFile);
+        Expect("bound-encrypted with another license key", vectors["bound-encrypted"], keys, Options(day, OtherLicenseKey, Fingerprint), LicenseFileCodes.DecryptionFailed);
+        Expect("bound-encrypted with a character of its ciphertext changed", ChangeCiphertext(vectors["bound-encrypted"]), keys,
+            Options(day, LicenseKey, Fingerprint), LicenseFileCodes.Malformed);
         Expect("bound-encrypted on another machine", vectors["bound-encrypted"], keys, Options(day, LicenseKey, OtherFingerprint), LicenseFileCodes.FingerprintMismatch);
 
         // A small-order public key (here the identity point) with the signature R = identity, S = 0 passes the check
@@ -214,6 +217,14 @@ internal static class Program
     {
         var signature = file.LastIndexOf('.') + 6;
         return file.Substring(0, signature) + (file[signature] == 'A' ? 'B' : 'A') + file.Substring(signature + 1);
+    }
+
+    /// <summary>The encrypted file with one character of its ciphertext (the JWE's fourth part) replaced by another of the alphabet.</summary>
+    private static string ChangeCiphertext(string file)
+    {
+        var token = Token(file);
+        var at = token.IndexOf('.', token.IndexOf('.', token.IndexOf('.') + 1) + 1) + 10;
+        return Armor(token.Substring(0, at) + (token[at] == 'A' ? 'B' : 'A') + token.Substring(at + 1));
     }
 
     /// <summary>The token of an armored file: its lines between BEGIN and END, joined.</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Compression;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
@@ -107,44 +106,4 @@ public sealed partial class PackageTests : IDisposable
 public sealed class BuildsCollection
 {
     public const string Name = "Release builds of the SDK";
-}
-
-internal static class RepositoryPaths
-{
-    public static string Root()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "Licenz.slnx")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("The tests run outside the repository: Licenz.slnx not found above " + AppContext.BaseDirectory);
-    }
-}
-
-internal static class Processes
-{
-    public static async Task<(int ExitCode, string Output)> RunAsync(string program, Dictionary<string, string> environment, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program, arguments)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output + await error);
-    }
 }

@@ -15,7 +15,9 @@ internal sealed record JweHeader(
     string Alg,
     string Enc,
     string Cty,
-    [property: JsonPropertyName("licenz_bound"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Bound);
+    [property: JsonPropertyName("licenz_bound"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Bound,
+    [property: JsonPropertyName("licenz_key_check"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? KeyCheck = null,
+    [property: JsonPropertyName("licenz_machine_check"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? MachineCheck = null);
 
 /// <summary>The claims of a license file, in the order they are written.</summary>
 internal sealed record LicenseFilePayload(

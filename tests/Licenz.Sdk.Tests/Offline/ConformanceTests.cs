@@ -46,7 +46,9 @@ public sealed class ConformanceTests(SampleServer ecdsaServer, RsaCertificateSer
         Assert.Contains(RuntimeName(runtime), output, StringComparison.Ordinal);
         Assert.Contains("ok   plain: VALID", output, StringComparison.Ordinal);
         Assert.Contains("ok   plain with one character of its signature changed: BAD_SIGNATURE", output, StringComparison.Ordinal);
-        Assert.Matches(@"\n2[0-9] checks, 0 failed", output);
+        var summary = System.Text.RegularExpressions.Regex.Match(output, @"\n(\d+) checks, 0 failed");
+        Assert.True(summary.Success, output);
+        Assert.True(int.Parse(summary.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) >= 30, output);
     }
 
     [Theory]
@@ -105,26 +107,14 @@ public sealed class ConformanceTests(SampleServer ecdsaServer, RsaCertificateSer
             "net8.0" => new ProcessStartInfo(program, arguments),
             _ => new ProcessStartInfo(Mono(), [program, .. arguments]),
         };
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        start.UseShellExecute = false;
+        // Nothing points the .NET 8 app at another runtime.
+        var variables = environment.ToDictionary(pair => pair.Key, pair => (string?)pair.Value);
         foreach (var name in new[] { "DOTNET_ROOT", "DOTNET_HOST_PATH", "DOTNET_ROLL_FORWARD" })
         {
-            // Nothing points the .NET 8 app at another runtime.
-            start.Environment.Remove(name);
+            variables[name] = null;
         }
 
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout + await stderr);
+        return await Processes.RunAsync(start, variables);
     }
 
     /// <summary>Mono's path: the test skips when it is missing, or fails under <c>LICENZ_REQUIRE_MONO</c> (as CI sets it).</summary>

@@ -89,10 +89,32 @@ public sealed class LicenseFileTests
         Assert.Equal(LicenseFileCodes.LicenseKeyRequired, Verify(bound, "not a key", TestLicenses.Fingerprint).Code);
         // A machine's file checked without a fingerprint.
         Assert.Equal(LicenseFileCodes.FingerprintRequired, Verify(bound, TestLicenses.Key, null).Code);
-        // Opened by neither key: another license's key, or another machine's.
-        Assert.Equal(LicenseFileCodes.DecryptionFailed, Verify(unbound, LicenseKeyGenerator.Generate(), null).Code);
+        // Opened by neither key: another license's key, or another machine's; told apart by the header's check values.
+        var otherKey = LicenseKeyGenerator.Generate();
+        Assert.Equal(LicenseFileCodes.DecryptionFailed, Verify(unbound, otherKey, null).Code);
+        Assert.Equal(LicenseFileCodes.DecryptionFailed, Verify(bound, otherKey, TestLicenses.Fingerprint).Code);
+        Assert.Equal(LicenseFileCodes.DecryptionFailed, Verify(bound, otherKey, MachineFingerprint.FromIdentifier("another-machine")).Code);
         Assert.Equal(LicenseFileCodes.FingerprintMismatch, Verify(bound, TestLicenses.Key, MachineFingerprint.FromIdentifier("another-machine")).Code);
         Assert.True(Verify(bound, TestLicenses.Key, TestLicenses.Fingerprint).IsValid);
+
+        // Damaged: the right key and machine, a changed byte of the ciphertext.
+        foreach (var file in new[] { unbound, bound })
+        {
+            var damaged = Damage(file);
+            var result = Verify(damaged, TestLicenses.Key, TestLicenses.Fingerprint);
+            Assert.Equal(LicenseFileCodes.Malformed, result.Code);
+            Assert.Contains("damaged", result.Message, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>The file with one character of its ciphertext (the JWE's fourth part) replaced by another of the alphabet.</summary>
+    private static string Damage(string file)
+    {
+        var lines = file.Split('\n');
+        var token = Token(file);
+        var at = token.IndexOf('.', token.IndexOf('.', token.IndexOf('.') + 1) + 1) + 10;
+        var changed = token[..at] + (token[at] == 'A' ? 'B' : 'A') + token[(at + 1)..];
+        return string.Join('\n', lines.Take(1).Concat(changed.Chunk(64).Select(c => new string(c))).Concat(lines.Skip(lines.Length - 2)));
     }
 
     [Theory]

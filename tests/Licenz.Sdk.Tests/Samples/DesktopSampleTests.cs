@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Licenz.Sdk.Tests.Infrastructure;
 
 namespace Licenz.Sdk.Tests.Samples;
@@ -72,26 +71,8 @@ public sealed class DesktopSampleTests(SampleServer app) : IClassFixture<SampleS
         ["LICENZ_MACHINE_ID"] = "sample-test-machine",
     };
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(Dictionary<string, string> environment, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(Licenz.Tests.Shared.DotNetHost.Locate(), [Path.Combine(AppContext.BaseDirectory, "photo-editor.dll"), .. arguments])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output + await error);
-    }
+    private static Task<(int ExitCode, string Output)> RunAsync(Dictionary<string, string> environment, params string[] arguments) =>
+        Processes.RunAsync(Licenz.Tests.Shared.DotNetHost.Locate(), environment, [Path.Combine(AppContext.BaseDirectory, "photo-editor.dll"), .. arguments]);
 }
 
 /// <summary>The sample runs on the real clock, so this server's clock starts at the real time too.</summary>
