@@ -11,6 +11,9 @@ public sealed partial class TestVectorTests
 {
     private static readonly Lazy<Dictionary<string, string>> Document = new(ReadVectors);
 
+    /// <summary>The published vectors by name, as the format document holds them (other tests verify them too).</summary>
+    internal static IReadOnlyDictionary<string, string> Published => Document.Value;
+
     public static TheoryData<string> Names =>
     [
         "public-key-hex", "kid", "jwks", "claims", "plain", "encrypted", "bound-encrypted", "content-key", "bound-content-key",

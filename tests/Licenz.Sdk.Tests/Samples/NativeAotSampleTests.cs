@@ -36,7 +36,7 @@ public sealed partial class NativeAotSampleTests : IDisposable
         Assert.True(File.Exists(executable), publish.Output);
         Assert.False(File.Exists(Path.Combine(output, "licenz-verify.dll")), "A NativeAOT publish leaves no managed assembly of the application.");
 
-        var vectors = TestVectors();
+        var vectors = Offline.TestVectorTests.Published;
         var jwks = Write("jwks.json", vectors["jwks"]);
         var atIssue = new Dictionary<string, string> { ["LICENZ_NOW"] = "2026-01-16T10:30:00Z" };
 
@@ -83,20 +83,12 @@ public sealed partial class NativeAotSampleTests : IDisposable
         return path;
     }
 
-    private static Dictionary<string, string> TestVectors()
-    {
-        var markdown = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "docs", "license-file-format.md")).Replace("\r\n", "\n", StringComparison.Ordinal);
-        return VectorBlock().Matches(markdown).ToDictionary(m => m.Groups["name"].Value, m => m.Groups["body"].Value);
-    }
 
 
     private static string RuntimeIdentifier() =>
         typeof(NativeAotSampleTests).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
             .Cast<System.Reflection.AssemblyMetadataAttribute>().Single(a => a.Key == "RuntimeIdentifier").Value!;
 
-
-    [GeneratedRegex("```vector (?<name>[a-z-]+)\n(?<body>.*?)\n```", RegexOptions.Singleline)]
-    private static partial Regex VectorBlock();
 
     [GeneratedRegex(@"warning (IL|CS|NU)\d+")]
     private static partial Regex Warning();
