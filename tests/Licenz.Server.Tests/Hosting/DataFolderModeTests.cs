@@ -85,6 +85,16 @@ public sealed class DataFolderModeTests
             await second.InitializeAsync();
             await WriteSomethingAsync(second, adminKey);
 
+            // As in the test above: the -wal and -shm files exist while a connection is open, and the server's pool may
+            // have closed its last one by now (SQLite then removes them; one opened again takes the database file's mode).
+            await using var reader = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database};Pooling=False");
+            await reader.OpenAsync(TestContext.Current.CancellationToken);
+            await using (var read = reader.CreateCommand())
+            {
+                read.CommandText = "SELECT count(*) FROM products;";
+                Assert.True(Convert.ToInt64(await read.ExecuteScalarAsync(TestContext.Current.CancellationToken), System.Globalization.CultureInfo.InvariantCulture) >= 2);
+            }
+
             Assert.Equal(OwnerOnlyFolder, File.GetUnixFileMode(folder));
             Assert.Equal(OwnerOnlyFile, File.GetUnixFileMode(database));
             Assert.Equal(OwnerOnlyFile, File.GetUnixFileMode(database + "-wal"));
