@@ -8,8 +8,10 @@ namespace Licenz.Internal;
 
 /// <summary>
 /// An Ed25519 public key that checks signatures: NSec (libsodium) on .NET 10; BouncyCastle on .NET 8 and .NET Standard
-/// 2.0, where NSec is not available. Both check signatures by RFC 8032; BouncyCastle imports only a key that is a point
-/// of the curve's prime-order group (its full validation), as libsodium refuses small-order keys when verifying.
+/// 2.0, where NSec is not available. Both check signatures by RFC 8032 and behave alike on every target: any 32 bytes
+/// import, and a key that is not a point of the curve's prime-order group (a small-order key, which lax implementations
+/// let verify forged signatures) verifies no signature at all — libsodium refuses it when verifying, and on BouncyCastle
+/// its full validation, made once at import, does.
 /// </summary>
 internal sealed class Ed25519PublicKey
 {
@@ -25,7 +27,13 @@ internal sealed class Ed25519PublicKey
         Raw = raw;
     }
 #else
-    private Ed25519PublicKey(byte[] raw) => Raw = raw;
+    private readonly bool _valid;
+
+    private Ed25519PublicKey(byte[] raw, bool valid)
+    {
+        Raw = raw;
+        _valid = valid;
+    }
 #endif
 
     /// <summary>The raw 32 bytes (a JWK's <c>x</c>).</summary>
@@ -48,12 +56,7 @@ internal sealed class Ed25519PublicKey
 
         key = new Ed25519PublicKey(imported, (byte[])raw.Clone());
 #else
-        if (!Ed25519.ValidatePublicKeyFull(raw, 0))
-        {
-            return false;
-        }
-
-        key = new Ed25519PublicKey((byte[])raw.Clone());
+        key = new Ed25519PublicKey((byte[])raw.Clone(), Ed25519.ValidatePublicKeyFull(raw, 0));
 #endif
         return true;
     }
@@ -69,7 +72,7 @@ internal sealed class Ed25519PublicKey
 #if NET10_0_OR_GREATER
         return SignatureAlgorithm.Ed25519.Verify(_key, data, signature);
 #else
-        return Ed25519.Verify(signature.ToArray(), 0, Raw, 0, data.ToArray(), 0, data.Length);
+        return _valid && Ed25519.Verify(signature.ToArray(), 0, Raw, 0, data.ToArray(), 0, data.Length);
 #endif
     }
 }
