@@ -1,7 +1,7 @@
 using System.Buffers.Text;
 using System.Text;
-using System.Text.RegularExpressions;
 using BenchmarkDotNet.Attributes;
+using Licenz.Tests.Shared;
 using NSec.Cryptography;
 
 namespace Licenz.Bench.Offline;
@@ -14,7 +14,7 @@ namespace Licenz.Bench.Offline;
 /// in-memory trusted-time store, so no run touches a file.
 /// </summary>
 [MemoryDiagnoser]
-public partial class OfflineVerification
+public class OfflineVerification
 {
     private const string LicenseKey = "LIC-TESTV-ECT0R-0001H";
     private static readonly DateTimeOffset Now = new(2026, 1, 16, 10, 30, 0, TimeSpan.Zero);
@@ -32,8 +32,7 @@ public partial class OfflineVerification
     [GlobalSetup]
     public void Setup()
     {
-        var document = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "license-file-format.md")).Replace("\r\n", "\n", StringComparison.Ordinal);
-        var vectors = VectorBlock().Matches(document).ToDictionary(m => m.Groups["name"].Value, m => m.Groups["body"].Value);
+        var vectors = LicenseFileText.Vectors(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "license-file-format.md")));
         _plain = vectors["plain"] + "\n";
         _encrypted = vectors["encrypted"] + "\n";
         _keys = PublicKeySet.FromJwks(vectors["jwks"]);
@@ -43,7 +42,7 @@ public partial class OfflineVerification
         _defaultOptions = new LicenseFileOptions { Time = new FixedTime(Now) };
 
         // The signed bytes of the plain file: "header.payload" and the signature after the last dot.
-        var token = string.Concat(_plain.Split('\n').Where(line => line.Length > 0 && !line.StartsWith("-----", StringComparison.Ordinal)));
+        var token = LicenseFileText.Token(_plain);
         var dot = token.LastIndexOf('.');
         _signingInput = Encoding.ASCII.GetBytes(token[..dot]);
         _signature = Base64Url.DecodeFromChars(token.AsSpan(dot + 1));
@@ -78,8 +77,6 @@ public partial class OfflineVerification
     public static int VerifyOnce(string file, string jwks) =>
         LicenseFile.Verify(File.ReadAllText(file), PublicKeySet.FromJwks(File.ReadAllText(jwks)), new LicenseFileOptions { Time = new FixedTime(Now) }).IsValid ? 0 : 1;
 
-    [GeneratedRegex("```vector (?<name>[a-z-]+)\n(?<body>.*?)\n```", RegexOptions.Singleline)]
-    private static partial Regex VectorBlock();
 
     private sealed class FixedTime(DateTimeOffset now) : TimeProvider
     {

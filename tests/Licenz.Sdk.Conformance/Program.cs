@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using System.Text.RegularExpressions;
+using Licenz.Tests.Shared;
 
 namespace Licenz.Sdk.Conformance;
 
@@ -52,7 +52,7 @@ internal static class Program
     /// <summary>Every published vector, and one file for each failure the format names.</summary>
     private static void Vectors(string document)
     {
-        var vectors = ReadVectors(document);
+        var vectors = LicenseFileText.Vectors(document);
         var keys = PublicKeySet.FromJwks(vectors["jwks"]);
         Check("jwks: the published kid", keys.KeyIds.SingleOrDefault() == vectors["kid"], string.Join(",", keys.KeyIds));
 
@@ -76,7 +76,7 @@ internal static class Program
         Expect("machine-plain requiring an entitlement it lacks", vectors["machine-plain"], keys,
             Options(day, fingerprint: Fingerprint, entitlements: ["audit"]), LicenseFileCodes.EntitlementsMissing);
         Expect("not a license file", "hello", keys, Options(day), LicenseFileCodes.Malformed);
-        Expect("plain with one character of its signature changed", ChangeSignature(plain), keys, Options(day), LicenseFileCodes.BadSignature);
+        Expect("plain with one character of its signature changed", LicenseFileText.ChangeCharacter(plain, 2, 5), keys, Options(day), LicenseFileCodes.BadSignature);
         Expect("plain against another account's keys", plain, PublicKeySet.FromJwks(OtherJwks), Options(day), LicenseFileCodes.UnknownKey);
         Expect("plain for another product", plain, keys, Options(day, product: "prod_other"), LicenseFileCodes.ProductMismatch);
         Expect("plain before it was issued", plain, keys, Options(IssuedAt.AddDays(-1)), LicenseFileCodes.NotYetValid);
@@ -90,14 +90,15 @@ internal static class Program
         Expect("bound-encrypted without a fingerprint", vectors["bound-encrypted"], keys, Options(day, LicenseKey), LicenseFileCodes.FingerprintRequired);
         Expect("no license file", "", keys, Options(day), LicenseFileCodes.NoLicenseFile);
         Expect("bound-encrypted with another license key", vectors["bound-encrypted"], keys, Options(day, OtherLicenseKey, Fingerprint), LicenseFileCodes.DecryptionFailed);
-        Expect("bound-encrypted with a character of its ciphertext changed", ChangeCiphertext(vectors["bound-encrypted"]), keys,
+        Expect("bound-encrypted with a character of its ciphertext changed", LicenseFileText.ChangeCharacter(vectors["bound-encrypted"], 3, 9), keys,
             Options(day, LicenseKey, Fingerprint), LicenseFileCodes.Malformed);
         Expect("bound-encrypted on another machine", vectors["bound-encrypted"], keys, Options(day, LicenseKey, OtherFingerprint), LicenseFileCodes.FingerprintMismatch);
 
         // A small-order public key (here the identity point) with the signature R = identity, S = 0 passes the check
         // [S]B = R + [k]A in lax Ed25519 implementations, whatever was signed: such a key must verify nothing.
         var identity = "AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
-        var forged = Armor(Token(plain).Substring(0, Token(plain).LastIndexOf('.') + 1) + identity + new string('A', 43));
+        var signed = LicenseFileText.Token(plain);
+        var forged = LicenseFileText.Armor(signed.Substring(0, signed.LastIndexOf('.') + 1) + identity + new string('A', 43));
         // Every target imports such a key and verifies nothing with it (libsodium refuses it when verifying; BouncyCastle's
         // full validation does): the same code everywhere.
         var smallOrder = PublicKeySet.FromJwks(vectors["jwks"].Replace("11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo", identity));
@@ -209,37 +210,6 @@ internal static class Program
             Console.WriteLine($"FAIL {name} ({otherwise})");
         }
     }
-
-    /// <summary>The file with one character of its signature (the token's last part) replaced by another of the alphabet.</summary>
-    private static string ChangeSignature(string file)
-    {
-        var signature = file.LastIndexOf('.') + 6;
-        return file.Substring(0, signature) + (file[signature] == 'A' ? 'B' : 'A') + file.Substring(signature + 1);
-    }
-
-    /// <summary>The encrypted file with one character of its ciphertext (the JWE's fourth part) replaced by another of the alphabet.</summary>
-    private static string ChangeCiphertext(string file)
-    {
-        var token = Token(file);
-        var at = token.IndexOf('.', token.IndexOf('.', token.IndexOf('.') + 1) + 1) + 10;
-        return Armor(token.Substring(0, at) + (token[at] == 'A' ? 'B' : 'A') + token.Substring(at + 1));
-    }
-
-    /// <summary>The token of an armored file: its lines between BEGIN and END, joined.</summary>
-    private static string Token(string file) =>
-        string.Concat(file.Split('\n').Select(line => line.Trim()).Where(line => line.Length > 0 && !line.StartsWith("-----", StringComparison.Ordinal)));
-
-    /// <summary>A token armored as the format says: BEGIN, lines of 64 characters, END.</summary>
-    private static string Armor(string token)
-    {
-        var lines = Enumerable.Range(0, (token.Length + 63) / 64).Select(i => token.Substring(i * 64, Math.Min(64, token.Length - (i * 64))));
-        return LicenseFile.BeginLine + "\n" + string.Join("\n", lines) + "\n" + LicenseFile.EndLine + "\n";
-    }
-
-    private static Dictionary<string, string> ReadVectors(string markdown) =>
-        Regex.Matches(markdown.Replace("\r\n", "\n"), "```vector (?<name>[a-z-]+)\n(?<body>.*?)\n```", RegexOptions.Singleline)
-            .Cast<Match>()
-            .ToDictionary(m => m.Groups["name"].Value, m => m.Groups["body"].Value);
 
     private sealed class FixedTime(DateTimeOffset now) : TimeProvider
     {

@@ -31,8 +31,9 @@ internal static class Base64UrlStrict
     public static bool TryDecode(ReadOnlySpan<char> text, out byte[] bytes)
     {
         bytes = [];
+        // A token's characters as ASCII; a dot among them fails the alphabet check below.
         var ascii = new byte[text.Length];
-        if (!TryAscii(text, ascii))
+        if (!TryCopyToken(text, ascii))
         {
             return false;
         }
@@ -95,24 +96,6 @@ internal static class Base64UrlStrict
 #endif
     }
 
-    private static bool TryAscii(ReadOnlySpan<char> text, Span<byte> destination)
-    {
-#if NET
-        return Ascii.FromUtf16(text, destination, out _) == OperationStatus.Done;
-#else
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (text[i] >= Alphabet.Length)
-            {
-                return false;
-            }
-
-            destination[i] = (byte)text[i];
-        }
-
-        return true;
-#endif
-    }
 
     private static bool InAlphabet(ReadOnlySpan<byte> utf8)
     {

@@ -1,4 +1,5 @@
 using System.Text;
+using Licenz.Tests.Shared;
 
 namespace Licenz.Sdk.Tests.Offline;
 
@@ -47,12 +48,12 @@ public sealed class LicenseFileTests
         var file = LicenseFileIssuer.Issue(TestLicenses.Claims(), key, encrypt: true);
         var keys = TestLicenses.Keys(key);
 
-        Assert.Equal(5, Token(file).Split('.').Length);
+        Assert.Equal(5, LicenseFileText.Token(file).Split('.').Length);
         Assert.True(LicenseFile.Verify(file, keys, TestLicenses.Options(Now)).IsValid);
         Assert.True(LicenseFile.Verify(file, keys, TestLicenses.Options(Now, licenseKey: "lic testv ect0r 0001h")).IsValid);
         Assert.Equal(LicenseFileCodes.LicenseKeyRequired, LicenseFile.Verify(file, keys, TestLicenses.Options(Now, licenseKey: null)).Code);
         Assert.Equal(LicenseFileCodes.DecryptionFailed, LicenseFile.Verify(file, keys, TestLicenses.Options(Now, licenseKey: LicenseKeyGenerator.Generate())).Code);
-        Assert.DoesNotContain("prod_test", Encoding.ASCII.GetString(Convert.FromBase64String(ToBase64(Token(file).Split('.')[3]))));
+        Assert.DoesNotContain("prod_test", Encoding.ASCII.GetString(Convert.FromBase64String(ToBase64(LicenseFileText.Token(file).Split('.')[3]))));
     }
 
     [Fact]
@@ -100,21 +101,11 @@ public sealed class LicenseFileTests
         // Damaged: the right key and machine, a changed byte of the ciphertext.
         foreach (var file in new[] { unbound, bound })
         {
-            var damaged = Damage(file);
+            var damaged = LicenseFileText.ChangeCharacter(file, 3, 9);
             var result = Verify(damaged, TestLicenses.Key, TestLicenses.Fingerprint);
             Assert.Equal(LicenseFileCodes.Malformed, result.Code);
             Assert.Contains("damaged", result.Message, StringComparison.Ordinal);
         }
-    }
-
-    /// <summary>The file with one character of its ciphertext (the JWE's fourth part) replaced by another of the alphabet.</summary>
-    private static string Damage(string file)
-    {
-        var lines = file.Split('\n');
-        var token = Token(file);
-        var at = token.IndexOf('.', token.IndexOf('.', token.IndexOf('.') + 1) + 1) + 10;
-        var changed = token[..at] + (token[at] == 'A' ? 'B' : 'A') + token[(at + 1)..];
-        return string.Join('\n', lines.Take(1).Concat(changed.Chunk(64).Select(c => new string(c))).Concat(lines.Skip(lines.Length - 2)));
     }
 
     [Theory]
@@ -398,7 +389,7 @@ public sealed class LicenseFileTests
     public void ATokenSignedWithAlgNoneOrAnotherTypeIsMalformed()
     {
         using var key = TestLicenses.SigningKey();
-        var token = Token(LicenseFileIssuer.Issue(TestLicenses.Claims(), key));
+        var token = LicenseFileText.Token(LicenseFileIssuer.Issue(TestLicenses.Claims(), key));
         var parts = token.Split('.');
         string Header(string json) => Convert.ToBase64String(Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
@@ -410,7 +401,7 @@ public sealed class LicenseFileTests
                      """{"alg":"EdDSA","typ":"licenz-license+jwt"}""",
                  })
         {
-            var forged = Armor($"{Header(header)}.{parts[1]}.{parts[2]}");
+            var forged = LicenseFileText.Armor($"{Header(header)}.{parts[1]}.{parts[2]}");
             var result = LicenseFile.Verify(forged, TestLicenses.Keys(key), TestLicenses.Options(Now));
             Assert.Equal(LicenseFileCodes.Malformed, result.Code);
         }
@@ -425,21 +416,7 @@ public sealed class LicenseFileTests
         var payload = Convert.ToBase64String(Encoding.UTF8.GetBytes(nested)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
         Assert.Equal(LicenseFileCodes.Malformed, LicenseFile.Verify(huge, TestLicenses.Keys(key), TestLicenses.Options(Now)).Code);
-        Assert.False(LicenseFile.Verify(Armor($"{payload}.{payload}.{payload}"), TestLicenses.Keys(key), TestLicenses.Options(Now)).IsValid);
-    }
-
-    internal static string Token(string file) =>
-        string.Concat(file.Split('\n').Where(l => l.Length > 0 && !l.StartsWith("-----", StringComparison.Ordinal)));
-
-    internal static string Armor(string token)
-    {
-        var text = new StringBuilder(LicenseFile.BeginLine).Append('\n');
-        for (var i = 0; i < token.Length; i += 64)
-        {
-            text.Append(token.AsSpan(i, Math.Min(64, token.Length - i))).Append('\n');
-        }
-
-        return text.Append(LicenseFile.EndLine).Append('\n').ToString();
+        Assert.False(LicenseFile.Verify(LicenseFileText.Armor($"{payload}.{payload}.{payload}"), TestLicenses.Keys(key), TestLicenses.Options(Now)).IsValid);
     }
 
     private static string ToBase64(string base64Url)

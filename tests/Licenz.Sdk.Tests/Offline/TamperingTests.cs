@@ -1,4 +1,5 @@
 using System.Text;
+using Licenz.Tests.Shared;
 
 namespace Licenz.Sdk.Tests.Offline;
 
@@ -45,14 +46,14 @@ public sealed class TamperingTests
     {
         using var key = TestLicenses.SigningKey();
         var file = LicenseFileIssuer.Issue(TestLicenses.Claims(), key);
-        var token = LicenseFileTests.Token(file);
+        var token = LicenseFileText.Token(file);
 
         // 64 signature bytes take 86 base64url characters; the last one carries 2 bits and 4 unused ones.
         var last = token[^1];
         const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
         var index = alphabet.IndexOf(last, StringComparison.Ordinal);
         var sibling = alphabet[(index & ~0xF) | ((index + 1) & 0xF)];
-        var altered = LicenseFileTests.Armor(token[..^1] + sibling);
+        var altered = LicenseFileText.Armor(token[..^1] + sibling);
 
         Assert.Equal(LicenseFileCodes.Malformed, LicenseFile.Verify(altered, TestLicenses.Keys(key), TestLicenses.Options(Now)).Code);
     }

@@ -1,5 +1,5 @@
 using System.Text;
-using System.Text.RegularExpressions;
+using Licenz.Tests.Shared;
 
 namespace Licenz.Sdk.Tests.Offline;
 
@@ -7,7 +7,7 @@ namespace Licenz.Sdk.Tests.Offline;
 /// The test vectors published in docs/license-file-format.md, recomputed and compared byte for byte, so the
 /// document and the code cannot drift apart and verifiers in other languages can rely on them.
 /// </summary>
-public sealed partial class TestVectorTests
+public sealed class TestVectorTests
 {
     private static readonly Lazy<Dictionary<string, string>> Document = new(ReadVectors);
 
@@ -72,9 +72,9 @@ public sealed partial class TestVectorTests
     {
         using var key = TestLicenses.SigningKey();
         var plain = LicenseFileIssuer.Issue(TestLicenses.Claims(), key, encrypt: false, TestLicenses.Iv);
-        var claims = Encoding.UTF8.GetString(Convert.FromBase64String(Pad(LicenseFileTests.Token(plain).Split('.')[1])));
+        var claims = Encoding.UTF8.GetString(Convert.FromBase64String(Pad(LicenseFileText.Token(plain).Split('.')[1])));
         var machinePlain = LicenseFileIssuer.Issue(TestLicenses.MachineClaims(), key, encrypt: false, TestLicenses.Iv);
-        var machineClaims = Encoding.UTF8.GetString(Convert.FromBase64String(Pad(LicenseFileTests.Token(machinePlain).Split('.')[1])));
+        var machineClaims = Encoding.UTF8.GetString(Convert.FromBase64String(Pad(LicenseFileText.Token(machinePlain).Split('.')[1])));
         var request = OfflineActivationRequest.Create(TestLicenses.Key, TestLicenses.Fingerprint,
             new MachineActivationOptions { Components = TestLicenses.Components, Name = "Lab PC 7" }, ActivationNonce);
         return new Dictionary<string, string>
@@ -98,12 +98,9 @@ public sealed partial class TestVectorTests
         };
     }
 
-    private static Dictionary<string, string> ReadVectors()
-    {
-        // The test project copies the document next to the tests.
-        var markdown = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "docs", "license-file-format.md")).Replace("\r\n", "\n", StringComparison.Ordinal);
-        return VectorBlock().Matches(markdown).ToDictionary(m => m.Groups["name"].Value, m => m.Groups["body"].Value);
-    }
+    // The test project copies the document next to the tests.
+    private static Dictionary<string, string> ReadVectors() =>
+        LicenseFileText.Vectors(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "docs", "license-file-format.md")));
 
     private static string Pad(string base64Url)
     {
@@ -111,6 +108,4 @@ public sealed partial class TestVectorTests
         return text.PadRight(text.Length + ((4 - (text.Length % 4)) % 4), '=');
     }
 
-    [GeneratedRegex("```vector (?<name>[a-z-]+)\n(?<body>.*?)\n```", RegexOptions.Singleline)]
-    private static partial Regex VectorBlock();
 }
