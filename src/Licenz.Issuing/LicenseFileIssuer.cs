@@ -45,6 +45,7 @@ public static class LicenseFileIssuer
             claims.IssuedAt.ToUnixTimeSeconds(),
             claims.ExpiresAt.ToUnixTimeSeconds(),
             claims.FileId,
+            claims.RevocationVersion,
             new LicensePayload(
                 license.Id,
                 license.Key,

@@ -163,6 +163,7 @@ public sealed class LicenseChecker(LicenzClient client, LicenseCheckerOptions op
             return CheckOffline(unreachable);
         }
 
+        await RefreshRevocationListAsync(verification.AccountId, cancellationToken).ConfigureAwait(false);
         var now = options.Time.GetUtcNow();
         Directory.CreateDirectory(options.StorageDirectory);
         if (!verification.IsValid)
@@ -206,9 +207,61 @@ public sealed class LicenseChecker(LicenzClient client, LicenseCheckerOptions op
         if (verification.AccountId is { } issuer)
         {
             options.TrustedClock.Advance(issuer, verification.SignedDate);
+            options.TrustedClock.AdvanceRevocationVersion(issuer, verification.RevocationVersion);
         }
 
         return verification;
+    }
+
+    /// <summary>
+    /// Fetches the issuer's revocation list when a signed answer or license file showed a newer version than the one
+    /// kept, and keeps it if it holds: from then on the licenses and machines it names are refused offline too.
+    /// </summary>
+    private async Task RefreshRevocationListAsync(string? issuer, CancellationToken cancellationToken)
+    {
+        var store = options.TrustedClock;
+        if (issuer is null || store.ReadRevocationVersion(issuer) <= (KeptRevocations.Read(store, issuer, options.Keys)?.Version ?? 0))
+        {
+            return;
+        }
+
+        try
+        {
+            var text = await client.Licenses.GetRevocationListAsync(issuer, cancellationToken).ConfigureAwait(false);
+            if (RevocationList.TryVerify(text, options.Keys, out var list, out _) && list.Issuer == issuer)
+            {
+                KeptRevocations.Keep(store, list, options.Keys);
+            }
+        }
+        catch (LicenzException)
+        {
+            // The verdict stands; the list is fetched again at the next check.
+        }
+    }
+
+    /// <summary>
+    /// Keeps a revocation list brought by hand (for a machine that never reaches the server: download it from
+    /// <c>/.well-known/licenz-revocations.jwt</c> elsewhere, or with <see cref="LicensesClient.GetRevocationListAsync"/>),
+    /// if it holds for <see cref="LicenseCheckerOptions.Keys"/> and is newer than the one kept: from then on the
+    /// licenses and machines it names are refused offline.
+    /// </summary>
+    /// <param name="list">The signed list, as served.</param>
+    /// <param name="problem">Why it was not kept: it does not hold, or it is not newer than the one kept.</param>
+    /// <returns>Whether it was kept.</returns>
+    public bool TryInstallRevocationList(string list, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? problem)
+    {
+        if (!RevocationList.TryVerify(list, options.Keys, out var verified, out problem))
+        {
+            return false;
+        }
+
+        if (!KeptRevocations.Keep(options.TrustedClock, verified, options.Keys))
+        {
+            problem = $"The revocation list (version {verified.Version}) is not newer than the one kept here.";
+            return false;
+        }
+
+        return true;
     }
 
     /// <summary>
@@ -337,6 +390,14 @@ public sealed class LicenseChecker(LicenzClient client, LicenseCheckerOptions op
             || options.RequiredEntitlements?.Any(code => !answer.HasEntitlement(code)) == true)
         {
             // An answer about another product, or not about this machine, or from before the application required an entitlement.
+            return null;
+        }
+
+        if (answer.AccountId is { } listed && KeptRevocations.Read(options.TrustedClock, listed, options.Keys) is { } revocations
+            && revocations.Version > answer.RevocationVersion
+            && (revocations.Licenses.ContainsKey(answer.License!.Id) || (answer.MachineId is { } machine && revocations.Machines.Contains(machine))))
+        {
+            // Revoked (or its machine deactivated) since the server answered: the kept list speaks for the license now.
             return null;
         }
 

@@ -115,7 +115,7 @@ public static class LicenseFile
             if (!Base64UrlStrict.TryDecode(jws[..firstDot], header, out var headerLength)
                 || !Base64UrlStrict.TryDecode(jws[(firstDot + 1)..lastDot], decoded.AsSpan(headerLength), out var payloadLength)
                 || !Base64UrlStrict.TryDecode(jws[(lastDot + 1)..], decoded.AsSpan(headerLength + payloadLength), out var signatureLength)
-                || ReadJwsHeader(decoded.AsMemory(0, headerLength)) is not { } kid)
+                || ReadJwsHeader(decoded.AsMemory(0, headerLength), JwsType) is not { } kid)
             {
                 return NotASignedLicense;
             }
@@ -136,7 +136,7 @@ public static class LicenseFile
                 return Fail(LicenseFileCodes.Malformed, "The license file's claims are incomplete.");
             }
 
-            return Check(claims, options);
+            return Check(claims, keys, options);
         }
         finally
         {
@@ -144,9 +144,23 @@ public static class LicenseFile
         }
     }
 
-    private static LicenseFileResult Check(LicenseFileClaims claims, LicenseFileOptions options)
+    private static LicenseFileResult Check(LicenseFileClaims claims, PublicKeySet keys, LicenseFileOptions options)
     {
-        LicenseFileResult Result(string code, string message) => new(code, message, claims);
+        // The issuer's revocation list kept here, and whether a newer one exists (this file, or another, says so).
+        var revocations = KeptRevocations.Read(options.TrustedClock, claims.Issuer, keys);
+        var seen = options.TrustedClock.ReadRevocationVersion(claims.Issuer);
+        if (claims.RevocationVersion > seen)
+        {
+            options.TrustedClock.AdvanceRevocationVersion(claims.Issuer, claims.RevocationVersion);
+            seen = claims.RevocationVersion;
+        }
+
+        var listVersion = revocations?.Version ?? 0;
+        LicenseFileResult Result(string code, string message) => new(code, message, claims)
+        {
+            RevocationListVersion = listVersion,
+            RevocationListOutdated = seen > listVersion,
+        };
 
         if (options.Issuer is { } issuer && issuer != claims.Issuer)
         {
@@ -214,6 +228,11 @@ public static class LicenseFile
                 return Result(LicenseFileCodes.Suspended, "The license is suspended.");
         }
 
+        if (revocations?.Refusal(claims) is { } refused)
+        {
+            return Result(refused.Code, refused.Message);
+        }
+
         DateTimeOffset? graceEndsAt = null;
         if (license.ExpiresAt is { } licenseExpiry && now >= licenseExpiry)
         {
@@ -239,6 +258,8 @@ public static class LicenseFile
                 ? $"The license file is valid: the license expired at {license.ExpiresAt:u} and is in its grace period until {ends:u}."
                 : "The license file is valid.", claims)
         {
+            RevocationListVersion = listVersion,
+            RevocationListOutdated = seen > listVersion,
             InGrace = graceEndsAt is not null,
             GraceEndsAt = graceEndsAt,
             MatchedByComponents = matchedByComponents,
@@ -448,13 +469,14 @@ public static class LicenseFile
     // Around a line of the armor; a vertical tab, a form feed or any other character is not.
     private const string LineWhitespace = " \t\r";
 
-    private static string? ReadJwsHeader(ReadOnlyMemory<byte> json)
+    /// <summary>The <c>kid</c> of a JWS header of type <paramref name="type"/> (EdDSA, no <c>crit</c>), or null when the header is not one.</summary>
+    internal static string? ReadJwsHeader(ReadOnlyMemory<byte> json, string type)
     {
         using var document = JsonDocument.Parse(json);
         var root = document.RootElement;
         return root.ValueKind == JsonValueKind.Object
                && String(root, "alg") == "EdDSA"
-               && String(root, "typ") == JwsType
+               && String(root, "typ") == type
                && !root.TryGetProperty("crit", out _)
                && String(root, "kid") is { Length: > 0 } kid
             ? kid
@@ -536,6 +558,14 @@ public static class LicenseFile
             return null;
         }
 
+        // Files issued before revocation lists do not carry a version: none is known to be behind.
+        long revocationVersion = 0;
+        if (root.TryGetProperty("revocation_version", out var version)
+            && (version.ValueKind != JsonValueKind.Number || !version.TryGetInt64(out revocationVersion) || revocationVersion < 0))
+        {
+            return null;
+        }
+
         string? machineId = null;
         Dictionary<string, string>? components = null;
         if (license.TryGetProperty("machine", out var machine) && machine.ValueKind != JsonValueKind.Null)
@@ -574,7 +604,10 @@ public static class LicenseFile
                 FingerprintMatching = matching,
                 GracePeriod = grace,
                 CheckInInterval = checkIn,
-            });
+            })
+        {
+            RevocationVersion = revocationVersion,
+        };
     }
 
     /// <summary>A string member that may be absent or null; false when it is there as something else.</summary>

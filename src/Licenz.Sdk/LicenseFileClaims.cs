@@ -15,7 +15,15 @@ public sealed record LicenseFileClaims(
     DateTimeOffset IssuedAt,
     DateTimeOffset ExpiresAt,
     string FileId,
-    LicenseClaims License);
+    LicenseClaims License)
+{
+    /// <summary>
+    /// The version of the issuer's revocation list when the file was issued (<c>revocation_version</c>; 0 when it
+    /// had none, or the file does not say): a verifier whose stored list is older knows there is a newer one to fetch
+    /// (<see cref="RevocationList"/>).
+    /// </summary>
+    public long RevocationVersion { get; init; }
+}
 
 /// <summary>The license inside a license file.</summary>
 /// <param name="Id">License id, <c>lic_…</c>.</param>
@@ -112,14 +120,20 @@ public static class LicenseFileCodes
     /// <summary>The license inside the file has expired (and its grace period, if any, has passed). The server's code for it too.</summary>
     public const string Expired = "EXPIRED";
 
-    /// <summary>The license was suspended when the file was issued. The server's code for it too.</summary>
+    /// <summary>The license was suspended when the file was issued, or since (the issuer's revocation list says so). The server's code for it too.</summary>
     public const string Suspended = "SUSPENDED";
 
-    /// <summary>The license was revoked when the file was issued. The server's code for it too.</summary>
+    /// <summary>The license was revoked (or deleted) when the file was issued, or since (the issuer's revocation list says so). The server's code for it too.</summary>
     public const string Revoked = "REVOKED";
 
     /// <summary>The file was issued after the current time: the clock is behind.</summary>
     public const string NotYetValid = "NOT_YET_VALID";
+
+    /// <summary>
+    /// The machine the file is bound to was deactivated since the file was issued: the issuer's revocation list names it
+    /// (<see cref="RevocationList"/>). The server's code for a machine it does not know.
+    /// </summary>
+    public const string NoMachine = "NO_MACHINE";
 
     /// <summary>The file is bound to another machine.</summary>
     public const string FingerprintMismatch = "FINGERPRINT_MISMATCH";

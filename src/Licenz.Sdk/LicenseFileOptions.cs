@@ -33,7 +33,8 @@ public sealed class LicenseFileOptions
 
     /// <summary>
     /// Where the latest trusted time (a file's <c>iat</c>, a signed server <c>Date</c>) is remembered, to
-    /// notice a clock set back. Defaults to a small file per issuer under the user's local application data.
+    /// notice a clock set back, with the issuer's revocation list and the highest list version seen. Defaults to small
+    /// files per issuer under the user's local application data.
     /// </summary>
     public ITrustedClock TrustedClock { get; init; } = Licenz.TrustedClock.Default;
 
@@ -84,6 +85,15 @@ public sealed record LicenseFileResult(string Code, string Message, LicenseFileC
     /// next online activation rebinds the machine on the server.
     /// </summary>
     public bool MatchedByComponents { get; init; }
+
+    /// <summary>The version of the issuer's revocation list the file was checked against (kept in <see cref="LicenseFileOptions.TrustedClock"/>); 0 when none is kept.</summary>
+    public long RevocationListVersion { get; init; }
+
+    /// <summary>
+    /// A newer revocation list than the one checked against exists (a license file or signed answer carried its version):
+    /// fetch it when online (<see cref="LicenseChecker"/> does) so that licenses revoked since are refused offline too.
+    /// </summary>
+    public bool RevocationListOutdated { get; init; }
 
     /// <summary>Whether the file is valid and its license grants the entitlement <paramref name="code"/>.</summary>
     /// <param name="code">An entitlement code, such as <c>export.pdf</c>.</param>

@@ -104,6 +104,17 @@ internal static class Program
         var smallOrder = PublicKeySet.FromJwks(vectors["jwks"].Replace("11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo", identity));
         Expect("a forged signature under a small-order key", forged, smallOrder, Options(day), LicenseFileCodes.BadSignature);
 
+        // The published revocation list holds, and once kept it refuses the published files (issued at an older version).
+        var listed = RevocationList.TryVerify(vectors["revocation-list"], keys, out var list, out var listProblem);
+        Check("revocation-list holds: version 3, lic_test revoked, mach_old deactivated", listed && list!.Version == 3
+            && list.Licenses["lic_test"] == "revoked" && list.Machines.Contains("mach_old"), listProblem);
+        var keeping = TrustedClock.InMemory();
+        keeping.StoreRevocationList("acct_test", vectors["revocation-list"]);
+        var revoked = Expect("plain with the revocation list kept", plain, keys, Options(day, clock: keeping), LicenseFileCodes.Revoked);
+        Check("plain with the revocation list kept: checked against version 3", revoked.RevocationListVersion == 3 && !revoked.RevocationListOutdated, revoked.Message);
+        var unaware = Expect("plain with no revocation list kept", plain, keys, Options(day), LicenseFileCodes.Valid);
+        Check("plain with no revocation list kept: version 2 seen, the list is behind", unaware.Claims?.RevocationVersion == 2 && unaware.RevocationListOutdated, unaware.Message);
+
         var requestRead = OfflineActivationRequest.TryParse(vectors["activation-request"], out var request, out var problem);
         Check("activation-request reads", requestRead && request!.LicenseKey == LicenseKey && request.Fingerprint == Fingerprint
             && request.Nonce == "AAECAwQFBgcICQoLDA0ODw" && request.Components!.Count == 4 && request.Components["cpu"] == "51d7a2c3", problem);

@@ -185,6 +185,21 @@ public sealed class LicensesClient
         return _api.SendAsync(HttpMethod.Post, path, body, ClientJson.Default.DataEnvelopeLicenseFileCheckout, cancellationToken);
     }
 
+    /// <summary>
+    /// The account's signed revocation list (<c>/.well-known/licenz-revocations.jwt</c> on the base URL, of
+    /// <see cref="LicenzClientOptions.AccountId"/> or <paramref name="accountId"/> when given), fetched without
+    /// authentication, as its text: check it with <see cref="RevocationList.TryVerify"/>, or keep it for offline checks
+    /// with <see cref="LicenseChecker.TryInstallRevocationList"/>.
+    /// </summary>
+    /// <param name="accountId">The account (<c>acct_…</c>) whose list to fetch; the client's account, or the server's default one, when null.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    public async Task<string> GetRevocationListAsync(string? accountId = null, CancellationToken cancellationToken = default)
+    {
+        var path = Paths.WithQuery(".well-known/licenz-revocations.jwt", ("account", accountId ?? _api.Settings.AccountId));
+        using var response = await _api.SendAsync(HttpMethod.Get, path, body: null, authenticate: false, cancellationToken).ConfigureAwait(false);
+        return response.IsSuccess ? System.Text.Encoding.ASCII.GetString(response.Body) : throw response.ToException();
+    }
+
     private Task<LicenseInfo> ActAsync(string idOrKey, string action, byte[]? body, CancellationToken cancellationToken) =>
         _api.SendAsync(HttpMethod.Post, $"licenses/{Paths.Id(idOrKey, nameof(idOrKey))}/{action}", body, ClientJson.Default.DataEnvelopeLicenseInfo, cancellationToken);
 }

@@ -26,6 +26,7 @@ internal sealed record LicenseFilePayload(
     long Iat,
     long Exp,
     string Jti,
+    long RevocationVersion,
     LicensePayload License);
 
 internal sealed record LicensePayload(
@@ -47,6 +48,17 @@ internal sealed record LicensePayload(
 internal sealed record MachinePayload(
     string Id,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SortedDictionary<string, string>? Components);
+
+/// <summary>The claims of a revocation list, in the order they are written.</summary>
+internal sealed record RevocationListPayload(
+    string Iss,
+    long Iat,
+    long Version,
+    IReadOnlyList<RevokedLicensePayload> Licenses,
+    IReadOnlyList<string> Machines);
+
+/// <summary>A license on a revocation list.</summary>
+internal sealed record RevokedLicensePayload(string Id, string Status);
 
 /// <summary>What an offline activation request carries (<see cref="OfflineActivationRequest"/>), in the order it is written.</summary>
 internal sealed record ActivationRequestPayload(
@@ -70,6 +82,7 @@ internal sealed record SignedResponseDocument(int Status, string? ContentDigest,
 [JsonSerializable(typeof(JwsHeader))]
 [JsonSerializable(typeof(JweHeader))]
 [JsonSerializable(typeof(LicenseFilePayload))]
+[JsonSerializable(typeof(RevocationListPayload))]
 [JsonSerializable(typeof(ActivationRequestPayload))]
 [JsonSerializable(typeof(DeactivationProofPayload))]
 internal sealed partial class SdkJson : JsonSerializerContext

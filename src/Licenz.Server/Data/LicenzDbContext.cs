@@ -53,6 +53,7 @@ public class LicenzDbContext : DbContext, IDataProtectionKeyContext
     public DbSet<Machine> Machines => Set<Machine>();
     public DbSet<SigningKeyRecord> SigningKeys => Set<SigningKeyRecord>();
     public DbSet<LicenzEvent> Events => Set<LicenzEvent>();
+    public DbSet<Revocations.RevocationEntry> Revocations => Set<Revocations.RevocationEntry>();
 
     /// <summary>The dashboard's cookie keys (sealed under the master key), shared by every node, so a session outlives a node.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

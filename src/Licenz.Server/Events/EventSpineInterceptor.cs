@@ -95,6 +95,16 @@ public sealed class EventSpineInterceptor(EventSources sources, IEnumerable<IEve
         if (events.Count > 0)
         {
             db.Events.AddRange(events);
+
+            // A revocation, suspension, reinstatement, deletion or deactivation also changes its account's revocation list.
+            foreach (var change in events)
+            {
+                if (Revocations.RevocationEntry.For(change) is { } entry)
+                {
+                    db.Revocations.Add(entry);
+                }
+            }
+
             _saving.AddOrUpdate(db, events);
         }
     }

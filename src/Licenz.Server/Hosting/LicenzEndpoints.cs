@@ -11,6 +11,7 @@ using Licenz.Server.OpenApi;
 using Licenz.Server.Policies;
 using Licenz.Server.Products;
 using Licenz.Server.RateLimiting;
+using Licenz.Server.Revocations;
 using Licenz.Server.Signing;
 using Licenz.Server.Verification;
 
@@ -47,6 +48,7 @@ public static class LicenzEndpoints
         api.MapEvents();
 
         routes.MapJwks().WithApiConventions();
+        routes.MapRevocationList().WithApiConventions();
         routes.MapLicenzOpenApi().WithApiConventions();
         routes.MapLicenzDashboard().WithSecurityHeaders(SecurityHeaders.Dashboard);
         routes.MapLicenzHealth();

@@ -5,6 +5,7 @@ using Licenz.Server.Data;
 using Licenz.Server.Http;
 using Licenz.Server.Machines;
 using Licenz.Server.RateLimiting;
+using Licenz.Server.Revocations;
 using Licenz.Server.Signing;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -90,7 +91,7 @@ public static class LicenseFileApi
 
     private static async Task<Results<Ok<DataEnvelope<LicenseFileDto>>, ContentHttpResult, ApiErrorResult>> CheckOutAsync(
         HttpContext context, string id, LicenseFileRequest? request, bool? download, LicenzDbContext db, LicenseKeyProtection keys, SigningKeyRing ring,
-        TimeProvider time, ActivityRecorder activity, CancellationToken cancellationToken)
+        RevocationLists revocations, TimeProvider time, ActivityRecorder activity, CancellationToken cancellationToken)
     {
         var caller = context.Caller();
         var presentsKey = !Ids.HasPrefix(id, Ids.License);
@@ -130,7 +131,7 @@ public static class LicenseFileApi
             }
         }
 
-        var file = await LicenseFiles.IssueAsync(license, machine, Ids.New(LicenseFiles.IdPrefix, time), ttl, request.Encrypt ?? false, keys, ring, time, cancellationToken);
+        var file = await LicenseFiles.IssueAsync(license, machine, Ids.New(LicenseFiles.IdPrefix, time), ttl, request.Encrypt ?? false, keys, ring, revocations, time, cancellationToken);
 
         // A check-out is a check-in: the license was just validated.
         activity.LicenseValidated(license.Id, now);

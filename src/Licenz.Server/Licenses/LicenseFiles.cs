@@ -3,6 +3,7 @@ using System.Text.Json;
 using Licenz.Server.Http;
 using Licenz.Server.Machines;
 using Licenz.Server.Policies;
+using Licenz.Server.Revocations;
 using Licenz.Server.Signing;
 
 namespace Licenz.Server.Licenses;
@@ -53,8 +54,8 @@ public static class LicenseFiles
 
     /// <summary>Signs a file for <paramref name="license"/> (with its policy), bound to <paramref name="machine"/> when given.</summary>
     public static async Task<LicenseFileDto> IssueAsync(
-        License license, Machine? machine, string fileId, int ttl, bool encrypt, LicenseKeyProtection keys, SigningKeyRing ring, TimeProvider time,
-        CancellationToken cancellationToken)
+        License license, Machine? machine, string fileId, int ttl, bool encrypt, LicenseKeyProtection keys, SigningKeyRing ring,
+        RevocationLists revocations, TimeProvider time, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var issuedAt = DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds());
@@ -82,7 +83,10 @@ public static class LicenseFiles
                 FingerprintMatching = machine is null ? null : (policy?.FingerprintMatching ?? FingerprintMatching.Exact).Name(),
                 GracePeriod = policy is null ? null : TimeSpan.FromSeconds(policy.GracePeriodSeconds),
                 CheckInInterval = policy?.CheckInIntervalSeconds is { } checkIn ? TimeSpan.FromSeconds(checkIn) : null,
-            });
+            })
+        {
+            RevocationVersion = await revocations.VersionAsync(license.AccountId, cancellationToken),
+        };
         var key = await ring.CurrentAsync(license.AccountId, cancellationToken);
         var file = LicenseFileIssuer.Issue(claims, key, encrypt);
         return new LicenseFileDto(file, license.Id, key.KeyId, issuedAt.UtcDateTime, expiresAt.UtcDateTime, encrypt, machine?.Fingerprint, machine?.Id);

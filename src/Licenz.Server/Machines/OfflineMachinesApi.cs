@@ -42,7 +42,7 @@ public static class OfflineMachinesApi
     }
 
     private static async Task<Results<Created<DataEnvelope<OfflineActivationDto>>, Ok<DataEnvelope<OfflineActivationDto>>, ApiErrorResult>> ActivateAsync(
-        HttpContext context, OfflineActivationRequestBody body, LicenzDbContext db, LicenseKeyProtection keys, SigningKeyRing ring, GroupCommit writes,
+        HttpContext context, OfflineActivationRequestBody body, LicenzDbContext db, LicenseKeyProtection keys, SigningKeyRing ring, Revocations.RevocationLists revocations, GroupCommit writes,
         LicenseHolderQueries queries, TimeProvider time, ActivityRecorder activity, CancellationToken cancellationToken)
     {
         var caller = context.Caller();
@@ -105,7 +105,7 @@ public static class OfflineMachinesApi
         }
 
         // The license as the activation left it: a first activation may have started its time, which the file carries.
-        var file = await LicenseFiles.IssueAsync(activation.License!, machine, fileId, ttl, encrypt: true, keys, ring, time, cancellationToken);
+        var file = await LicenseFiles.IssueAsync(activation.License!, machine, fileId, ttl, encrypt: true, keys, ring, revocations, time, cancellationToken);
         activity.LicenseValidated(license.Id, now);
         var answer = new DataEnvelope<OfflineActivationDto>(new OfflineActivationDto(machine.ToDto(), file));
         return activation.Outcome == ActivationOutcome.Activated

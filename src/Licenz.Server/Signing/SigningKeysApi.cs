@@ -51,18 +51,27 @@ public static class SigningKeysApi
     /// <c>/api/v1/.well-known/jwks.json</c>: the default account's keys, or another account's with <c>?account=acct_…</c>.
     /// Served as the standard document (not in the data envelope) so any JOSE library can fetch it.
     /// </summary>
-    public static IEndpointConventionBuilder MapJwks(this IEndpointRouteBuilder routes)
+    public static IEndpointConventionBuilder MapJwks(this IEndpointRouteBuilder routes) =>
+        routes.MapWellKnown("jwks.json", JwksAsync, "Signing keys", "GetJwks", "The public signing keys (JWKS), for verifying license files and signed responses offline.",
+            endpoint => endpoint.Produces<JwksDto>(StatusCodes.Status200OK, "application/jwk-set+json"));
+
+    /// <summary>
+    /// Maps a public document of an account at <c>/.well-known/{file}</c> and <c>/api/v1/.well-known/{file}</c>, without
+    /// authentication, only its <c>?account=</c> query allowed; the second is the one the OpenAPI document describes.
+    /// </summary>
+    internal static IEndpointConventionBuilder MapWellKnown(
+        this IEndpointRouteBuilder routes, string file, Delegate handler, string tag, string name, string summary, Action<RouteHandlerBuilder> describe)
     {
         var endpoints = new List<IEndpointConventionBuilder>();
-        foreach (var pattern in (string[])["/.well-known/jwks.json", ApiRoutes.Base + "/.well-known/jwks.json"])
+        foreach (var pattern in (string[])["/.well-known/" + file, ApiRoutes.Base + "/.well-known/" + file])
         {
-            var endpoint = routes.MapGet(pattern, JwksAsync).WithTags("Signing keys").AllowAnonymous().RejectUnknownQueryParameters()
+            var endpoint = routes.MapGet(pattern, handler).WithTags(tag).AllowAnonymous().RejectUnknownQueryParameters()
                 .WithDocumentedError(StatusCodes.Status404NotFound, "No account with this id, or no default account yet (`not_found`).")
-                .Produces<JwksDto>(StatusCodes.Status200OK, "application/jwk-set+json")
-                .WithSummary("The public signing keys (JWKS), for verifying license files and signed responses offline.");
+                .WithSummary(summary);
+            describe(endpoint);
             if (pattern.StartsWith(ApiRoutes.Base, StringComparison.Ordinal))
             {
-                endpoint.WithName("GetJwks");
+                endpoint.WithName(name);
             }
             else
             {
@@ -75,16 +84,23 @@ public static class SigningKeysApi
         return new ConventionBuilders([.. endpoints]);
     }
 
+    /// <summary>The account a public document is asked for: <c>?account=</c>, or the default account; null when there is none.</summary>
+    internal static Task<string?> PublicAccountAsync(LicenzDbContext db, string? account, CancellationToken cancellationToken) =>
+        account is null
+            ? db.Accounts.AsNoTracking().Where(a => a.IsDefault).Select(a => a.Id).FirstOrDefaultAsync(cancellationToken)
+            : db.Accounts.AsNoTracking().Where(a => a.Id == account).Select(a => a.Id).FirstOrDefaultAsync(cancellationToken);
+
+    /// <summary>The 404 of <see cref="PublicAccountAsync"/> finding none.</summary>
+    internal static ApiErrorResult NoAccount(string? account) => ApiErrorResult.NotFound(account is null
+        ? "There is no default account yet: name one with ?account=acct_…."
+        : $"No account '{Shown(account)}'.");
+
     private static async Task<Results<ContentHttpResult, ApiErrorResult>> JwksAsync(
         HttpContext context, [AsParameters] JwksQuery query, LicenzDbContext db, SigningKeyRing ring, CancellationToken cancellationToken)
     {
-        var account = query.Account;
-        var accountId = account is null
-            ? await db.Accounts.AsNoTracking().Where(a => a.IsDefault).Select(a => a.Id).FirstOrDefaultAsync(cancellationToken)
-            : await db.Accounts.AsNoTracking().Where(a => a.Id == account).Select(a => a.Id).FirstOrDefaultAsync(cancellationToken);
-        if (accountId is null)
+        if (await PublicAccountAsync(db, query.Account, cancellationToken) is not { } accountId)
         {
-            return ApiErrorResult.NotFound($"No account '{Shown(account ?? "")}'.");
+            return NoAccount(query.Account);
         }
 
         // Public and the same for everyone: caches may keep it briefly (rotation shows within five minutes).

@@ -16,6 +16,8 @@ public static class SigningSetup
         services.AddSingleton<KeyEncryption>();
         services.AddSingleton<SigningKeyRing>();
         services.AddSingleton<IEventSink>(provider => provider.GetRequiredService<SigningKeyRing>());
+        services.AddSingleton<Revocations.RevocationLists>();
+        services.AddSingleton<IEventSink>(provider => provider.GetRequiredService<Revocations.RevocationLists>());
         return services.AddEventSource<SigningKeyRecord, SigningKeyDto>("signing_key", k => (k.Id, k.AccountId),
             (k, _) => SigningKeysApi.ToDto(k), SigningJsonContext.Default.SigningKeyDto);
     }

@@ -5,6 +5,7 @@ using Licenz.Server.Http;
 using Licenz.Server.Licenses;
 using Licenz.Server.Metrics;
 using Licenz.Server.RateLimiting;
+using Licenz.Server.Revocations;
 using Licenz.Server.Signing;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -23,13 +24,14 @@ public static class VerificationApi
 
     private static async Task<Ok<DataEnvelope<VerifyResult>>> VerifyAsync(
         HttpContext context, VerifyRequest request, LicenseLookup licenses, LiveLicenseState live, TimeProvider time,
-        ActivityRecorder activity, LicenzMetrics metrics, CancellationToken cancellationToken)
+        ActivityRecorder activity, LicenzMetrics metrics, RevocationLists revocations, CancellationToken cancellationToken)
     {
         var presented = request.Key.Trim();
         var nonce = request.Nonce;
         context.SetResponseNonce(nonce);
         var now = time.GetUtcNow().UtcDateTime;
         var accountId = context.Caller().AccountId;
+        var revocationVersion = await revocations.VersionAsync(accountId, cancellationToken);
 
         var license = LicenseKey.TryNormalize(presented, out var key) ? await licenses.FindByKeyAsync(key, cancellationToken) : null;
 
@@ -37,7 +39,7 @@ public static class VerificationApi
         if (license is null || license.AccountId != accountId)
         {
             metrics.Verified(VerificationResultCodes.NotFound);
-            return Answer(LicenseValidator.NotFound, nonce, now, accountId, null, null);
+            return Answer(LicenseValidator.NotFound, nonce, now, accountId, null, null, revocationVersion);
         }
 
         var licenseId = license.Id;
@@ -83,12 +85,14 @@ public static class VerificationApi
         var verified = new VerifiedLicense(
             licenseId, key!, license.ProductId, license.Type, LicenseEnums.Effective(license.Status, expiresAt, now), expiresAt, license.Metadata,
             license.CreatedAt, license.PolicyId, entitlements, maxMachines, policy?.Facts.MaxUses);
-        return Answer(verdict, nonce, now, accountId, verified, machine?.Id);
+        return Answer(verdict, nonce, now, accountId, verified, machine?.Id, revocationVersion);
     }
 
     private static readonly IReadOnlySet<string> NoEntitlements = new SortedSet<string>(StringComparer.Ordinal);
 
-    private static Ok<DataEnvelope<VerifyResult>> Answer(Verdict verdict, string? nonce, DateTime now, string accountId, VerifiedLicense? license, string? machineId) =>
+    private static Ok<DataEnvelope<VerifyResult>> Answer(
+        Verdict verdict, string? nonce, DateTime now, string accountId, VerifiedLicense? license, string? machineId, long revocationVersion) =>
         TypedResults.Ok(new DataEnvelope<VerifyResult>(new VerifyResult(
-            verdict.Valid, verdict.Code, verdict.Detail, nonce, now, accountId, license, verdict.Checks, verdict.InGrace, verdict.GraceEndsAt, machineId)));
+            verdict.Valid, verdict.Code, verdict.Detail, nonce, now, accountId, license, verdict.Checks, verdict.InGrace, verdict.GraceEndsAt, machineId,
+            revocationVersion)));
 }

@@ -42,6 +42,8 @@ public sealed record VerifyRequest
 /// <param name="InGrace">Expired, but within its policy's grace period: valid until grace_ends_at.</param>
 /// <param name="GraceEndsAt">When the grace period ends, while in grace.</param>
 /// <param name="MachineId">The activated machine the request's fingerprint is, if any.</param>
+/// <param name="RevocationVersion">The version of the account's revocation list (/.well-known/licenz-revocations.jwt): an application
+/// whose kept list is older fetches it, to refuse revoked licenses offline.</param>
 public sealed record VerifyResult(
     bool Valid,
     string Code,
@@ -53,7 +55,8 @@ public sealed record VerifyResult(
     IReadOnlyList<VerificationCheck> Checks,
     bool InGrace,
     DateTime? GraceEndsAt,
-    string? MachineId);
+    string? MachineId,
+    long RevocationVersion);
 
 /// <summary>What a license holder may see of a license: no customer email.</summary>
 /// <param name="PolicyId">The policy it follows.</param>

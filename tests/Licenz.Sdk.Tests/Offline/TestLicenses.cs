@@ -46,8 +46,20 @@ internal static class TestLicenses
                 licenseExpiresAt ?? new DateTimeOffset(2027, 1, 15, 10, 30, 0, TimeSpan.Zero),
                 [],
                 JsonDocument.Parse("""{"plan":"pro","seats":5}""").RootElement.Clone(),
-                fingerprint));
+                fingerprint))
+        {
+            RevocationVersion = 2,
+        };
     }
+
+    /// <summary>
+    /// The published revocation list: version 3, signed a day after the file, revoking the published license (so that the
+    /// published files, issued at version 2, are refused once it is kept), with a deleted license and a deactivated machine.
+    /// </summary>
+    public static string RevocationList(SigningKey key) => RevocationListIssuer.Issue(
+        "acct_test", 3, IssuedAt.AddDays(1),
+        new Dictionary<string, string> { ["lic_test"] = "revoked", ["lic_gone"] = "deleted" },
+        ["mach_old"], key);
 
     /// <summary>The published machine's components (hashes, as an application would send them).</summary>
     public static readonly IReadOnlyDictionary<string, string> Components = new Dictionary<string, string>

@@ -18,6 +18,7 @@ public sealed class TestVectorTests
     [
         "public-key-hex", "kid", "jwks", "claims", "plain", "encrypted", "bound-encrypted", "content-key", "bound-content-key",
         "machine-claims", "machine-plain", "machine-encrypted", "activation-key", "activation-request", "deactivation-key", "deactivation-proof",
+        "revocation-list", "revocation-claims",
     ];
 
     private const string ActivationNonce = "AAECAwQFBgcICQoLDA0ODw";
@@ -54,6 +55,28 @@ public sealed class TestVectorTests
     }
 
     [Fact]
+    public void ThePublishedRevocationListHoldsAndRefusesThePublishedFilesOnceKept()
+    {
+        var keys = PublicKeySet.FromJwks(Document.Value["jwks"]);
+        Assert.True(RevocationList.TryVerify(Document.Value["revocation-list"], keys, out var list, out var problem), problem);
+        Assert.Equal(("acct_test", 3L, TestLicenses.IssuedAt.AddDays(1)), (list.Issuer, list.Version, list.IssuedAt));
+        Assert.Equal(new Dictionary<string, string> { ["lic_gone"] = "deleted", ["lic_test"] = "revoked" }, list.Licenses);
+        Assert.Equal(["mach_old"], list.Machines);
+
+        var clock = TrustedClock.InMemory();
+        var now = TestLicenses.IssuedAt.AddDays(2);
+        var before = LicenseFile.Verify(Document.Value["plain"], keys, TestLicenses.Options(now, clock: clock));
+        Assert.Equal((LicenseFileCodes.Valid, 2L, 0L, true), (before.Code, before.Claims!.RevocationVersion, before.RevocationListVersion, before.RevocationListOutdated));
+
+        clock.StoreRevocationList("acct_test", Document.Value["revocation-list"]);
+        foreach (var (name, fingerprint) in (ReadOnlySpan<(string, string?)>)[("plain", null), ("encrypted", null), ("machine-plain", TestLicenses.Fingerprint)])
+        {
+            var after = LicenseFile.Verify(Document.Value[name], keys, TestLicenses.Options(now, clock: clock, fingerprint: fingerprint));
+            Assert.Equal((LicenseFileCodes.Revoked, 3L, false), (after.Code, after.RevocationListVersion, after.RevocationListOutdated));
+        }
+    }
+
+    [Fact]
     public void ThePublishedRequestAndProofReadAndHoldTheirSeals()
     {
         Assert.True(OfflineActivationRequest.TryParse(Document.Value["activation-request"], out var request, out var problem), problem);
@@ -75,6 +98,7 @@ public sealed class TestVectorTests
         var claims = Encoding.UTF8.GetString(Convert.FromBase64String(Pad(LicenseFileText.Token(plain).Split('.')[1])));
         var machinePlain = LicenseFileIssuer.Issue(TestLicenses.MachineClaims(), key, encrypt: false, TestLicenses.Iv);
         var machineClaims = Encoding.UTF8.GetString(Convert.FromBase64String(Pad(LicenseFileText.Token(machinePlain).Split('.')[1])));
+        var revocations = TestLicenses.RevocationList(key);
         var request = OfflineActivationRequest.Create(TestLicenses.Key, TestLicenses.Fingerprint,
             new MachineActivationOptions { Components = TestLicenses.Components, Name = "Lab PC 7" }, ActivationNonce);
         return new Dictionary<string, string>
@@ -95,6 +119,8 @@ public sealed class TestVectorTests
             ["activation-request"] = request.ToString(),
             ["deactivation-key"] = Convert.ToHexStringLower(Internal.OfflineSeals.Key(TestLicenses.Key, Internal.OfflineSeals.DeactivationPurpose)),
             ["deactivation-proof"] = OfflineDeactivationProof.Create(TestLicenses.MachineClaims(), TestLicenses.Key, DeactivationNonce).ToString(),
+            ["revocation-list"] = revocations,
+            ["revocation-claims"] = Encoding.UTF8.GetString(Convert.FromBase64String(Pad(revocations.Split('.')[1]))),
         };
     }
 

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Licenz.Tests.Shared;
 
 namespace Licenz.Sdk.Tests.Samples;
 
@@ -48,7 +49,7 @@ public sealed partial class NativeAotSampleTests : IDisposable
         var encrypted = await Processes.RunAsync(executable, atIssue, Write("encrypted.lic", vectors["encrypted"]), jwks, "LIC-TESTV-ECT0R-0001H");
         Assert.True(encrypted.ExitCode == 0, encrypted.Output);
 
-        var tampered = vectors["plain"].Replace(".u2c7SBMYo9", ".u2c7SBMYoA", StringComparison.Ordinal);
+        var tampered = LicenseFileText.ChangeCharacter(vectors["plain"], 2, 5);
         var refused = await Processes.RunAsync(executable, atIssue, Write("tampered.lic", tampered), jwks);
         Assert.Equal(1, refused.ExitCode);
         Assert.StartsWith("BAD_SIGNATURE:", refused.Output, StringComparison.Ordinal);

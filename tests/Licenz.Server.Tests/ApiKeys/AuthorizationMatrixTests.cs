@@ -200,6 +200,15 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixServer app) : IC
                 Assert.Equal("Ed25519", key.Str("crv"));
                 Assert.False(key.TryGetProperty("d", out _), "A private key part is published.");
             })),
+        new("GET /.well-known/licenz-revocations.jwt", HttpMethod.Get, ".well-known/licenz-revocations.jwt", Needs.Nothing, OtherAccountOutcome.Public,
+            _ => null,
+            (claims, t) =>
+            {
+                Assert.StartsWith("acct_", claims.Str("iss"), StringComparison.Ordinal);
+                Assert.True(claims.GetProperty("version").GetInt64() >= 0);
+                Assert.Equal(JsonValueKind.Array, claims.GetProperty("licenses").ValueKind);
+                Assert.Equal(JsonValueKind.Array, claims.GetProperty("machines").ValueKind);
+            }),
         new("GET /products", HttpMethod.Get, "products?limit=100", Needs.Read, OtherAccountOutcome.SeesOnlyItsOwnList,
             _ => null,
             (data, t) => Assert.Contains(t.ProductId, Ids(data))),
@@ -476,9 +485,26 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixServer app) : IC
         using var response = await app.SendAsync(caller, e, app.Shared);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.EndsWith("json", response.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
-        e.Check(await response.BodyAsync(), app.Shared);
+        var media = response.Content.Headers.ContentType?.MediaType;
+        if (media == "application/jwt")
+        {
+            // A signed document (the revocation list): its claims are what it says.
+            var token = await response.Content.ReadAsStringAsync();
+            e.Check(JsonDocument.Parse(Convert.FromBase64String(Padded(token.Split('.')[1]))).RootElement, app.Shared);
+        }
+        else
+        {
+            Assert.EndsWith("json", media, StringComparison.Ordinal);
+            e.Check(await response.BodyAsync(), app.Shared);
+        }
+
         Assert.Equal(before, await app.SnapshotDatabaseAsync());
+    }
+
+    private static string Padded(string base64Url)
+    {
+        var text = base64Url.Replace('-', '+').Replace('_', '/');
+        return text.PadRight(text.Length + ((4 - (text.Length % 4)) % 4), '=');
     }
 
     [Theory]

@@ -238,14 +238,20 @@ public sealed class TwoNodeTests(SharedTwoNodes cluster) : IClassFixture<SharedT
 
         // Node B verifies it, so B has it in its cache.
         Assert.Equal("VALID", (await (await b.PostJsonAsync("licenses/verify", new { key = license.Str("key") })).DataAsync()).Str("code"));
-        Assert.Equal("VALID", (await (await b.PostJsonAsync("licenses/verify", new { key = license.Str("key") })).DataAsync()).Str("code"));
+        var before = await (await b.PostJsonAsync("licenses/verify", new { key = license.Str("key") })).DataAsync();
+        Assert.Equal("VALID", before.Str("code"));
 
         await (await a.PostAsync($"licenses/{license.Str("id")}/suspend", null, Cancel)).DataAsync();
         Assert.Equal("SUSPENDED", await VerifyUntilAsync(b, license.Str("key"), "SUSPENDED"));
 
+        // B's answers carry the revocation list's new version at once (its cached version was dropped too).
+        var version = before.GetProperty("revocation_version").GetInt64();
+        Assert.Equal(version + 1, (await (await b.PostJsonAsync("licenses/verify", new { key = license.Str("key") })).DataAsync()).GetProperty("revocation_version").GetInt64());
+
         // And back: reinstated through B, valid on A.
         await (await b.PostAsync($"licenses/{license.Str("id")}/reinstate", null, Cancel)).DataAsync();
         Assert.Equal("VALID", await VerifyUntilAsync(a, license.Str("key"), "VALID"));
+        Assert.Equal(version + 2, (await (await a.PostJsonAsync("licenses/verify", new { key = license.Str("key") })).DataAsync()).GetProperty("revocation_version").GetInt64());
     }
 
     [Fact]

@@ -41,6 +41,12 @@ public sealed record VerificationResult : LicenzResult
     /// <summary>The activated machine the verification's fingerprint is, <c>mach_…</c>; null when none was named or found.</summary>
     public string? MachineId { get; init; }
 
+    /// <summary>
+    /// The version of the account's revocation list when the server answered (signed with the answer): a kept list older
+    /// than it is behind (<see cref="RevocationList"/>, <see cref="LicensesClient.GetRevocationListAsync"/>).
+    /// </summary>
+    public long RevocationVersion { get; init; }
+
     /// <summary>Whether the answer is valid and the license grants the entitlement <paramref name="code"/>.</summary>
     /// <param name="code">An entitlement code, such as <c>export.pdf</c>.</param>
     public bool HasEntitlement(string code) => IsValid && License is { } license && license.Entitlements.Contains(code, StringComparer.Ordinal);
