@@ -72,6 +72,52 @@ public sealed class JoseInteropTests(LicenzApplication app) : IClassFixture<Lice
         }
     }
 
+    /// <summary>
+    /// The conformance kit (docs/vectors), judged by the independent verifier: every license file case a plain JOSE
+    /// verifier can judge (marked <c>independent</c>) and every signed answer, with the verdict the kit states.
+    /// </summary>
+    [Fact]
+    public async Task TheIndependentVerifierReachesTheKitsVerdicts()
+    {
+        using var files = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(NodeVerifier.RepositoryRoot, "docs", "vectors", "license-files.json")));
+        using var responses = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(NodeVerifier.RepositoryRoot, "docs", "vectors", "responses.json")));
+        static string? Optional(JsonElement element, string name) => element.TryGetProperty(name, out var value) ? value.GetString() : null;
+        static bool Valid(JsonElement kitCase) => kitCase.GetProperty("expected").Str("code") == "VALID";
+
+        var fileCases = files.RootElement.GetProperty("cases").EnumerateArray().Where(c => c.GetProperty("independent").GetBoolean()).ToList();
+        var jobs = fileCases.Select(c =>
+        {
+            var options = c.GetProperty("options");
+            return new VerifierJob
+            {
+                Name = "file: " + c.Str("name"),
+                Jwks = files.RootElement.GetProperty("keys").GetProperty(c.Str("keys")).Clone(),
+                Now = DateTimeOffset.Parse(options.Str("now"), System.Globalization.CultureInfo.InvariantCulture),
+                LicenseFile = c.Str("file"),
+                LicenseKey = Optional(options, "license_key"),
+                ProductId = Optional(options, "product_id"),
+                Fingerprint = Optional(options, "fingerprint"),
+                ExpectValid = Valid(c),
+            };
+        }).ToList();
+        var responseCases = responses.RootElement.GetProperty("cases").EnumerateArray().ToList();
+        jobs.AddRange(responseCases.Select(c => new VerifierJob
+        {
+            Name = "answer: " + c.Str("name"),
+            Jwks = responses.RootElement.GetProperty("keys").GetProperty(c.Str("keys")).Clone(),
+            Now = DateTimeOffset.Parse(c.GetProperty("headers").Str("date"), System.Globalization.CultureInfo.InvariantCulture),
+            Response = new CapturedResponse(c.GetProperty("status").GetInt32(),
+                c.GetProperty("headers").EnumerateObject().ToDictionary(h => h.Name, h => h.Value.GetString()!), Convert.ToBase64String(Encoding.UTF8.GetBytes(c.Str("body")))),
+            Nonce = c.Str("nonce"),
+            ExpectValid = Valid(c),
+        }));
+
+        // RunAsync asserts every verdict; here, that the kit gave it enough of each kind to judge.
+        await NodeVerifier.RunAsync(jobs);
+        Assert.True(fileCases.Count(Valid) >= 5 && fileCases.Count(c => !Valid(c)) >= 12, $"{fileCases.Count} independent license file cases");
+        Assert.True(responseCases.Count >= 8, $"{responseCases.Count} answer cases");
+    }
+
     [Fact]
     public async Task JoseRejectsEveryAlteredOrForeignLicenseFile()
     {
