@@ -39,7 +39,8 @@ internal static class Program
                 break;
             default:
                 Console.Error.WriteLine("usage: licenz-conformance vectors <path to docs/license-file-format.md>");
-                Console.Error.WriteLine("       licenz-conformance round-trip   (LICENZ_URL, LICENZ_API_KEY, LICENZ_LICENSE_KEY, LICENZ_PRODUCT_ID, LICENZ_JWKS, LICENZ_CA, LICENZ_STORAGE)");
+                Console.Error.WriteLine("       licenz-conformance round-trip   (LICENZ_URL, LICENZ_API_KEY, LICENZ_LICENSE_KEY, LICENZ_PRODUCT_ID, LICENZ_JWKS, LICENZ_CA, LICENZ_STORAGE,");
+                Console.Error.WriteLine("                                        LICENZ_REVOKED_LICENSE_ID: a license of the account revoked before the run)");
                 return 2;
         }
 
@@ -77,8 +78,8 @@ internal static class Program
 
     /// <summary>
     /// What an application does with a real server: checks its license online (which activates this machine with its
-    /// components and saves a license file bound to it), verifies the saved file, then checks again with the server out of
-    /// reach and is licensed from the file.
+    /// components, saves a license file bound to it, and fetches the account's newer revocation list), verifies the saved
+    /// file, then checks again with the server out of reach and is licensed from the file.
     /// </summary>
     private static async Task RoundTripAsync()
     {
@@ -113,6 +114,16 @@ internal static class Program
             var checker = new LicenseChecker(online, options);
             var result = await checker.CheckAsync();
             Check("online: activated and valid", result is { IsValid: true, Source: LicenseCheckSource.Online }, $"{result.Source} {result.Code}: {result.Message} {result.OnlineFailure}");
+
+            // The answer showed a newer revocation list than the one kept (none): the checker fetched it and keeps it in the
+            // trusted-time folder, where a later run of the application reads it.
+            var issuer = result.Verification?.AccountId ?? "";
+            var kept = TrustedClock.InFolder(Path.Combine(storage, "trusted-time")).ReadRevocationList(issuer);
+            var holds = RevocationList.TryVerify(kept, keys, out var list, out var listProblem);
+            Check("online: the newer revocation list is fetched and kept",
+                holds && list!.Version >= 1 && list.Version == result.Verification!.RevocationVersion
+                && list.Licenses.TryGetValue(Setting("LICENZ_REVOKED_LICENSE_ID"), out var state) && state == "revoked",
+                listProblem ?? $"version {list?.Version}, answer's {result.Verification?.RevocationVersion}");
             Check("online: the license file is saved", File.Exists(checker.LicenseFilePath), checker.LicenseFilePath);
             if (File.Exists(checker.LicenseFilePath))
             {

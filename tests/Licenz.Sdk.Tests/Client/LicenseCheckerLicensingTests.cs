@@ -1,5 +1,3 @@
-using System.Net.Http.Json;
-using System.Text.Json;
 using Licenz.Sdk.Tests.Infrastructure;
 
 namespace Licenz.Sdk.Tests.Client;
@@ -21,32 +19,8 @@ public sealed class LicenseCheckerLicensingTests(LicenzApplication app) : IClass
         }
     }
 
-    private async Task<(LicenseInfo License, PublicKeySet Keys, string VerifyKey)> LicenseAsync(object policy, string[]? entitlements = null)
-    {
-        using var admin = app.CreateClient();
-        var product = await admin.Products.CreateAsync(new ProductCreateOptions { Name = "Model " + Guid.NewGuid().ToString("N")[..6] });
-        using var http = app.CreateAdminHttpClient();
-        foreach (var code in entitlements ?? [])
-        {
-            await PostAsync(http, "entitlements", new { code, name = code });
-        }
-
-        var body = JsonSerializer.SerializeToNode(policy)!.AsObject();
-        body["product_id"] = product.Id;
-        body["name"] = "Checked";
-        var created = await PostAsync(http, "policies", body);
-        var license = await PostAsync(http, "licenses", new { product_id = product.Id, policy_id = created.GetProperty("id").GetString(), email = "holder@example.com" });
-        var verifyKey = await admin.ApiKeys.CreateAsync(new ApiKeyCreateOptions { Type = ApiKeyTypeNames.VerifyOnly, Name = "App" });
-        return (await admin.Licenses.GetAsync(license.GetProperty("id").GetString()!), await admin.SigningKeys.GetJwksAsync(), verifyKey.Key);
-    }
-
-    private static async Task<JsonElement> PostAsync(HttpClient http, string path, object body)
-    {
-        using var response = await http.PostAsJsonAsync(path, body);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"POST {path}: {(int)response.StatusCode} {text}");
-        return JsonDocument.Parse(text).RootElement.GetProperty("data").Clone();
-    }
+    private Task<(LicenseInfo License, PublicKeySet Keys, string VerifyKey)> LicenseAsync(object policy, string[]? entitlements = null) =>
+        app.LicenseUnderPolicyAsync(policy, entitlements);
 
     private LicenseChecker Checker(LicenzClient client, LicenseInfo license, PublicKeySet keys, string[]? required = null, bool activate = true) => new(client, new LicenseCheckerOptions
     {

@@ -1,5 +1,3 @@
-using System.Net.Http.Json;
-using System.Text.Json;
 using Licenz.Sdk.Tests.Infrastructure;
 
 namespace Licenz.Sdk.Tests.Client;
@@ -97,26 +95,18 @@ public sealed class MachineHeartbeatTests(LicenzApplication app) : IClassFixture
         using var admin = app.CreateClient();
         var product = await admin.Products.CreateAsync(new ProductCreateOptions { Name = "Heartbeat " + Guid.NewGuid().ToString("N")[..6] });
         using var http = app.CreateAdminHttpClient();
-        var policy = await PostAsync(http, "policies", new
+        var policy = await http.PostDataAsync("policies", new
         {
             product_id = product.Id, name = "Floating", floating = true, max_machines = 5, require_heartbeat = true,
             heartbeat_interval = (int)HeartbeatInterval.TotalSeconds,
         });
-        var created = await PostAsync(http, "licenses", new { product_id = product.Id, policy_id = policy.GetProperty("id").GetString(), email = "floating@example.com" });
+        var created = await http.PostDataAsync("licenses", new { product_id = product.Id, policy_id = policy.GetProperty("id").GetString(), email = "floating@example.com" });
         var license = await admin.Licenses.GetAsync(created.GetProperty("id").GetString()!);
         var verifyKey = await admin.ApiKeys.CreateAsync(new ApiKeyCreateOptions { Type = ApiKeyTypeNames.VerifyOnly, Name = "App" });
         var client = app.CreateClient(verifyKey.Key);
         var fingerprint = MachineFingerprint.FromIdentifier("heartbeat-" + Guid.NewGuid().ToString("N"));
         await client.Machines.ActivateAsync(license.Key, fingerprint);
         return (client, license, fingerprint);
-    }
-
-    private static async Task<JsonElement> PostAsync(HttpClient http, string path, object body)
-    {
-        using var response = await http.PostAsJsonAsync(path, body);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"POST {path}: {(int)response.StatusCode} {text}");
-        return JsonDocument.Parse(text).RootElement.GetProperty("data").Clone();
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition, string what)

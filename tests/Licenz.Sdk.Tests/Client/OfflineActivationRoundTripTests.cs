@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Text.Json;
 using Licenz.Sdk.Tests.Infrastructure;
 
@@ -31,17 +30,9 @@ public sealed class OfflineActivationRoundTripTests(LicenzApplication app) : ICl
         var body = JsonSerializer.SerializeToNode(policy)!.AsObject();
         body["product_id"] = product.Id;
         body["name"] = "Air-gapped";
-        var created = await PostAsync(http, "policies", body);
-        var license = await PostAsync(http, "licenses", new { product_id = product.Id, policy_id = created.GetProperty("id").GetString(), email = "lab@example.com" });
+        var created = await http.PostDataAsync("policies", body);
+        var license = await http.PostDataAsync("licenses", new { product_id = product.Id, policy_id = created.GetProperty("id").GetString(), email = "lab@example.com" });
         return await admin.Licenses.GetAsync(license.GetProperty("id").GetString()!);
-    }
-
-    private static async Task<JsonElement> PostAsync(HttpClient http, string path, object body)
-    {
-        using var response = await http.PostAsJsonAsync(path, body);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"POST {path}: {(int)response.StatusCode} {text}");
-        return JsonDocument.Parse(text).RootElement.GetProperty("data").Clone();
     }
 
     /// <summary>The checker of the application on the air-gapped machine: its client reaches nothing.</summary>

@@ -1,5 +1,3 @@
-using System.Net.Http.Json;
-using System.Text.Json;
 using Licenz.Sdk.Tests.Infrastructure;
 
 namespace Licenz.Sdk.Tests.Client;
@@ -26,24 +24,8 @@ public sealed class RevocationListRoundTripTests(LicenzApplication app) : IClass
         }
     }
 
-    private async Task<(LicenseInfo License, PublicKeySet Keys, string VerifyKey)> LicenseAsync()
-    {
-        using var admin = app.CreateClient();
-        var product = await admin.Products.CreateAsync(new ProductCreateOptions { Name = "Revocable " + Guid.NewGuid().ToString("N")[..6] });
-        using var http = app.CreateAdminHttpClient();
-        var policy = await PostAsync(http, "policies", new { product_id = product.Id, name = "Two machines", duration = "P365D", max_machines = 2 });
-        var license = await PostAsync(http, "licenses", new { product_id = product.Id, policy_id = policy.GetProperty("id").GetString(), email = "holder@example.com" });
-        var verifyKey = await admin.ApiKeys.CreateAsync(new ApiKeyCreateOptions { Type = ApiKeyTypeNames.VerifyOnly, Name = "App" });
-        return (await admin.Licenses.GetAsync(license.GetProperty("id").GetString()!), await admin.SigningKeys.GetJwksAsync(), verifyKey.Key);
-    }
-
-    private static async Task<JsonElement> PostAsync(HttpClient http, string path, object body)
-    {
-        using var response = await http.PostAsJsonAsync(path, body);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"POST {path}: {(int)response.StatusCode} {text}");
-        return JsonDocument.Parse(text).RootElement.GetProperty("data").Clone();
-    }
+    private Task<(LicenseInfo License, PublicKeySet Keys, string VerifyKey)> LicenseAsync() =>
+        app.LicenseUnderPolicyAsync(new { duration = "P365D", max_machines = 2 });
 
     /// <summary>An application of <paramref name="license"/> on this machine, with its own folder.</summary>
     private LicenseChecker Application(LicenzClient client, LicenseInfo license, PublicKeySet keys) => new(client, new LicenseCheckerOptions

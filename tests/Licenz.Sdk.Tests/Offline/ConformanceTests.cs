@@ -61,6 +61,10 @@ public sealed class ConformanceTests(SampleServer ecdsaServer, RsaCertificateSer
         var product = await admin.Products.CreateAsync(new ProductCreateOptions { Name = "Conformance " + runtime });
         var license = await admin.Licenses.CreateAsync(new LicenseCreateOptions { ProductId = product.Id, Email = "desk@example.com", Type = LicenseTypeNames.Subscription });
         var shipped = await admin.ApiKeys.CreateAsync(new ApiKeyCreateOptions { Type = ApiKeyTypeNames.VerifyOnly, Name = "Conformance " + runtime });
+
+        // Another license of the account, revoked: the application's online check shows a newer revocation list than it keeps.
+        var revoked = await admin.Licenses.CreateAsync(new LicenseCreateOptions { ProductId = product.Id, Email = "gone@example.com", Type = LicenseTypeNames.Subscription });
+        await admin.Licenses.RevokeAsync(revoked.Id);
         Directory.CreateDirectory(_folder);
         var jwksPath = Path.Combine(_folder, "jwks.json");
         await File.WriteAllTextAsync(jwksPath, (await admin.SigningKeys.GetJwksAsync()).ToJwks());
@@ -75,11 +79,13 @@ public sealed class ConformanceTests(SampleServer ecdsaServer, RsaCertificateSer
             ["LICENZ_CA"] = certificatePath,
             ["LICENZ_STORAGE"] = Path.Combine(_folder, "storage"),
             ["LICENZ_MACHINE_ID"] = "conformance-" + runtime,
+            ["LICENZ_REVOKED_LICENSE_ID"] = revoked.Id,
         }, "round-trip");
 
         Assert.True(exitCode == 0, output);
         Assert.Contains(RuntimeName(runtime), output, StringComparison.Ordinal);
         Assert.Contains("ok   offline: valid from the saved license file", output, StringComparison.Ordinal);
+        Assert.Contains("ok   online: the newer revocation list is fetched and kept", output, StringComparison.Ordinal);
         Assert.Equal(1, (await admin.Licenses.GetAsync(license.Id)).MachinesCount);
     }
 
