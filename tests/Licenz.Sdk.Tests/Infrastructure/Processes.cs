@@ -27,7 +27,8 @@ internal static class Processes
 
     /// <param name="start">What to start; its environment is this process's, with <paramref name="environment"/> set on it.</param>
     /// <param name="environment">Variables to set; a null value removes the variable.</param>
-    public static async Task<(int ExitCode, string Output)> RunAsync(ProcessStartInfo start, IReadOnlyDictionary<string, string?> environment)
+    /// <param name="timeout">How long it may run (5 minutes when null); then it is stopped and the test fails, with what it wrote.</param>
+    public static async Task<(int ExitCode, string Output)> RunAsync(ProcessStartInfo start, IReadOnlyDictionary<string, string?> environment, TimeSpan? timeout = null)
     {
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
@@ -47,8 +48,18 @@ internal static class Processes
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await process.WaitForExitAsync(timeout.Token);
+        using var limit = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(5));
+        try
+        {
+            await process.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            Assert.Fail($"{start.FileName} {string.Join(' ', start.ArgumentList)} did not finish within {timeout ?? TimeSpan.FromMinutes(5)}:\n{await output}{await error}");
+        }
+
         return (process.ExitCode, await output + await error);
     }
 }
