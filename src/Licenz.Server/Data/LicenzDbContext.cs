@@ -58,6 +58,12 @@ public class LicenzDbContext : DbContext, IDataProtectionKeyContext
     /// <summary>The dashboard's cookie keys (sealed under the master key), shared by every node, so a session outlives a node.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
+    /// <summary>Whether the group-commit writer runs a group on this context: a write's save then waits for the group's (<see cref="GroupCommit.SaveAsync"/>).</summary>
+    internal bool InGroup { get; set; }
+
+    /// <summary>In a group, whether a write's save waits for the group's (<see cref="GroupCommit.SaveAsync"/>).</summary>
+    internal bool SaveWaiting { get; set; }
+
     /// <summary>Set for each use of a pooled context (see <see cref="DatabaseSetup"/>).</summary>
     public Tenancy? Tenancy { get; internal set; }
 

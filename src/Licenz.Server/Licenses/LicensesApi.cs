@@ -206,12 +206,22 @@ public static class LicensesApi
             Activity = new LicenseActivity(),
         }, key);
 
-        // Written with the other creations waiting, in one transaction (the policy is only read: its event shows it).
+        // Written with the other creations waiting: their rows saved together, in one transaction. The policy is only read
+        // (its event shows it): attached once for the licenses of a group that follow it.
         await writes.RunAsync(db, async (writer, ct) =>
         {
-            writer.Policies.Attach(policy);
+            if (writer.Policies.Local.FindEntry(policy.Id) is { } attached)
+            {
+                license.Policy = attached.Entity;
+            }
+            else
+            {
+                writer.Policies.Attach(policy);
+            }
+
             writer.Licenses.Add(license);
-            return await writer.SaveChangesAsync(ct);
+            await GroupCommit.SaveAsync(writer, ct);
+            return license;
         }, cancellationToken);
         return TypedResults.Created($"{ApiRoutes.BaseOf(context)}/licenses/{license.Id}", new DataEnvelope<LicenseDto>(license.ToDto(key, now)));
     }

@@ -86,6 +86,12 @@ public static class MachineActivation
     {
         var now = time.GetUtcNow().UtcDateTime;
         var fingerprint = spec.Fingerprint;
+        if (offlineFileId is not null)
+        {
+            // Reads the machines the group's writes before it added: they are saved first.
+            await GroupCommit.SavePendingAsync(db, cancellationToken);
+        }
+
         var existing = offlineFileId is null ? null : await queries.MachineByFingerprint(db, license.Id, fingerprint, cancellationToken);
         if (existing is not null)
         {
@@ -96,6 +102,7 @@ public static class MachineActivation
         var policy = license.Policy;
         if (policy?.FingerprintMatching == FingerprintMatching.MostComponents && spec.Components is { Count: > 0 } presented)
         {
+            await GroupCommit.SavePendingAsync(db, cancellationToken);
             var machines = await db.Machines.Where(m => m.LicenseId == license.Id).ToListAsync(cancellationToken);
             var match = machines.FirstOrDefault(m => MachineRules.MostMatch(MachineRules.ReadComponents(m.Components), presented));
             if (match is not null)
@@ -161,7 +168,9 @@ public static class MachineActivation
 
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            // In a group the save waits for the group's, with the activations beside it; a second machine of the same
+            // fingerprint then fails the group, and this write, run again alone, lands below.
+            await GroupCommit.SaveAsync(db, cancellationToken);
         }
         catch (DbUpdateException exception) when (DatabaseConflicts.IsUniqueViolation(exception) && transaction.IsOwn)
         {
