@@ -115,10 +115,14 @@ public sealed class RevocationList
         return list is not null;
     }
 
-    /// <summary>Why this list refuses a file with <paramref name="claims"/>, or null when it does not name its license or machine.</summary>
+    /// <summary>
+    /// Why this list refuses a file with <paramref name="claims"/>, or null when it does not name its license or machine —
+    /// or when the file was issued at this version or a later one: the server issued it knowing what the list says (a
+    /// license reinstated since the list was kept gets files again).
+    /// </summary>
     internal (string Code, string Message)? Refusal(LicenseFileClaims claims)
     {
-        if (claims.Issuer != Issuer)
+        if (claims.Issuer != Issuer || claims.RevocationVersion >= Version)
         {
             return null;
         }

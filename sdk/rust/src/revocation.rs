@@ -122,9 +122,11 @@ impl RevocationList {
             .filter(|list| list.issuer == issuer)
     }
 
-    /// Why this list refuses a file with `claims`, or `None` when it names neither its license nor its machine.
+    /// Why this list refuses a file with `claims`, or `None` when it names neither its license nor its machine — or
+    /// when the file was issued at this version or a later one: the server issued it knowing what the list says (a
+    /// license reinstated since the list was kept gets files again).
     pub(crate) fn refusal(&self, claims: &LicenseFileClaims) -> Option<(LicenseFileCode, String)> {
-        if claims.issuer != self.issuer {
+        if claims.issuer != self.issuer || claims.revocation_version >= self.version {
             return None;
         }
         if let Some(state) = self.licenses.get(&claims.license_id) {

@@ -79,6 +79,22 @@ public sealed class RevocationListTests : IDisposable
     }
 
     [Fact]
+    public void AFileIssuedAtTheListsVersionOrLaterIsNotRefusedByIt()
+    {
+        // Suspended at version 5, reinstated at 6: a file issued since (version 6) stands against the list kept at 5.
+        var clock = Keeping(List(5, new() { ["lic_test"] = "suspended" }, ["mach_test"]));
+
+        var issuedSince = Verify(File(TestLicenses.Claims() with { RevocationVersion = 6 }), clock);
+        var issuedAtIt = Verify(File(TestLicenses.MachineClaims() with { RevocationVersion = 5 }), clock, TestLicenses.Fingerprint);
+        var issuedBefore = Verify(File(TestLicenses.Claims() with { RevocationVersion = 4 }), clock);
+
+        Assert.Equal((LicenseFileCodes.Valid, true), (issuedSince.Code, issuedSince.RevocationListOutdated));
+        // Still outdated: version 6, seen in the first file, is remembered.
+        Assert.Equal((LicenseFileCodes.Valid, true), (issuedAtIt.Code, issuedAtIt.RevocationListOutdated));
+        Assert.Equal(LicenseFileCodes.Suspended, issuedBefore.Code);
+    }
+
+    [Fact]
     public void AListOfAnotherIssuerOrNotNamingTheLicenseChangesNothing()
     {
         var other = Verify(File(TestLicenses.Claims()), Keeping(List(5, new() { ["lic_other"] = "revoked" })));
