@@ -187,6 +187,9 @@ public sealed class CapturedStartupOutput : StartupOutput
 
     public string? AdminKey => Lines.FirstOrDefault(l => l.StartsWith("Admin API key: ", StringComparison.Ordinal))?["Admin API key: ".Length..];
 
+    /// <summary>The dashboard's one-time setup link for the first owner, as printed (absolute when the server listens on a socket).</summary>
+    public string? SetupLink => Lines.FirstOrDefault(l => l.StartsWith(LicenzStartup.SetupLinkLabel, StringComparison.Ordinal))?[LicenzStartup.SetupLinkLabel.Length..];
+
     public override void Write(IReadOnlyList<string> lines)
     {
         lock (_lines)

@@ -1,13 +1,16 @@
 using System.Security.Claims;
-using Licenz.Server.ApiKeys;
+using Licenz.Server.Dashboard.Members;
 using Licenz.Server.Data;
 using Licenz.Server.Hosting;
 using Licenz.Server.Http;
 using Licenz.Server.Signing;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -15,24 +18,40 @@ using Microsoft.Extensions.Options;
 namespace Licenz.Server.Dashboard;
 
 /// <summary>
-/// The web dashboard at <c>/dashboard</c>: sign in with an admin API key (the page's "Admin: Dashboard"),
-/// then Settings → API Keys to create and revoke keys. The session is an HttpOnly, Secure, SameSite=Strict
-/// cookie that names the key; every request re-checks that key, so revoking it ends the session.
+/// The web dashboard at <c>/dashboard</c>, for people: members of an account sign in with their email and password
+/// (ASP.NET Core Identity's hasher and lockout) and, if they set one up, an authenticator code. The session is an
+/// HttpOnly, Secure, SameSite=Strict cookie that names the member and the security stamp it was opened with; every
+/// request reads the member again, so a changed password, a changed role or a removed member takes effect at once.
 /// </summary>
 public static class DashboardSetup
 {
     public const string Scheme = "Dashboard";
+
+    /// <summary>The few minutes between a right password and the authenticator code it still needs.</summary>
+    public const string TwoFactorScheme = "DashboardTwoFactor";
+
     public const string Path = "/dashboard";
-    public const string KeyIdClaim = "licenz:key";
+    public const string MemberClaim = "licenz:member";
     public const string AccountClaim = "licenz:account";
+    public const string StampClaim = "licenz:stamp";
+
+    /// <summary>Authorization policies: any member; owners and admins; owners, admins and support; owners.</summary>
+    public const string AnyMember = "dashboard";
+    public const string Admins = "dashboard.admins";
+    public const string SupportDesk = "dashboard.support";
+    public const string Owners = "dashboard.owners";
 
     public static IServiceCollection AddLicenzDashboard(this IServiceCollection services, AuthenticationBuilder authentication)
     {
         services.AddRazorPages(pages =>
         {
             pages.RootDirectory = "/Dashboard/Pages";
-            pages.Conventions.AuthorizeFolder("/", DashboardPolicy);
+            pages.Conventions.AuthorizeFolder("/", AnyMember);
             pages.Conventions.AllowAnonymousToPage("/Login");
+            pages.Conventions.AllowAnonymousToPage("/LoginTwoFactor");
+            pages.Conventions.AllowAnonymousToPage("/Setup");
+            pages.Conventions.AuthorizePage("/Settings/ApiKeys", Admins);
+            pages.Conventions.AuthorizePage("/Settings/Members", Owners);
         });
         services.Configure<CookieTempDataProviderOptions>(tempData =>
         {
@@ -43,10 +62,36 @@ public static class DashboardSetup
             tempData.Cookie.SameSite = SameSiteMode.Strict;
             tempData.Cookie.IsEssential = true;
         });
-        services.AddAuthorizationBuilder().AddPolicy(DashboardPolicy, policy => policy
-            .AddAuthenticationSchemes(Scheme)
-            .RequireAuthenticatedUser()
-            .RequireClaim(KeyIdClaim));
+        services.Configure<AntiforgeryOptions>(antiforgery =>
+        {
+            antiforgery.Cookie.Name = "licenz_antiforgery";
+            antiforgery.Cookie.Path = Path;
+            antiforgery.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            antiforgery.Cookie.SameSite = SameSiteMode.Strict;
+        });
+        services.AddAuthorizationBuilder()
+            .AddPolicy(AnyMember, policy => Members(policy))
+            .AddPolicy(Admins, policy => Members(policy).RequireRole(RoleName(MemberRole.Owner), RoleName(MemberRole.Admin)))
+            .AddPolicy(SupportDesk, policy => Members(policy).RequireRole(RoleName(MemberRole.Owner), RoleName(MemberRole.Admin), RoleName(MemberRole.Support)))
+            .AddPolicy(Owners, policy => Members(policy).RequireRole(RoleName(MemberRole.Owner)));
+
+        services.AddIdentityCore<Member>(identity =>
+            {
+                // Length over composition rules (NIST SP 800-63B): a long passphrase, whatever its characters.
+                identity.Password.RequiredLength = 12;
+                identity.Password.RequireDigit = false;
+                identity.Password.RequireLowercase = false;
+                identity.Password.RequireUppercase = false;
+                identity.Password.RequireNonAlphanumeric = false;
+                identity.Password.RequiredUniqueChars = 4;
+                identity.Lockout.MaxFailedAccessAttempts = MaxFailedSignIns;
+                identity.Lockout.DefaultLockoutTimeSpan = LockoutTime;
+                identity.Lockout.AllowedForNewUsers = true;
+                identity.User.RequireUniqueEmail = true;
+            })
+            .AddUserStore<MemberStore>()
+            .AddTokenProvider<AuthenticatorTokenProvider<Member>>(TokenOptions.DefaultAuthenticatorProvider);
+        services.AddScoped<DashboardSignIn>();
 
         authentication.AddCookie(Scheme, cookie =>
         {
@@ -57,10 +102,20 @@ public static class DashboardSetup
             cookie.Cookie.Path = Path;
             cookie.LoginPath = Path + "/login";
             cookie.LogoutPath = Path + "/login";
-            cookie.AccessDeniedPath = Path + "/login";
+            cookie.AccessDeniedPath = Path + "/forbidden";
             cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
             cookie.SlidingExpiration = true;
             cookie.Events.OnValidatePrincipal = ValidateSessionAsync;
+        });
+        authentication.AddCookie(TwoFactorScheme, cookie =>
+        {
+            cookie.Cookie.Name = "licenz_2fa";
+            cookie.Cookie.HttpOnly = true;
+            cookie.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            cookie.Cookie.SameSite = SameSiteMode.Strict;
+            cookie.Cookie.Path = Path + "/login";
+            cookie.ExpireTimeSpan = TimeSpan.FromMinutes(5);
+            cookie.SlidingExpiration = false;
         });
 
         // Session cookies are protected with keys kept in the database (sealed under the master key), so they survive
@@ -73,43 +128,66 @@ public static class DashboardSetup
         return services;
     }
 
+    /// <summary>Wrong passwords (or codes) in a row before a member is locked out for <see cref="LockoutTime"/>.</summary>
+    public const int MaxFailedSignIns = 5;
+
+    public static readonly TimeSpan LockoutTime = TimeSpan.FromMinutes(15);
+
     public static IEndpointConventionBuilder MapLicenzDashboard(this IEndpointRouteBuilder routes) => new ConventionBuilders(
-        routes.MapRazorPages(),
-        routes.MapGet(Path + "/dashboard.css", () => Results.Text(DashboardStyles.Css, "text/css; charset=utf-8")).ExcludeFromDescription(),
-        routes.MapDashboardNotFound());
+        [routes.MapRazorPages(), .. DashboardAssets.Map(routes), routes.MapDashboardNotFound()]);
 
-    private const string DashboardPolicy = "dashboard";
+    public static string RoleName(MemberRole role) => ApiNames<MemberRole>.Name(role);
 
-    public static ClaimsPrincipal Principal(ApiCaller caller) => new(new ClaimsIdentity(
-        [new Claim(KeyIdClaim, caller.KeyId), new Claim(AccountClaim, caller.AccountId)], Scheme));
+    private static AuthorizationPolicyBuilder Members(AuthorizationPolicyBuilder policy) => policy
+        .AddAuthenticationSchemes(Scheme)
+        .RequireAuthenticatedUser()
+        .RequireClaim(MemberClaim);
+
+    /// <summary>The session's principal: who, in which account, opened with which security stamp, in which role now.</summary>
+    public static ClaimsPrincipal Principal(Member member) => new(new ClaimsIdentity(
+        [
+            new Claim(MemberClaim, member.Id), new Claim(AccountClaim, member.AccountId), new Claim(StampClaim, member.SecurityStamp),
+            new Claim(ClaimTypes.Role, RoleName(member.Role)), new Claim(ClaimTypes.Email, member.Email),
+        ],
+        Scheme, ClaimTypes.Email, ClaimTypes.Role));
 
     public static string AccountId(this ClaimsPrincipal user) => user.FindFirstValue(AccountClaim)!;
 
-    public static string KeyId(this ClaimsPrincipal user) => user.FindFirstValue(KeyIdClaim)!;
+    public static string MemberId(this ClaimsPrincipal user) => user.FindFirstValue(MemberClaim)!;
 
-    /// <summary>A session lasts only as long as the admin key it was opened with is active.</summary>
+    /// <summary>The member's role as this request read it.</summary>
+    public static MemberRole Role(this ClaimsPrincipal user) =>
+        ApiNames<MemberRole>.TryParse(user.FindFirstValue(ClaimTypes.Role), out var role) ? role : MemberRole.ReadOnly;
+
+    /// <summary>Whether the member may do what <paramref name="least"/> may: owner ⊇ admin ⊇ support ⊇ read-only.</summary>
+    public static bool Can(this ClaimsPrincipal user, MemberRole least) => user.Role() <= least;
+
+    /// <summary>
+    /// A session lasts as long as its member is there with the security stamp it was opened with: a password change, a
+    /// new second factor or removal ends it. The role is read again each request, so a changed role counts at once.
+    /// </summary>
     private static async Task ValidateSessionAsync(CookieValidatePrincipalContext context)
     {
-        var keyId = context.Principal?.FindFirstValue(KeyIdClaim);
+        var memberId = context.Principal?.FindFirstValue(MemberClaim);
         var accountId = context.Principal?.FindFirstValue(AccountClaim);
+        var stamp = context.Principal?.FindFirstValue(StampClaim);
         var services = context.HttpContext.RequestServices;
         var db = services.GetRequiredService<LicenzDbContext>();
-        var now = services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
 
-        // Before the session's account is served: the key is looked up by its id and its account together.
-        var active = keyId is not null && accountId is not null && await db.ApiKeys.AsNoTracking()
+        // Before the session's account is served: the member is looked up by its id and its account together.
+        var member = memberId is null || accountId is null ? null : await db.Members.AsNoTracking()
             .IgnoreQueryFilters([LicenzDbContext.TenantFilter])
-            .AnyAsync(k => k.Id == keyId && k.AccountId == accountId && k.Type == ApiKeyType.Admin && k.RevokedAt == null
-                && (k.ExpiresAt == null || k.ExpiresAt > now));
-        if (!active)
+            .FirstOrDefaultAsync(m => m.Id == memberId && m.AccountId == accountId);
+        if (member is null || member.SecurityStamp != stamp)
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(Scheme);
             return;
         }
 
-        // The session acts for its account: the pages' queries see that account's rows only.
-        services.GetRequiredService<Tenancy>().Serve(new DashboardSession(accountId!, keyId!));
+        // The session acts for its account, and the member is who acts (on events).
+        services.GetRequiredService<Tenancy>().Serve(new DashboardSession(member.AccountId, member.Id));
+        context.ReplacePrincipal(Principal(member));
     }
 
     private sealed record DashboardSession(string AccountId, string KeyId) : IRequestTenant;

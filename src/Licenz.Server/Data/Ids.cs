@@ -15,6 +15,8 @@ public static class Ids
     public const string Policy = "pol";
     public const string Entitlement = "ent";
     public const string Machine = "mach";
+    public const string Member = "mem";
+    public const string Invitation = "inv";
 
     public static string New(string prefix, TimeProvider time)
     {

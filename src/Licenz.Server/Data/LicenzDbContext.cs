@@ -54,6 +54,8 @@ public class LicenzDbContext : DbContext, IDataProtectionKeyContext
     public DbSet<SigningKeyRecord> SigningKeys => Set<SigningKeyRecord>();
     public DbSet<LicenzEvent> Events => Set<LicenzEvent>();
     public DbSet<Revocations.RevocationEntry> Revocations => Set<Revocations.RevocationEntry>();
+    public DbSet<Dashboard.Members.Member> Members => Set<Dashboard.Members.Member>();
+    public DbSet<Dashboard.Members.Invitation> Invitations => Set<Dashboard.Members.Invitation>();
 
     /// <summary>The dashboard's cookie keys (sealed under the master key), shared by every node, so a session outlives a node.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

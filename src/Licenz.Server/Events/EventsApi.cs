@@ -14,7 +14,7 @@ namespace Licenz.Server.Events;
 /// <param name="Type">What happened: <c>license.created</c>, <c>license.suspended</c>, <c>product.deleted</c>, <c>api_key.revoked</c>, …</param>
 /// <param name="ResourceType">license, product, policy, entitlement, machine, api_key, signing_key or account.</param>
 /// <param name="ResourceId">The id of the resource that changed.</param>
-/// <param name="ActorKeyId">The API key that made the change (through the API or the dashboard); null for the server's own work.</param>
+/// <param name="ActorKeyId">Who made the change: the API key (<c>key_…</c>) through the API, the member (<c>mem_…</c>) in the dashboard; null for the server's own work.</param>
 /// <param name="CreatedAt">When the change was committed (UTC).</param>
 /// <param name="Data">The resource as it was right after the change (before it, for a deletion), as the API shows it; a license's key masked to its last group (<c>LIC-*****-*****-7K3MX</c>): the log keeps no usable license key.</param>
 public sealed record EventDto(string Id, string Type, string ResourceType, string ResourceId, string? ActorKeyId, DateTime CreatedAt, JsonElement Data);

@@ -1,4 +1,5 @@
 using Licenz.Server.Accounts;
+using Licenz.Server.Dashboard.Members;
 using Licenz.Server.Data;
 using Licenz.Server.Http;
 using Licenz.Server.Licenses;
@@ -26,6 +27,7 @@ public sealed class LicenzStartup(
     ILogger<LicenzStartup> logger) : IHostedLifecycleService
 {
     private bool _printedKey;
+    private string? _setupToken;
 
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
@@ -37,7 +39,7 @@ public sealed class LicenzStartup(
         var db = scope.ServiceProvider.GetRequiredService<LicenzDbContext>();
         await DatabaseSetup.PrepareAsync(db, database.Value.MigratesAtStart, logger, cancellationToken);
         var provisioner = scope.ServiceProvider.GetRequiredService<AccountProvisioner>();
-        var (_, key) = await provisioner.EnsureDefaultAccountAsync(settings.DefaultAccountName, settings.ParsedPlan, cancellationToken);
+        var (account, key) = await provisioner.EnsureDefaultAccountAsync(settings.DefaultAccountName, settings.ParsedPlan, cancellationToken);
 
         // Accounts from before signing keys existed get theirs now, so no request has to create one.
         var ring = scope.ServiceProvider.GetRequiredService<SigningKeyRing>();
@@ -66,7 +68,11 @@ public sealed class LicenzStartup(
         var licenseKeys = scope.ServiceProvider.GetRequiredService<LicenseKeyProtection>();
         await LicenseKeyUpgrade.SealPlaintextKeysAsync(db, licenseKeys, logger, cancellationToken);
         await LicenseKeyUpgrade.CheckMasterKeyAsync(db, licenseKeys, cancellationToken);
-        await DefaultPolicies.UpgradeAsync(db, scope.ServiceProvider.GetRequiredService<TimeProvider>(), logger, cancellationToken);
+        var time = scope.ServiceProvider.GetRequiredService<TimeProvider>();
+        await DefaultPolicies.UpgradeAsync(db, time, logger, cancellationToken);
+
+        // While nobody can sign in to the dashboard, each start prints a link that makes its first owner.
+        _setupToken = await MemberInvitations.SetupLinkAsync(db, time, account.Id, cancellationToken);
 
         if (key is not null)
         {
@@ -102,6 +108,7 @@ public sealed class LicenzStartup(
         if (addresses.Count == 0)
         {
             // An in-memory server (no sockets) has no addresses to show.
+            AddSetupLink(lines, "");
             output.Write(lines);
             return Task.CompletedTask;
         }
@@ -118,12 +125,25 @@ public sealed class LicenzStartup(
         }
 
         var shown = (https ?? addresses.First()).Replace("://[::]", "://localhost").Replace("://0.0.0.0", "://localhost").Replace("://+", "://localhost").Replace("://*", "://localhost");
+        AddSetupLink(lines, shown);
         lines.Add($"Licenz API: {shown}{ApiRoutes.Base}");
         lines.Add($"API reference: {shown}{ApiRoutes.Base}/reference");
         lines.Add($"Dashboard: {shown}{Dashboard.DashboardSetup.Path}");
         output.Write(lines);
         return Task.CompletedTask;
     }
+
+    private void AddSetupLink(List<string> lines, string address)
+    {
+        if (_setupToken is not null)
+        {
+            lines.Add($"{SetupLinkLabel}{address}{MemberInvitations.LinkPath}{_setupToken}");
+            lines.Add($"  Open it within {MemberInvitations.SetupLifetime.TotalHours:0} hours to make the dashboard's first owner (it works once). " +
+                "Later: create-dashboard-user --email you@example.com --role owner");
+        }
+    }
+
+    public const string SetupLinkLabel = "Dashboard setup link: ";
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Licenz.Server.Accounts;
 using Licenz.Server.ApiKeys;
+using Licenz.Server.Dashboard.Members;
 using Licenz.Server.Data;
 using Licenz.Server.Http;
 using Licenz.Server.RateLimiting;
@@ -11,12 +12,12 @@ namespace Licenz.Server.Hosting;
 
 /// <summary>
 /// Operator commands run against the same configuration and database as the server, for recovery and
-/// headless provisioning: <c>create-api-key</c>, <c>create-account</c>, <c>migrate</c>. The secret goes
+/// headless provisioning: <c>create-api-key</c>, <c>create-account</c>, <c>create-dashboard-user</c>, <c>migrate</c>. The secret goes
 /// to standard output on a line of its own; everything else goes to standard error.
 /// </summary>
 public static class ServerCommands
 {
-    private static readonly string[] Names = ["create-api-key", "create-account", "migrate", "--help", "-h", "-?"];
+    private static readonly string[] Names = ["create-api-key", "create-account", "create-dashboard-user", "migrate", "--help", "-h", "-?"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Names.Contains(args[0]);
 
@@ -28,6 +29,7 @@ public static class ServerCommands
         };
         root.Subcommands.Add(CreateApiKey());
         root.Subcommands.Add(CreateAccount());
+        root.Subcommands.Add(CreateDashboardUser());
         root.Subcommands.Add(Migrate());
         return await root.Parse(args).InvokeAsync();
     }
@@ -99,6 +101,61 @@ public static class ServerCommands
             await Console.Error.WriteLineAsync($"Created account {created.Id} ({created.Name}, {ApiNames<Plan>.Name(created.Plan)} plan). Its admin API key is shown once:");
             await Console.Out.WriteLineAsync($"Account: {created.Id}");
             await Console.Out.WriteLineAsync($"Admin API key: {adminKey}");
+            return 0;
+        }, cancellationToken));
+        return command;
+    }
+
+    private static Command CreateDashboardUser()
+    {
+        var email = new Option<string>("--email") { Description = "The email the member signs in with", Required = true };
+        var role = new Option<string>("--role") { Description = ApiNames<MemberRole>.List, DefaultValueFactory = _ => "owner" };
+        var account = new Option<string?>("--account") { Description = "Account id (acct_…); the default account when left out" };
+        var url = new Option<string?>("--url") { Description = "The server's address as browsers reach it (https://licenz.example.com), to print the whole link" };
+        var command = new Command("create-dashboard-user",
+            "Print a one-time link that makes a dashboard member (an owner, to begin with): whoever opens it chooses the password. There is never a default password.")
+            { email, role, account, url };
+        command.SetAction((result, cancellationToken) => WithDatabaseAsync(result, async (services, db) =>
+        {
+            if (!ApiNames<MemberRole>.TryParseLoose(result.GetValue(role), out var memberRole))
+            {
+                return Fail($"--role must be one of {ApiNames<MemberRole>.List}.");
+            }
+
+            var address = result.GetValue(email)!.Trim();
+            if (!System.Net.Mail.MailAddress.TryCreate(address, out var parsed) || parsed.Address != address || address.Length > 254)
+            {
+                return Fail("--email must be an email address, such as owner@example.com.");
+            }
+
+            var members = services.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Member>>();
+            if (await members.FindByEmailAsync(address) is not null)
+            {
+                return Fail($"{address} is already a dashboard member.");
+            }
+
+            var accountId = result.GetValue(account);
+            var target = accountId is null
+                ? await db.Accounts.FirstOrDefaultAsync(a => a.IsDefault, cancellationToken)
+                : await db.Accounts.FirstOrDefaultAsync(a => a.Id == accountId, cancellationToken);
+            if (target is null)
+            {
+                return Fail(accountId is null ? "There is no default account yet: start the server once first." : $"No account with id '{accountId}'.");
+            }
+
+            var (invitation, token) = MemberInvitations.Issue(db, services.GetRequiredService<TimeProvider>(), target.Id, address, memberRole, invitedBy: null,
+                MemberInvitations.InvitationLifetime);
+            await db.SaveChangesAsync(cancellationToken);
+            var path = MemberInvitations.LinkPath + token;
+            await Console.Error.WriteLineAsync(
+                $"A one-time link makes {address} a dashboard {ApiNames<MemberRole>.Name(memberRole)} of account {target.Id} ({target.Name}); " +
+                $"it works once, until {invitation.ExpiresAt:yyyy-MM-dd HH:mm} UTC, and is shown once:");
+            await Console.Out.WriteLineAsync($"Dashboard setup link: {(result.GetValue(url) is { } server ? server.TrimEnd('/') + path : path)}");
+            if (result.GetValue(url) is null)
+            {
+                await Console.Error.WriteLineAsync($"Open it on the server's address (for example {LicenzServer.DefaultUrl}{path}), or give --url.");
+            }
+
             return 0;
         }, cancellationToken));
         return command;

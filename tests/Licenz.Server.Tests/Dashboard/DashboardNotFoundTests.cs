@@ -62,11 +62,22 @@ public sealed class DashboardNotFoundTests(LicenzApplication app) : IClassFixtur
 
         using var login = await browser.GetAsync("/dashboard/login", Cancel);
         using var css = await browser.GetAsync("/dashboard/dashboard.css", Cancel);
+        using var script = await browser.GetAsync("/dashboard/dashboard.js", Cancel);
 
         Assert.Equal(HttpStatusCode.OK, login.StatusCode);
-        Assert.Contains("Admin API key", await login.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+        Assert.Contains("<h1>Sign in to the dashboard</h1>", await login.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, css.StatusCode);
         Assert.Equal("text/css", css.Content.Headers.ContentType?.MediaType);
+        Assert.Contains(":root", await css.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+        Assert.Equal("text/javascript", script.Content.Headers.ContentType?.MediaType);
+
+        // Served with an entity tag: a browser that has the file gets 304 and no body.
+        var tag = css.Headers.ETag;
+        Assert.NotNull(tag);
+        using var again = new HttpRequestMessage(HttpMethod.Get, "/dashboard/dashboard.css") { Headers = { IfNoneMatch = { tag } } };
+        using var notModified = await browser.SendAsync(again, Cancel);
+        Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
     }
 
     private HttpClient Browser()

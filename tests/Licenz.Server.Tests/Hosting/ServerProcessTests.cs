@@ -245,6 +245,42 @@ public sealed partial class ServerProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task TheFirstStartPrintsASetupLinkAndCreateDashboardUserPrintsAnInvitationLink()
+    {
+        await using var server = LicenzProcess.Start(_folder, ["--urls", AnyLoopbackPort]);
+        var api = await server.WaitUntilListeningAsync();
+        var origin = api.GetLeftPart(UriPartial.Authority);
+        var setup = Assert.Single(server.Output, l => l.StartsWith("Dashboard setup link: ", StringComparison.Ordinal))["Dashboard setup link: ".Length..];
+        Assert.Matches($"^{Regex.Escape(origin)}/dashboard/setup/[A-Za-z0-9_-]{{43}}$", setup);
+
+        var (exitCode, output, error) = await LicenzProcess.RunAsync(_folder,
+            ["create-dashboard-user", "--email", "ops@example.com", "--role", "admin", "--url", origin]);
+        Assert.True(exitCode == 0, $"Exit code {exitCode}: {error}");
+        var invitation = Assert.Single(output)["Dashboard setup link: ".Length..];
+        Assert.Matches($"^{Regex.Escape(origin)}/dashboard/setup/[A-Za-z0-9_-]{{43}}$", invitation);
+        Assert.Contains("ops@example.com", error);
+
+        using var browser = new HttpClient(new SocketsHttpHandler
+        {
+            SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
+        });
+        foreach (var (link, expected) in new[] { (setup, "You are joining as <strong>owner</strong>"), (invitation, "value=\"ops@example.com\"") })
+        {
+            using var page = await browser.GetAsync(link, Cancel);
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            Assert.Contains(expected, await page.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+        }
+
+        // A role that does not exist, or an address that is none, is refused with the reason.
+        var (badRole, _, roleError) = await LicenzProcess.RunAsync(_folder, ["create-dashboard-user", "--email", "x@example.com", "--role", "superuser"]);
+        Assert.Equal(2, badRole);
+        Assert.Contains("--role must be one of owner, admin, support, read_only", roleError);
+        var (badEmail, _, emailError) = await LicenzProcess.RunAsync(_folder, ["create-dashboard-user", "--email", "not an address"]);
+        Assert.Equal(2, badEmail);
+        Assert.Contains("--email must be an email address", emailError);
+    }
+
+    [Fact]
     public async Task CreateAccountPrintsTheNewAccountAndAnAdminKeyForIt()
     {
         await using var server = LicenzProcess.Start(_folder, ["--urls", AnyLoopbackPort]);

@@ -1,41 +1,51 @@
-using Licenz.Server.ApiKeys;
-using Licenz.Server.Http;
+using Licenz.Server.Dashboard.Members;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Licenz.Server.Dashboard.Pages;
 
-public sealed class LoginModel(ApiKeyResolver resolver) : PageModel
+public sealed class LoginModel(DashboardSignIn signIn) : PageModel
 {
     [BindProperty]
-    public string? ApiKey { get; set; }
+    public string? Email { get; set; }
+
+    [BindProperty]
+    public string? Password { get; set; }
+
+    [BindProperty(SupportsGet = true)]
+    public string? ReturnUrl { get; set; }
 
     public string? Error { get; private set; }
 
     public async Task<IActionResult> OnGetAsync()
     {
         var session = await HttpContext.AuthenticateAsync(DashboardSetup.Scheme);
-        return session.Succeeded ? LocalRedirect(DashboardSetup.Path) : Page();
+        return session.Succeeded ? LocalRedirect(Next) : Page();
     }
 
     public async Task<IActionResult> OnPostAsync()
     {
-        var caller = string.IsNullOrWhiteSpace(ApiKey) ? null : (await resolver.ResolveAsync(ApiKey.Trim(), HttpContext.RequestAborted))?.Caller;
-        if (caller is null)
+        if (string.IsNullOrWhiteSpace(Email) || string.IsNullOrEmpty(Password))
         {
-            Error = "The API key provided is invalid or expired.";
+            Error = "Enter your email and your password.";
             return Page();
         }
 
-        if (caller.KeyType != ApiKeyType.Admin)
+        var (outcome, lockedUntil) = await signIn.PasswordAsync(HttpContext, Email, Password);
+        switch (outcome)
         {
-            Error = $"This is a {caller.KeyType.Name()} key; the dashboard needs an admin API key.";
-            return Page();
+            case SignInOutcome.SignedIn:
+                return LocalRedirect(Next);
+            case SignInOutcome.NeedsCode:
+                return RedirectToPage("/LoginTwoFactor", new { ReturnUrl });
+            case SignInOutcome.LockedOut:
+                Error = LockedOut(lockedUntil);
+                return Page();
+            default:
+                Error = "That email and password do not match a member. Check both and try again.";
+                return Page();
         }
-
-        await HttpContext.SignInAsync(DashboardSetup.Scheme, DashboardSetup.Principal(caller));
-        return LocalRedirect(DashboardSetup.Path);
     }
 
     public async Task<IActionResult> OnPostLogoutAsync()
@@ -43,4 +53,14 @@ public sealed class LoginModel(ApiKeyResolver resolver) : PageModel
         await HttpContext.SignOutAsync(DashboardSetup.Scheme);
         return LocalRedirect(DashboardSetup.Path + "/login");
     }
+
+    private string Next => ReturnTo(Url, ReturnUrl);
+
+    /// <summary>Where to go once signed in: the page asked for, if it is the dashboard's; the overview otherwise.</summary>
+    public static string ReturnTo(IUrlHelper url, string? returnUrl) =>
+        returnUrl is not null && url.IsLocalUrl(returnUrl) && returnUrl.StartsWith(DashboardSetup.Path, StringComparison.Ordinal) ? returnUrl : DashboardSetup.Path;
+
+    public static string LockedOut(DateTime? until) =>
+        $"Too many failed attempts: this member is locked out{(until is { } end ? $" until {end:yyyy-MM-dd HH:mm} UTC" : "")}. " +
+        $"Wait {DashboardSetup.LockoutTime.TotalMinutes:0} minutes, or ask an owner.";
 }

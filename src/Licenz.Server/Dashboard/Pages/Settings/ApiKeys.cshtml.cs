@@ -3,7 +3,6 @@ using System.Text.Json.Serialization;
 using Licenz.Server.ApiKeys;
 using Licenz.Server.Data;
 using Licenz.Server.Http;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
@@ -86,13 +85,6 @@ public sealed class ApiKeysModel(LicenzDbContext db, TimeProvider time) : PageMo
             return NotFound();
         }
 
-        if (key.Id == User.KeyId())
-        {
-            // The session's own key: the session ends with it.
-            await HttpContext.SignOutAsync(DashboardSetup.Scheme);
-            return LocalRedirect(DashboardSetup.Path + "/login");
-        }
-
         return RedirectToPage();
     }
 
@@ -108,4 +100,5 @@ public sealed class ApiKeysModel(LicenzDbContext db, TimeProvider time) : PageMo
 
 [JsonSourceGenerationOptions(Converters = [typeof(ApiEnumConverterFactory)])]
 [JsonSerializable(typeof(CreatedApiKeyDto))]
+[JsonSerializable(typeof(string[]))]
 internal sealed partial class DashboardJson : JsonSerializerContext;
