@@ -51,6 +51,7 @@ public sealed class ActivityRecorder(IServiceScopeFactory scopes, IOptions<Activ
     // of thousands of licenses wait here. Ids that do not pack (not made by Ids.New) wait by their string.
     private readonly ConcurrentDictionary<UInt128, long> _licensesValidated = new();
     private readonly ConcurrentDictionary<string, long> _otherLicensesValidated = new();
+    private readonly ConcurrentDictionary<(string Account, DateOnly Day), DayCounts> _daily = new();
     private readonly SemaphoreSlim _flushing = new(1, 1);
     private long _writtenUpTo = time.GetUtcNow().UtcTicks;
 
@@ -73,6 +74,20 @@ public sealed class ActivityRecorder(IServiceScopeFactory scopes, IOptions<Activ
 
     /// <summary>As <see cref="LicenseValidated(string, DateTime)"/>, for an id already packed (<see cref="Ids.TryPack"/>): the verification cache keeps them so.</summary>
     public void LicenseValidated(UInt128 packedLicenseId, DateTime at) => Note(_licensesValidated, packedLicenseId, at);
+
+    /// <summary>Counts a verification or an activation of <paramref name="accountId"/> on the day of <paramref name="at"/> (UTC).</summary>
+    public void Count(string accountId, DailyCount what, DateTime at)
+    {
+        var counts = _daily.GetOrAdd((accountId, DateOnly.FromDateTime(at)), static _ => new DayCounts());
+        if (what == DailyCount.Verification)
+        {
+            Interlocked.Increment(ref counts.Verifications);
+        }
+        else
+        {
+            Interlocked.Increment(ref counts.Activations);
+        }
+    }
 
     /// <summary>Ids whose time waits to be written (tests).</summary>
     internal int Waiting => _keysUsed.Count + LicensesWaiting;
@@ -180,7 +195,8 @@ public sealed class ActivityRecorder(IServiceScopeFactory scopes, IOptions<Activ
             var keys = Pending(_keysUsed, StringComparer.Ordinal);
             var licenses = Pending(_licensesValidated, Comparer<UInt128>.Default);
             var otherLicenses = Pending(_otherLicensesValidated, StringComparer.Ordinal);
-            if (keys.Length + licenses.Length + otherLicenses.Length == 0)
+            var days = TakeCounts();
+            if (keys.Length + licenses.Length + otherLicenses.Length + days.Count == 0)
             {
                 Volatile.Write(ref _writtenUpTo, startedAt);
                 return;
@@ -191,6 +207,11 @@ public sealed class ActivityRecorder(IServiceScopeFactory scopes, IOptions<Activ
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<LicenzDbContext>();
             await using var largeCache = await SqliteConnectionSettings.LargePageCacheAsync(db.Database, cancellationToken);
+            if (days.Count > 0)
+            {
+                await WriteCountsAsync(db, days, cancellationToken);
+            }
+
             if (keys.Length + otherLicenses.Length > 0)
             {
                 await WriteAsync(db, keys, licenses: [], otherLicenses, cancellationToken);
@@ -218,6 +239,60 @@ public sealed class ActivityRecorder(IServiceScopeFactory scopes, IOptions<Activ
         {
             _flushing.Release();
         }
+    }
+
+    /// <summary>The counts made since the last flush, taken out of the counters (each counter keeps counting from zero).</summary>
+    private List<(string Account, DateOnly Day, long Verifications, long Activations)> TakeCounts()
+    {
+        var taken = new List<(string, DateOnly, long, long)>();
+        foreach (var ((account, day), counts) in _daily)
+        {
+            var verifications = Interlocked.Exchange(ref counts.Verifications, 0);
+            var activations = Interlocked.Exchange(ref counts.Activations, 0);
+            if (verifications + activations > 0)
+            {
+                taken.Add((account, day, verifications, activations));
+            }
+            else if (day < DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime))
+            {
+                // A day that is over and counted nothing since: its counter goes (a late count makes it again).
+                _daily.TryRemove(new KeyValuePair<(string, DateOnly), DayCounts>((account, day), counts));
+            }
+        }
+
+        return taken;
+    }
+
+    /// <summary>The counts, added to their days' rows in one transaction; if it fails, they are counted again for the next flush.</summary>
+    private async Task WriteCountsAsync(LicenzDbContext db, List<(string Account, DateOnly Day, long Verifications, long Activations)> days, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            foreach (var (account, day, verifications, activations) in days)
+            {
+                await DailyActivityUpsert.AddAsync(db, account, day, verifications, activations, cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch
+        {
+            foreach (var (account, day, verifications, activations) in days)
+            {
+                var counts = _daily.GetOrAdd((account, day), static _ => new DayCounts());
+                Interlocked.Add(ref counts.Verifications, verifications);
+                Interlocked.Add(ref counts.Activations, activations);
+            }
+
+            throw;
+        }
+    }
+
+    private sealed class DayCounts
+    {
+        public long Verifications;
+        public long Activations;
     }
 
     /// <summary>

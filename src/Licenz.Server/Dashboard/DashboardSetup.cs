@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Licenz.Server.ApiKeys;
 using Licenz.Server.Dashboard.Members;
 using Licenz.Server.Data;
 using Licenz.Server.Hosting;
@@ -51,6 +52,7 @@ public static class DashboardSetup
             pages.Conventions.AllowAnonymousToPage("/LoginTwoFactor");
             pages.Conventions.AllowAnonymousToPage("/Setup");
             pages.Conventions.AuthorizePage("/Settings/ApiKeys", Admins);
+            pages.Conventions.AuthorizePage("/Settings/SigningKeys", Admins);
             pages.Conventions.AuthorizePage("/Settings/Members", Owners);
         });
         services.Configure<CookieTempDataProviderOptions>(tempData =>
@@ -175,20 +177,25 @@ public static class DashboardSetup
         var db = services.GetRequiredService<LicenzDbContext>();
 
         // Before the session's account is served: the member is looked up by its id and its account together.
-        var member = memberId is null || accountId is null ? null : await db.Members.AsNoTracking()
+        var found = memberId is null || accountId is null ? null : await db.Members.AsNoTracking()
             .IgnoreQueryFilters([LicenzDbContext.TenantFilter])
-            .FirstOrDefaultAsync(m => m.Id == memberId && m.AccountId == accountId);
-        if (member is null || member.SecurityStamp != stamp)
+            .Where(m => m.Id == memberId && m.AccountId == accountId)
+            .Select(m => new { Member = m, Plan = db.Accounts.Where(a => a.Id == m.AccountId).Select(a => a.Plan).First() })
+            .FirstOrDefaultAsync();
+        if (found is null || found.Member.SecurityStamp != stamp)
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(Scheme);
             return;
         }
 
-        // The session acts for its account, and the member is who acts (on events).
-        services.GetRequiredService<Tenancy>().Serve(new DashboardSession(member.AccountId, member.Id));
+        // The member is the request's caller: the session's account is served (the pages' queries see its rows only), the
+        // API's handlers the pages run act for it (DashboardCommands), and events name the member. Pages check the role
+        // before they change anything; read-only members read.
+        var member = found.Member;
+        var caller = new ApiCaller(member.AccountId, found.Plan, member.Id, member.Role == MemberRole.ReadOnly ? ApiKeyType.ReadOnly : ApiKeyType.Admin);
+        context.HttpContext.Features.Set(caller);
+        services.GetRequiredService<Tenancy>().Serve(caller);
         context.ReplacePrincipal(Principal(member));
     }
-
-    private sealed record DashboardSession(string AccountId, string KeyId) : IRequestTenant;
 }

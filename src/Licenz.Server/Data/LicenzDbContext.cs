@@ -48,6 +48,7 @@ public class LicenzDbContext : DbContext, IDataProtectionKeyContext
     public DbSet<Product> Products => Set<Product>();
     public DbSet<License> Licenses => Set<License>();
     public DbSet<LicenseActivity> LicenseActivity => Set<LicenseActivity>();
+    public DbSet<DailyActivity> DailyActivity => Set<DailyActivity>();
     public DbSet<Policy> Policies => Set<Policy>();
     public DbSet<Entitlement> Entitlements => Set<Entitlement>();
     public DbSet<Machine> Machines => Set<Machine>();

@@ -33,7 +33,7 @@ public static class EntitlementsApi
             .ToPageAsync(page, ToDto, cancellationToken));
     }
 
-    private static async Task<Results<Created<DataEnvelope<EntitlementDto>>, ApiErrorResult>> CreateAsync(
+    internal static async Task<Results<Created<DataEnvelope<EntitlementDto>>, ApiErrorResult>> CreateAsync(
         HttpContext context, CreateEntitlementRequest request, LicenzDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         var accountId = context.Caller().AccountId;

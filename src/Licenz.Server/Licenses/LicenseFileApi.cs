@@ -89,7 +89,7 @@ public static class LicenseFileApi
             .WithDocumentedError(StatusCodes.Status422UnprocessableEntity,
                 "No machine with this fingerprint is activated on the license (`no_machine`): activate it first (POST /machines).");
 
-    private static async Task<Results<Ok<DataEnvelope<LicenseFileDto>>, ContentHttpResult, ApiErrorResult>> CheckOutAsync(
+    internal static async Task<Results<Ok<DataEnvelope<LicenseFileDto>>, ContentHttpResult, ApiErrorResult>> CheckOutAsync(
         HttpContext context, string id, LicenseFileRequest? request, bool? download, LicenzDbContext db, LicenseKeyProtection keys, SigningKeyRing ring,
         RevocationLists revocations, TimeProvider time, ActivityRecorder activity, CancellationToken cancellationToken)
     {

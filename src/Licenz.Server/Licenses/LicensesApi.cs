@@ -117,7 +117,7 @@ public static class LicensesApi
             : TypedResults.Ok(new DataEnvelope<LicenseDto>(license.ToDto(keys.Open(license), time.GetUtcNow().UtcDateTime)));
     }
 
-    private static async Task<Results<Created<DataEnvelope<LicenseDto>>, ApiErrorResult>> CreateAsync(
+    internal static async Task<Results<Created<DataEnvelope<LicenseDto>>, ApiErrorResult>> CreateAsync(
         HttpContext context, CreateLicenseRequest request, LicenzDbContext db, LicenseKeyProtection keys, GroupCommit writes, TimeProvider time,
         CancellationToken cancellationToken)
     {
@@ -252,7 +252,7 @@ public static class LicensesApi
         return TypedResults.Ok(new DataEnvelope<LicenseDto>(license.ToDto(keys.Open(license), now)));
     }
 
-    private static async Task<Results<Ok<DataEnvelope<LicenseDto>>, ApiErrorResult>> ChangeEntitlementsAsync(
+    internal static async Task<Results<Ok<DataEnvelope<LicenseDto>>, ApiErrorResult>> ChangeEntitlementsAsync(
         HttpContext context, string id, LicenseEntitlementsRequest request, bool grant, LicenzDbContext db, LicenseKeyProtection keys,
         TimeProvider time, CancellationToken cancellationToken)
     {

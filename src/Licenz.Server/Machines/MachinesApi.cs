@@ -1,3 +1,4 @@
+using Licenz.Server.Activity;
 using System.Text.Json;
 using Licenz.Server.ApiKeys;
 using Licenz.Server.Data;
@@ -43,7 +44,7 @@ public static class MachinesApi
 
     private static async Task<Results<Created<DataEnvelope<MachineDto>>, Ok<DataEnvelope<MachineDto>>, ApiErrorResult>> ActivateAsync(
         HttpContext context, ActivateMachineRequest request, LicenzDbContext db, LicenseKeyProtection keys, GroupCommit writes, LicenseHolderQueries queries,
-        TimeProvider time, CancellationToken cancellationToken)
+        TimeProvider time, ActivityRecorder activity, CancellationToken cancellationToken)
     {
         var caller = context.Caller();
         if (LicenseHolder.Refusal(caller) is { } refusal)
@@ -58,6 +59,11 @@ public static class MachinesApi
         }
 
         var activation = await MachineActivation.ActivateAsync(writes, db, found.License!, queries, MachineSpec.Of(request), offlineFileId: null, time, cancellationToken);
+        if (activation.Outcome == ActivationOutcome.Activated)
+        {
+            activity.Count(caller.AccountId, DailyCount.Activation, time.GetUtcNow().UtcDateTime);
+        }
+
         return activation switch
         {
             { Outcome: ActivationOutcome.Refused } => activation.Refusal!,
@@ -168,7 +174,7 @@ public static class MachinesApi
         return machine is null ? MachineNotFound($"with id '{RequestRules.Shown(id)}'") : TypedResults.Ok(new DataEnvelope<MachineDto>(machine.ToDto()));
     }
 
-    private static async Task<Results<Ok<DataEnvelope<DeletedResource>>, ApiErrorResult>> DeleteAsync(
+    internal static async Task<Results<Ok<DataEnvelope<DeletedResource>>, ApiErrorResult>> DeleteAsync(
         HttpContext context, string id, LicenzDbContext db, CancellationToken cancellationToken)
     {
         var accountId = context.Caller().AccountId;

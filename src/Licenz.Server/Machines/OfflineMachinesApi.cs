@@ -107,6 +107,11 @@ public static class OfflineMachinesApi
         // The license as the activation left it: a first activation may have started its time, which the file carries.
         var file = await LicenseFiles.IssueAsync(activation.License!, machine, fileId, ttl, encrypt: true, keys, ring, revocations, time, cancellationToken);
         activity.LicenseValidated(license.Id, now);
+        if (activation.Outcome == ActivationOutcome.Activated)
+        {
+            activity.Count(license.AccountId, DailyCount.Activation, now);
+        }
+
         var answer = new DataEnvelope<OfflineActivationDto>(new OfflineActivationDto(machine.ToDto(), file));
         return activation.Outcome == ActivationOutcome.Activated
             ? TypedResults.Created($"{ApiRoutes.BaseOf(context)}/machines/{machine.Id}", answer)

@@ -53,7 +53,7 @@ public static class PoliciesApi
         return policy is null ? NotFound(id) : TypedResults.Ok(new DataEnvelope<PolicyDto>(policy.ToDto()));
     }
 
-    private static async Task<Results<Created<DataEnvelope<PolicyDto>>, ApiErrorResult>> CreateAsync(
+    internal static async Task<Results<Created<DataEnvelope<PolicyDto>>, ApiErrorResult>> CreateAsync(
         HttpContext context, CreatePolicyRequest request, LicenzDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         var accountId = context.Caller().AccountId;

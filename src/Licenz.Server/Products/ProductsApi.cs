@@ -48,7 +48,7 @@ public static class ProductsApi
         return product is null ? NotFound(id) : TypedResults.Ok(new DataEnvelope<ProductDto>(product.ToDto()));
     }
 
-    private static async Task<Results<Created<DataEnvelope<ProductDto>>, ApiErrorResult>> CreateAsync(
+    internal static async Task<Results<Created<DataEnvelope<ProductDto>>, ApiErrorResult>> CreateAsync(
         HttpContext context, CreateProductRequest request, LicenzDbContext db, TimeProvider time,
         IOptions<LicenzOptions> options, CancellationToken cancellationToken)
     {

@@ -108,7 +108,7 @@ public static class SigningKeysApi
         return TypedResults.Content(await ring.JwksAsync(accountId, cancellationToken), "application/jwk-set+json");
     }
 
-    private static async Task<Ok<DataEnvelope<IReadOnlyList<SigningKeyDto>>>> ListAsync(
+    internal static async Task<Ok<DataEnvelope<IReadOnlyList<SigningKeyDto>>>> ListAsync(
         HttpContext context, LicenzDbContext db, CancellationToken cancellationToken)
     {
         var accountId = context.Caller().AccountId;
@@ -117,7 +117,7 @@ public static class SigningKeysApi
         return TypedResults.Ok(new DataEnvelope<IReadOnlyList<SigningKeyDto>>(keys.Select(ToDto).ToList()));
     }
 
-    private static async Task<Created<DataEnvelope<SigningKeyDto>>> RotateAsync(
+    internal static async Task<Created<DataEnvelope<SigningKeyDto>>> RotateAsync(
         HttpContext context, LicenzDbContext db, SigningKeyRing ring, CancellationToken cancellationToken)
     {
         var record = await ring.RotateAsync(db, context.Caller().AccountId, cancellationToken);

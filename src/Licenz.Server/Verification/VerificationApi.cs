@@ -42,7 +42,9 @@ public static class VerificationApi
             return Answer(LicenseValidator.NotFound, nonce, now, accountId, null, null, revocationVersion);
         }
 
+        // A verification of one of the account's licenses counts (a key that is none records nothing, here as below).
         var licenseId = license.Id;
+        activity.Count(accountId, DailyCount.Verification, now);
         if (license.PackedId is { } packed)
         {
             activity.LicenseValidated(packed, now);

@@ -59,7 +59,8 @@ public static class MemberInvitations
 
     /// <summary>
     /// Makes the member the invitation is for, with the password chosen, and closes the link, in one transaction: the link
-    /// is claimed by a conditional write first, so two people opening it at once make one member. Answers the member, or
+    /// is claimed by a conditional write first (<c>UPDATE … WHERE accepted_at IS NULL</c>, never read-then-write), so two
+    /// people opening it at once make one member. Answers the member, or
     /// what was wrong (the password too short, the email taken, the link used meanwhile) with nothing written.
     /// </summary>
     public static async Task<(Member? Member, IReadOnlyList<string> Errors)> AcceptAsync(
@@ -122,9 +123,9 @@ public static class MemberInvitations
         }
 
         var now = time.GetUtcNow().UtcDateTime;
-        await db.Invitations.IgnoreQueryFilters([LicenzDbContext.TenantFilter])
-            .Where(i => i.AccountId == accountId && i.InvitedBy == null && i.AcceptedAt == null && i.RevokedAt == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(i => i.RevokedAt, now), cancellationToken);
+        var earlier = await db.Invitations.IgnoreQueryFilters([LicenzDbContext.TenantFilter])
+            .Where(i => i.AccountId == accountId && i.InvitedBy == null && i.AcceptedAt == null && i.RevokedAt == null).ToListAsync(cancellationToken);
+        earlier.ForEach(i => i.RevokedAt = now);
         var (_, token) = Issue(db, time, accountId, email: null, MemberRole.Owner, invitedBy: null, SetupLifetime);
         await db.SaveChangesAsync(cancellationToken);
         return token;

@@ -123,13 +123,14 @@ public sealed class MembersModel(LicenzDbContext db, UserManager<Member> members
 
     public async Task<IActionResult> OnPostWithdrawAsync(string id, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow().UtcDateTime;
-        var withdrawn = await db.Invitations.Where(i => i.Id == id && i.AcceptedAt == null && i.RevokedAt == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(i => i.RevokedAt, now), cancellationToken);
-        if (withdrawn == 0)
+        var invitation = await db.Invitations.FirstOrDefaultAsync(i => i.Id == id && i.AcceptedAt == null && i.RevokedAt == null, cancellationToken);
+        if (invitation is null)
         {
             return NotFound();
         }
+
+        invitation.RevokedAt = time.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync(cancellationToken);
 
         Notice = "The invitation was withdrawn: its link no longer works.";
         return RedirectToPage();

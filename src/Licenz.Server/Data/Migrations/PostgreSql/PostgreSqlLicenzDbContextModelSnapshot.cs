@@ -53,6 +53,28 @@ namespace Licenz.Server.Data.Migrations.PostgreSql
                     b.ToTable("accounts", (string)null);
                 });
 
+            modelBuilder.Entity("Licenz.Server.Activity.DailyActivity", b =>
+                {
+                    b.Property<string>("AccountId")
+                        .HasMaxLength(40)
+                        .IsUnicode(true)
+                        .HasColumnType("character varying(40)")
+                        .UseCollation("C");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<long>("Activations")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Verifications")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("AccountId", "Day");
+
+                    b.ToTable("daily_activity", (string)null);
+                });
+
             modelBuilder.Entity("Licenz.Server.Activity.LicenseActivity", b =>
                 {
                     b.Property<string>("LicenseId")
@@ -891,6 +913,15 @@ namespace Licenz.Server.Data.Migrations.PostgreSql
                     b.HasKey("Id");
 
                     b.ToTable("data_protection_keys", (string)null);
+                });
+
+            modelBuilder.Entity("Licenz.Server.Activity.DailyActivity", b =>
+                {
+                    b.HasOne("Licenz.Server.Accounts.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Licenz.Server.Activity.LicenseActivity", b =>

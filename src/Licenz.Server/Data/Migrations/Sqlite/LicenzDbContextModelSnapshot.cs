@@ -46,6 +46,27 @@ namespace Licenz.Server.Data.Migrations.Sqlite
                     b.ToTable("accounts", (string)null);
                 });
 
+            modelBuilder.Entity("Licenz.Server.Activity.DailyActivity", b =>
+                {
+                    b.Property<string>("AccountId")
+                        .HasMaxLength(40)
+                        .IsUnicode(true)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Activations")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Verifications")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("AccountId", "Day");
+
+                    b.ToTable("daily_activity", (string)null);
+                });
+
             modelBuilder.Entity("Licenz.Server.Activity.LicenseActivity", b =>
                 {
                     b.Property<string>("LicenseId")
@@ -815,6 +836,15 @@ namespace Licenz.Server.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.ToTable("data_protection_keys", (string)null);
+                });
+
+            modelBuilder.Entity("Licenz.Server.Activity.DailyActivity", b =>
+                {
+                    b.HasOne("Licenz.Server.Accounts.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Licenz.Server.Activity.LicenseActivity", b =>

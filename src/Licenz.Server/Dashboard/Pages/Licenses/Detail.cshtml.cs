@@ -1,0 +1,172 @@
+using System.Text;
+using Licenz.Server.Activity;
+using Licenz.Server.Dashboard.Members;
+using Licenz.Server.Data;
+using Licenz.Server.Entitlements;
+using Licenz.Server.Events;
+using Licenz.Server.Http;
+using Licenz.Server.Licenses;
+using Licenz.Server.Machines;
+using Licenz.Server.Revocations;
+using Licenz.Server.Signing;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+
+namespace Licenz.Server.Dashboard.Pages.Licenses;
+
+/// <summary>
+/// One license, as support works on it: its facts, suspend, reinstate, renew, revoke, its machines (deactivate one to
+/// free a seat), a license file to download (bound to a machine or not), its own entitlements, and its history.
+/// </summary>
+public sealed class LicenseDetailModel(LicenzDbContext db, LicenseKeyProtection keys, TimeProvider time) : PageModel
+{
+    [BindProperty(SupportsGet = true)]
+    public string Id { get; set; } = "";
+
+    public LicenseDto? License { get; private set; }
+
+    public string ProductName { get; private set; } = "";
+
+    public string PolicyName { get; private set; } = "";
+
+    public IReadOnlyList<Machine> Machines { get; private set; } = [];
+
+    public string[] OwnEntitlements { get; private set; } = [];
+
+    public IReadOnlyList<Entitlement> AccountEntitlements { get; private set; } = [];
+
+    public IReadOnlyList<LicenzEvent> History { get; private set; } = [];
+
+    [TempData]
+    public string? Notice { get; set; }
+
+    public string? Error { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken) =>
+        await LoadAsync(cancellationToken) ? Page() : NotFound();
+
+    public Task<IActionResult> OnPostActionAsync(string action, CancellationToken cancellationToken)
+    {
+        LicenseAction? parsed = action switch
+        {
+            "suspend" => LicenseAction.Suspend,
+            "reinstate" => LicenseAction.Reinstate,
+            "revoke" => LicenseAction.Revoke,
+            "renew" => LicenseAction.Renew,
+            _ => null,
+        };
+        return parsed is not { } chosen ? Task.FromResult<IActionResult>(BadRequest()) : ChangeAsync(
+            async () => (await LicenseActions.ApplyAsync(HttpContext, Id, chosen, null, db, keys, time, cancellationToken)).Result, chosen switch
+        {
+            LicenseAction.Suspend => "Suspended: the license no longer verifies.",
+            LicenseAction.Reinstate => "Reinstated: the license verifies again.",
+            LicenseAction.Revoke => "Revoked for good.",
+            _ => "Renewed.",
+        }, cancellationToken);
+    }
+
+    public Task<IActionResult> OnPostEntitlementAsync(string code, bool grant, CancellationToken cancellationToken)
+    {
+        var request = new LicenseEntitlementsRequest { Entitlements = [code ?? ""] };
+        return ChangeAsync(async () =>
+        {
+            if (RequestRules.Check(request) is { } broken)
+            {
+                return new ApiErrorResult(broken);
+            }
+
+            return (await LicensesApi.ChangeEntitlementsAsync(HttpContext, Id, request, grant, db, keys, time, cancellationToken)).Result;
+        }, grant ? $"Granted {code}." : $"Took {code} back.", cancellationToken);
+    }
+
+    public async Task<IActionResult> OnPostDeactivateAsync(string machineId, CancellationToken cancellationToken)
+    {
+        // Only a machine of this license: the page names the license it acts on.
+        if (!await db.Machines.AnyAsync(m => m.Id == machineId && m.LicenseId == Id, cancellationToken))
+        {
+            return NotFound();
+        }
+
+        return await ChangeAsync(async () => (await MachinesApi.DeleteAsync(HttpContext, machineId, db, cancellationToken)).Result,
+            "Deactivated: the machine's seat is free.", cancellationToken);
+    }
+
+    public async Task<IActionResult> OnPostFileAsync(string? machineId, [FromServices] SigningKeyRing ring, [FromServices] RevocationLists revocations,
+        [FromServices] ActivityRecorder activity, CancellationToken cancellationToken)
+    {
+        if (!User.Can(MemberRole.Support))
+        {
+            return Forbid();
+        }
+
+        string? fingerprint = null;
+        if (!string.IsNullOrEmpty(machineId))
+        {
+            fingerprint = await db.Machines.Where(m => m.Id == machineId && m.LicenseId == Id).Select(m => m.Fingerprint).FirstOrDefaultAsync(cancellationToken);
+            if (fingerprint is null)
+            {
+                return NotFound();
+            }
+        }
+
+        var (file, refusal) = DashboardCommands.Outcome<LicenseFileDto>((await LicenseFileApi.CheckOutAsync(HttpContext, Id,
+            new LicenseFileRequest { Fingerprint = fingerprint }, download: false, db, keys, ring, revocations, time, activity, cancellationToken)).Result);
+        if (file is not null)
+        {
+            return File(Encoding.UTF8.GetBytes(file.LicenseFile), LicenseFileApi.FileMediaType, $"{file.LicenseId}.lic");
+        }
+
+        Error = refusal!.Message;
+        return await LoadAsync(cancellationToken) ? Page() : NotFound();
+    }
+
+    /// <summary>Runs a support change through the API's handler: a notice and back to the page, or its refusal on the page.</summary>
+    private async Task<IActionResult> ChangeAsync(Func<Task<IResult>> change, string notice, CancellationToken cancellationToken)
+    {
+        if (!User.Can(MemberRole.Support))
+        {
+            return Forbid();
+        }
+
+        var refusal = DashboardCommands.Refusal(await change());
+        if (refusal is null)
+        {
+            Notice = notice;
+            return RedirectToPage(new { Id });
+        }
+
+        if (refusal.Status == StatusCodes.Status404NotFound)
+        {
+            return NotFound();
+        }
+
+        Error = refusal.Message;
+        Response.StatusCode = refusal.Status;
+        return await LoadAsync(cancellationToken) ? Page() : NotFound();
+    }
+
+    private async Task<bool> LoadAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var license = await db.Licenses.AsNoTracking().FirstOrDefaultAsync(l => l.Id == Id, cancellationToken);
+        if (license is null)
+        {
+            return false;
+        }
+
+        License = license.ToDto(keys.Open(license), now);
+        OwnEntitlements = EntitlementCodes.Read(license.Entitlements);
+        ProductName = await db.Products.Where(p => p.Id == license.ProductId).Select(p => p.Name).FirstOrDefaultAsync(cancellationToken) ?? license.ProductId;
+        PolicyName = license.Policy?.Name ?? "no policy";
+        Machines = await db.Machines.AsNoTracking().Where(m => m.LicenseId == Id).OrderBy(m => m.Id).ToListAsync(cancellationToken);
+        AccountEntitlements = await db.Entitlements.AsNoTracking().OrderBy(e => e.Code).ToListAsync(cancellationToken);
+
+        // The license's own events and its machines' (deactivated ones included: their events name the license in their data).
+        var machineIds = await db.Events.AsNoTracking().Where(e => e.ResourceType == "machine" && e.Data.Contains(Id))
+            .Select(e => e.ResourceId).Distinct().ToListAsync(cancellationToken);
+        History = await db.Events.AsNoTracking().Where(e => e.ResourceId == Id || machineIds.Contains(e.ResourceId))
+            .OrderByDescending(e => e.Id).Take(50).ToListAsync(cancellationToken);
+        return true;
+    }
+}
