@@ -59,13 +59,10 @@ public static class ServerCommands
                 expiresAt = parsed;
             }
 
-            var accountId = result.GetValue(account);
-            var target = accountId is null
-                ? await db.Accounts.FirstOrDefaultAsync(a => a.IsDefault, cancellationToken)
-                : await db.Accounts.FirstOrDefaultAsync(a => a.Id == accountId, cancellationToken);
+            var (target, missing) = await TargetAccountAsync(db, result.GetValue(account), cancellationToken);
             if (target is null)
             {
-                return Fail(accountId is null ? "There is no default account yet: start the server once first." : $"No account with id '{accountId}'.");
+                return Fail(missing!);
             }
 
             var time = services.GetRequiredService<TimeProvider>();
@@ -134,13 +131,10 @@ public static class ServerCommands
                 return Fail($"{address} is already a dashboard member.");
             }
 
-            var accountId = result.GetValue(account);
-            var target = accountId is null
-                ? await db.Accounts.FirstOrDefaultAsync(a => a.IsDefault, cancellationToken)
-                : await db.Accounts.FirstOrDefaultAsync(a => a.Id == accountId, cancellationToken);
+            var (target, missing) = await TargetAccountAsync(db, result.GetValue(account), cancellationToken);
             if (target is null)
             {
-                return Fail(accountId is null ? "There is no default account yet: start the server once first." : $"No account with id '{accountId}'.");
+                return Fail(missing!);
             }
 
             var (invitation, token) = MemberInvitations.Issue(db, services.GetRequiredService<TimeProvider>(), target.Id, address, memberRole, invitedBy: null,
@@ -171,6 +165,16 @@ public static class ServerCommands
             return 0;
         }, cancellationToken, migrate: true));
         return command;
+    }
+
+    /// <summary>The account an <c>--account</c> option names, or the default account; else why there is none.</summary>
+    private static async Task<(Account? Account, string? Missing)> TargetAccountAsync(LicenzDbContext db, string? accountId, CancellationToken cancellationToken)
+    {
+        var target = accountId is null
+            ? await db.Accounts.FirstOrDefaultAsync(a => a.IsDefault, cancellationToken)
+            : await db.Accounts.FirstOrDefaultAsync(a => a.Id == accountId, cancellationToken);
+        return target is not null ? (target, null)
+            : (null, accountId is null ? "There is no default account yet: start the server once first." : $"No account with id '{accountId}'.");
     }
 
     private static string Label(ApiKeyType type) => type switch

@@ -62,11 +62,27 @@ public sealed class DashboardPagesTests(LicenzApplication app) : IClassFixture<L
 
         // The application activates a machine through the API; the license page shows it.
         using var admin = app.CreateAdminClient();
-        var machine = await (await admin.PostJsonAsync("machines", new { key, fingerprint = "fp-laptop-" + Guid.NewGuid().ToString("N"), name = "Ana's laptop", platform = "macOS" }))
+        var fingerprint = "fp-laptop-" + Guid.NewGuid().ToString("N");
+        var machine = await (await admin.PostJsonAsync("machines", new { key, fingerprint, name = "Ana's laptop", platform = "macOS" }))
             .DataAsync(HttpStatusCode.Created);
         await page.ReloadAsync();
         await Assertions.Expect(page.GetByTestId("machines-count")).ToContainTextAsync("1 of 2");
         await Assertions.Expect(page.Locator("tr", new() { HasText = "Ana's laptop" })).ToContainTextAsync("macOS");
+
+        // "Why does it not verify on my new PC?": the same decision as the API, rule by rule.
+        await page.GetByLabel("Fingerprint (optional)").FillAsync("fp-some-other-pc");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Check now" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("verdict")).ToContainTextAsync("FINGERPRINT_SCOPE_MISMATCH");
+        await Assertions.Expect(page.Locator("tr[data-rule=fingerprint]")).ToContainTextAsync("failed");
+        await Assertions.Expect(page.Locator("tr[data-rule=status]")).ToContainTextAsync("passed");
+        await page.GetByLabel("Fingerprint (optional)").FillAsync(fingerprint);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Check now" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("verdict")).ToContainTextAsync("VALID");
+        using (var verifier = app.CreateAdminClient())
+        {
+            var verdict = await (await verifier.PostJsonAsync("licenses/verify", new { key, fingerprint })).DataAsync();
+            Assert.Equal("VALID", verdict.Str("code"));
+        }
 
         // A license file bound to that machine downloads, signed, and names it.
         var download = await page.RunAndWaitForDownloadAsync(async () =>
@@ -188,6 +204,8 @@ public sealed class DashboardPagesTests(LicenzApplication app) : IClassFixture<L
         foreach (var (_, width, height) in DashboardBrowser.Widths)
         {
             var page = await _browser.NewPageAsync(width, height);
+            await page.GotoAsync("/dashboard/login");
+            await DashboardBrowser.ScreenshotAsync(page, "sign-in");
             if (first)
             {
                 await DashboardBrowser.JoinAsync(page, link);

@@ -158,6 +158,24 @@ public sealed class DashboardTests(LicenzApplication app) : IClassFixture<Licenz
     }
 
     [Fact]
+    public async Task AFormPostedWithoutItsAntiforgeryTokenIsRefusedAndChangesNothing()
+    {
+        var (page, _) = await _browser.MemberAsync(MemberRole.Owner);
+
+        // The member's own session cookie, but no token: what a page on another site could make the browser send.
+        var posted = await page.APIRequest.PostAsync("/dashboard/settings/api-keys?handler=create", new()
+        {
+            Form = page.Context.APIRequest.CreateFormData().Set("Name", "forged").Set("Type", "admin"),
+            MaxRedirects = 0,
+        });
+
+        Assert.Equal(400, posted.Status);
+        using var admin = app.CreateAdminClient();
+        var keys = await (await admin.GetAsync("api-keys?limit=100")).BodyAsync();
+        Assert.DoesNotContain(keys.GetProperty("data").EnumerateArray(), k => k.Str("name") == "forged");
+    }
+
+    [Fact]
     public async Task ChangingThePasswordSignsOutEveryOtherSession()
     {
         var (first, email) = await _browser.MemberAsync(MemberRole.ReadOnly);

@@ -9,6 +9,7 @@ using Licenz.Server.Licenses;
 using Licenz.Server.Machines;
 using Licenz.Server.Revocations;
 using Licenz.Server.Signing;
+using Licenz.Server.Verification;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
@@ -37,6 +38,20 @@ public sealed class LicenseDetailModel(LicenzDbContext db, LicenseKeyProtection 
     public IReadOnlyList<Entitlement> AccountEntitlements { get; private set; } = [];
 
     public IReadOnlyList<LicenzEvent> History { get; private set; } = [];
+
+    /// <summary>The fingerprint a support person asks about (the customer's machine), for "Check now".</summary>
+    [BindProperty(SupportsGet = true)]
+    public string? Fingerprint { get; set; }
+
+    /// <summary>Entitlement codes to ask about, separated by commas.</summary>
+    [BindProperty(SupportsGet = true)]
+    public string? Ask { get; set; }
+
+    [BindProperty(SupportsGet = true)]
+    public bool Check { get; set; }
+
+    /// <summary>What a verification would answer now, rule by rule (<see cref="LicenseValidator.Decide"/>).</summary>
+    public Verdict? Verdict { get; private set; }
 
     [TempData]
     public string? Notice { get; set; }
@@ -167,6 +182,30 @@ public sealed class LicenseDetailModel(LicenzDbContext db, LicenseKeyProtection 
             .Select(e => e.ResourceId).Distinct().ToListAsync(cancellationToken);
         History = await db.Events.AsNoTracking().Where(e => e.ResourceId == Id || machineIds.Contains(e.ResourceId))
             .OrderByDescending(e => e.Id).Take(50).ToListAsync(cancellationToken);
+        if (Check)
+        {
+            Verdict = await DecideAsync(license, now, cancellationToken);
+        }
+
         return true;
+    }
+
+    /// <summary>
+    /// The verification decision for this license as it is stored now, for the fingerprint and entitlements asked about:
+    /// the same pure function <c>POST /licenses/verify</c> runs, so support sees every rule and why it passed or failed.
+    /// </summary>
+    private async Task<Verdict> DecideAsync(License license, DateTime now, CancellationToken cancellationToken)
+    {
+        var fingerprint = string.IsNullOrWhiteSpace(Fingerprint) ? null : Fingerprint.Trim();
+        var asked = (Ask ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var policy = license.Policy;
+        var entitlements = new SortedSet<string>(
+            EntitlementCodes.Read(policy?.Entitlements ?? "[]").Concat(EntitlementCodes.Read(license.Entitlements)), StringComparer.Ordinal);
+        var machine = fingerprint is null ? null : await db.Machines.AsNoTracking().Where(m => m.LicenseId == license.Id && m.Fingerprint == fingerprint)
+            .Select(m => new MachineFacts(m.Id, m.HeartbeatDueAt)).FirstOrDefaultAsync(cancellationToken);
+        return LicenseValidator.Decide(
+            new LicenseFacts(license.ProductId, license.Status, license.ExpiresAt, license.MaxMachinesOverride ?? policy?.MaxMachines, license.MachinesCount,
+                license.Uses, entitlements),
+            policy is null ? PolicyFacts.None : PolicyFacts.Of(policy), machine, new VerifyScope(null, fingerprint, asked), now);
     }
 }
