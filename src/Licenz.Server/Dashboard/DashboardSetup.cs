@@ -36,10 +36,12 @@ public static class DashboardSetup
     public const string AccountClaim = "licenz:account";
     public const string StampClaim = "licenz:stamp";
 
-    /// <summary>Authorization policies: any member; owners and admins; owners, admins and support; owners.</summary>
+    /// <summary>
+    /// Authorization policies of whole pages: any member; owners and admins; owners. What a role may change on a page
+    /// open to more roles its handlers check (<see cref="Can"/>).
+    /// </summary>
     public const string AnyMember = "dashboard";
     public const string Admins = "dashboard.admins";
-    public const string SupportDesk = "dashboard.support";
     public const string Owners = "dashboard.owners";
 
     public static IServiceCollection AddLicenzDashboard(this IServiceCollection services, AuthenticationBuilder authentication)
@@ -74,7 +76,6 @@ public static class DashboardSetup
         services.AddAuthorizationBuilder()
             .AddPolicy(AnyMember, policy => Members(policy))
             .AddPolicy(Admins, policy => Members(policy).RequireRole(RoleName(MemberRole.Owner), RoleName(MemberRole.Admin)))
-            .AddPolicy(SupportDesk, policy => Members(policy).RequireRole(RoleName(MemberRole.Owner), RoleName(MemberRole.Admin), RoleName(MemberRole.Support)))
             .AddPolicy(Owners, policy => Members(policy).RequireRole(RoleName(MemberRole.Owner)));
 
         services.AddIdentityCore<Member>(identity =>
