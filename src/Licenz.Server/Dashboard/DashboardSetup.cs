@@ -57,6 +57,7 @@ public static class DashboardSetup
             pages.Conventions.AuthorizePage("/Settings/SigningKeys", Admins);
             pages.Conventions.AuthorizePage("/Settings/Members", Owners);
         });
+        services.AddMemberEvents();
         services.Configure<CookieTempDataProviderOptions>(tempData =>
         {
             tempData.Cookie.Name = "licenz_notice";

@@ -22,12 +22,12 @@ public sealed record EventDto(string Id, string Type, string ResourceType, strin
 /// <summary>The event log's filters and page.</summary>
 public sealed record EventListQuery : IPageQuery
 {
-    [Description("Only events of this resource (`lic_…`, `prod_…`, `pol_…`, `ent_…`, `mach_…`, `key_…`, a signing key's `kid`, `acct_…`).")]
+    [Description("Only events of this resource (`lic_…`, `prod_…`, `pol_…`, `ent_…`, `mach_…`, `key_…`, a signing key's `kid`, `acct_…`, `mem_…`, `inv_…`).")]
     [FromQuery(Name = "resource_id")]
     [StringLength(64)]
     public string? ResourceId { get; init; }
 
-    [Description("Only events of this kind of resource: license, product, policy, entitlement, machine, api_key, signing_key or account.")]
+    [Description("Only events of this kind of resource: license, product, policy, entitlement, machine, api_key, signing_key, account, member (a dashboard member) or member_invitation.")]
     [FromQuery(Name = "resource_type")]
     [AllowedValues(null, "license", "product", "policy", "entitlement", "machine", "api_key", "signing_key", "account")]
     public string? ResourceType { get; init; }

@@ -99,6 +99,14 @@ public sealed class DashboardTests(LicenzApplication app) : IClassFixture<Licenz
         await DashboardBrowser.SignInAsync(page, email);
         await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("locked out");
         Assert.EndsWith("/dashboard/login", page.Url);
+
+        // The attempts are in the event log, with no actor (nobody was signed in); attempts while locked out write nothing.
+        var events = await MemberEventsAsync(email);
+        Assert.Equal(
+            ["member.joined", "member.signed_in", .. Enumerable.Repeat("member.sign_in_failed", DashboardSetup.MaxFailedSignIns - 1), "member.locked_out"],
+            events.Select(e => e.Type));
+        Assert.All(events.Skip(2), e => Assert.Null(e.ActorKeyId));
+        Assert.DoesNotContain("password", events[^1].Data, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
@@ -264,6 +272,28 @@ public sealed class DashboardTests(LicenzApplication app) : IClassFixture<Licenz
                 await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("That code is not right");
             }
         }
+
+        // Wrong codes count until a whole sign-in succeeds: typing the password again does not buy another run of
+        // guesses at the code. One wrong code was typed above; three more, the password again, and the fifth locks.
+        var wrong = Code(key) == "000000" ? "111111" : "000000";
+        for (var guess = 2; guess <= DashboardSetup.MaxFailedSignIns; guess++)
+        {
+            if (guess == DashboardSetup.MaxFailedSignIns)
+            {
+                await DashboardBrowser.SignInAsync(page, email);
+                await Assertions.Expect(page).ToHaveURLAsync(new Regex("/dashboard/login/two-factor"));
+            }
+
+            await page.GetByLabel("Code from your authenticator app, or a recovery code").FillAsync(wrong);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Verify" }).ClickAsync();
+        }
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("locked out");
+
+        var types = (await MemberEventsAsync(email)).Select(e => e.Type).ToList();
+        Assert.Equal(1, types.Count(t => t == "member.two_factor_enabled"));
+        Assert.Equal(1, types.Count(t => t == "member.recovery_code_used"));
+        Assert.Equal("member.locked_out", types[^1]);
     }
 
     [Fact]
@@ -283,10 +313,22 @@ public sealed class DashboardTests(LicenzApplication app) : IClassFixture<Licenz
         await self.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         await Assertions.Expect(owner.GetByRole(AriaRole.Alert)).ToContainTextAsync("at least one owner");
 
+        var readerId = await MemberIdAsync(readerEmail);
         await owner.Locator("tr", new() { HasText = readerEmail }).GetByRole(AriaRole.Button, new() { Name = $"Remove {readerEmail}" }).ClickAsync();
         await Assertions.Expect(owner.GetByRole(AriaRole.Status)).ToContainTextAsync("was removed");
         await reader.GotoAsync("/dashboard");
         Assert.Contains("/dashboard/login", reader.Url);
+
+        // Both are events of the account, naming the owner who did them; the log shows no secret of the member.
+        var ownerId = await MemberIdAsync(ownerEmail);
+        var events = await EventsOfAsync(readerId);
+        Assert.Equal(["member.joined", "member.signed_in", "member.removed"], events.Select(e => e.Type));
+        Assert.All(events, e => Assert.Equal(accountId, e.AccountId));
+        Assert.Equal(ownerId, events[^1].ActorKeyId);
+        Assert.Contains("\"role\":\"read_only\"", events[^1].Data);
+        Assert.DoesNotContain("security_stamp", events[^1].Data);
+        Assert.DoesNotContain("hash", events[^1].Data);
+        Assert.DoesNotContain("key", events[^1].Data);
     }
 
     [Fact]
@@ -383,5 +425,22 @@ public sealed class DashboardTests(LicenzApplication app) : IClassFixture<Licenz
     }
 
     /// <summary>The authenticator app's current code (RFC 6238: SHA-1, 6 digits, 30 s).</summary>
+    /// <summary>The events of the member with <paramref name="email"/>, oldest first.</summary>
+    private async Task<List<Licenz.Server.Events.LicenzEvent>> MemberEventsAsync(string email) => await EventsOfAsync(await MemberIdAsync(email));
+
+    private async Task<string> MemberIdAsync(string email)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LicenzDbContext>();
+        return await db.Members.IgnoreQueryFilters().Where(m => m.Email == email).Select(m => m.Id).SingleAsync();
+    }
+
+    private async Task<List<Licenz.Server.Events.LicenzEvent>> EventsOfAsync(string resourceId)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LicenzDbContext>();
+        return await db.Events.IgnoreQueryFilters().AsNoTracking().Where(e => e.ResourceId == resourceId).OrderBy(e => e.Id).ToListAsync();
+    }
+
     private static string Code(string key) => new Totp(Base32Encoding.ToBytes(key.Replace(" ", ""))).ComputeTotp();
 }

@@ -50,7 +50,8 @@ public sealed class DashboardSignIn(UserManager<Member> members, TimeProvider ti
             return await FailedAsync(member);
         }
 
-        await members.ResetAccessFailedCountAsync(member);
+        // The failures are not forgiven before the code too is right: otherwise the password, once known, would buy
+        // another run of guesses at the code each time it is typed.
         if (member.TwoFactorEnabled)
         {
             await http.SignInAsync(DashboardSetup.TwoFactorScheme, new ClaimsPrincipal(new ClaimsIdentity(
@@ -89,7 +90,6 @@ public sealed class DashboardSignIn(UserManager<Member> members, TimeProvider ti
             return await FailedAsync(member);
         }
 
-        await members.ResetAccessFailedCountAsync(member);
         await http.SignOutAsync(DashboardSetup.TwoFactorScheme);
         await OpenSessionAsync(http, member);
         return (SignInOutcome.SignedIn, null);
@@ -101,7 +101,9 @@ public sealed class DashboardSignIn(UserManager<Member> members, TimeProvider ti
     /// </summary>
     public async Task OpenSessionAsync(HttpContext http, Member member)
     {
+        // One save (one event, member.signed_in): the time, and the failures before it forgiven.
         member.LastSignInAt = time.GetUtcNow().UtcDateTime;
+        member.AccessFailedCount = 0;
         await members.UpdateAsync(member);
         await http.SignInAsync(DashboardSetup.Scheme, DashboardSetup.Principal(member));
     }

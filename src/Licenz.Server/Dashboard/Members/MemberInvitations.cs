@@ -125,7 +125,12 @@ public static class MemberInvitations
         var now = time.GetUtcNow().UtcDateTime;
         var earlier = await db.Invitations.IgnoreQueryFilters([LicenzDbContext.TenantFilter])
             .Where(i => i.AccountId == accountId && i.InvitedBy == null && i.AcceptedAt == null && i.RevokedAt == null).ToListAsync(cancellationToken);
-        earlier.ForEach(i => i.RevokedAt = now);
+        foreach (var link in earlier)
+        {
+            link.RevokedAt = now;
+            db.RecordEvent(link, MemberEvents.Withdrawn);
+        }
+
         var (_, token) = Issue(db, time, accountId, email: null, MemberRole.Owner, invitedBy: null, SetupLifetime);
         await db.SaveChangesAsync(cancellationToken);
         return token;

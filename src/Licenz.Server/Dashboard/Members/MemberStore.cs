@@ -55,6 +55,7 @@ public sealed class MemberStore(LicenzDbContext db, KeyEncryption encryption) :
     public async Task<IdentityResult> CreateAsync(Member user, CancellationToken cancellationToken)
     {
         db.Members.Add(user);
+        db.RecordEvent(user, MemberEvents.Joined);
         await db.SaveChangesAsync(cancellationToken);
         return IdentityResult.Success;
     }
@@ -66,6 +67,7 @@ public sealed class MemberStore(LicenzDbContext db, KeyEncryption encryption) :
             db.Members.Update(user);
         }
 
+        db.RecordEvent(user, MemberEvents.Verb(db.Entry(user)));
         await db.SaveChangesAsync(cancellationToken);
         return IdentityResult.Success;
     }
@@ -73,6 +75,7 @@ public sealed class MemberStore(LicenzDbContext db, KeyEncryption encryption) :
     public async Task<IdentityResult> DeleteAsync(Member user, CancellationToken cancellationToken)
     {
         db.Members.Remove(user);
+        db.RecordEvent(user, MemberEvents.Removed);
         await db.SaveChangesAsync(cancellationToken);
         return IdentityResult.Success;
     }

@@ -84,6 +84,7 @@ public sealed class MembersModel(LicenzDbContext db, UserManager<Member> members
         }
 
         member.Role = role;
+        db.RecordEvent(member, MemberEvents.RoleChanged);
         await db.SaveChangesAsync(cancellationToken);
         Notice = $"{member.Email} is now {DashboardSetup.RoleName(role).Replace('_', '-')}.";
         return RedirectToPage();
@@ -103,6 +104,7 @@ public sealed class MembersModel(LicenzDbContext db, UserManager<Member> members
         }
 
         db.Members.Remove(member);
+        db.RecordEvent(member, MemberEvents.Removed);
         await db.SaveChangesAsync(cancellationToken);
         Notice = $"{member.Email} was removed and is signed out.";
         return RedirectToPage();
@@ -130,6 +132,7 @@ public sealed class MembersModel(LicenzDbContext db, UserManager<Member> members
         }
 
         invitation.RevokedAt = time.GetUtcNow().UtcDateTime;
+        db.RecordEvent(invitation, MemberEvents.Withdrawn);
         await db.SaveChangesAsync(cancellationToken);
 
         Notice = "The invitation was withdrawn: its link no longer works.";
