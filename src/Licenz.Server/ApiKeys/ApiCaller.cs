@@ -15,7 +15,10 @@ public sealed record ApiCaller(string AccountId, Plan Plan, string KeyId, ApiKey
     public bool IsClientTraffic => KeyType == ApiKeyType.VerifyOnly;
 
     /// <summary>The rate-limit budget this caller's requests count against: its account's client or management budget.</summary>
-    public string RateLimitPartition { get; } = AccountId + (KeyType == ApiKeyType.VerifyOnly ? ":client" : ":management");
+    public string RateLimitPartition { get; } = Partition(AccountId, clientTraffic: KeyType == ApiKeyType.VerifyOnly);
+
+    /// <summary>The name of an account's client or management budget in the rate-limit stores.</summary>
+    public static string Partition(string accountId, bool clientTraffic) => accountId + (clientTraffic ? ":client" : ":management");
 }
 
 public static class ApiCallerExtensions

@@ -17,6 +17,12 @@ public interface IRateLimitStore
     /// it in both, atomically; a refusal records nothing.
     /// </summary>
     ValueTask<RateLimitOutcome> AcquireAsync(RateLimitRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// How much of a budget's window is taken now, recording nothing (the dashboard's Settings → Plan). Requests that have
+    /// left the window are dropped from the log, as the next request would drop them.
+    /// </summary>
+    ValueTask<WindowCount> PeekAsync(string partition, TimeSpan window, CancellationToken cancellationToken);
 }
 
 /// <param name="Partition">The budget counted against: an account's client or management budget, or a client address.</param>

@@ -19,12 +19,30 @@ public sealed class InMemoryRateLimitStore(TimeProvider time) : IRateLimitStore
     public ValueTask<RateLimitOutcome> AcquireAsync(RateLimitRequest request, CancellationToken cancellationToken) =>
         ValueTask.FromResult(Acquire(request));
 
+    public ValueTask<WindowCount> PeekAsync(string partition, TimeSpan window, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Peek(partition, window));
+
+    public WindowCount Peek(string partition, TimeSpan window)
+    {
+        if (!_budgets.TryGetValue(partition, out var budget))
+        {
+            return default;
+        }
+
+        lock (budget)
+        {
+            return budget.Dropped ? default : budget.Peek(Now() - window.Ticks / TimeSpan.TicksPerMicrosecond);
+        }
+    }
+
+    private long Now() => (time.GetUtcNow().UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;
+
     /// <summary>Budgets currently held (tests).</summary>
     internal int BudgetCount => _budgets.Count;
 
     public RateLimitOutcome Acquire(in RateLimitRequest request)
     {
-        var now = (time.GetUtcNow().UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;
+        var now = Now();
         var window = request.Window.Ticks / TimeSpan.TicksPerMicrosecond;
         SweepIfDue(now, window);
         while (true)
@@ -94,6 +112,12 @@ public sealed class InMemoryRateLimitStore(TimeProvider time) : IRateLimitStore
             }
 
             return new RateLimitOutcome(allowed, now, _log.State, share?.State ?? default);
+        }
+
+        public WindowCount Peek(long since)
+        {
+            _log.Trim(since);
+            return _log.State;
         }
 
         /// <summary>Drops the shares that have emptied; true when the whole budget has.</summary>

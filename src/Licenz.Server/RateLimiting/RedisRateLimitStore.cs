@@ -57,6 +57,18 @@ public sealed class RedisRateLimitStore(RedisConnection redis, InMemoryRateLimit
         return { allowed and 1 or 0, now, count, oldest, shareCount, shareOldest }
         """;
 
+    /// <summary>KEYS: the budget's log. ARGV: window (µs). Drops what has left the window, as a request would; adds nothing.</summary>
+    private const string PeekScript = """
+        local t = redis.call('TIME')
+        local since = tonumber(t[1]) * 1000000 + tonumber(t[2]) - tonumber(ARGV[1])
+        local oldest = redis.call('LINDEX', KEYS[1], -1)
+        while oldest and tonumber(oldest) <= since do
+          redis.call('RPOP', KEYS[1])
+          oldest = redis.call('LINDEX', KEYS[1], -1)
+        end
+        return { redis.call('LLEN', KEYS[1]), tonumber(oldest) or 0 }
+        """;
+
     /// <summary>
     /// After a failed command the node counts alone this long; then one request asks Redis again while the others still
     /// count here, so a Redis that hangs costs one request a timeout now and then rather than every request one.
@@ -91,7 +103,7 @@ public sealed class RedisRateLimitStore(RedisConnection redis, InMemoryRateLimit
             return local.Acquire(request);
         }
 
-        var budget = redis.Key("rate:{" + request.Partition + "}");
+        var budget = BudgetKey(request.Partition);
         RedisKey[] keys = request.Share.Applies ? [budget, budget.Append(":" + request.Share.Key.ToString("x32", CultureInfo.InvariantCulture))] : [budget];
         RedisValue[] values = [request.Window.Ticks / TimeSpan.TicksPerMicrosecond, request.Limit, request.Share.Limit];
         RedisResult result;
@@ -126,6 +138,29 @@ public sealed class RedisRateLimitStore(RedisConnection redis, InMemoryRateLimit
             new WindowCount((int)answer[2], (long)answer[3]),
             new WindowCount((int)answer[4], (long)answer[5]));
     }
+
+    /// <summary>What Redis holds for the budget; while Redis cannot be reached, what this node counted meanwhile.</summary>
+    public async ValueTask<WindowCount> PeekAsync(string partition, TimeSpan window, CancellationToken cancellationToken)
+    {
+        var multiplexer = redis.Multiplexer;
+        if (multiplexer is not { IsConnected: true } || Volatile.Read(ref _pausedUntil) != 0)
+        {
+            return local.Peek(partition, window);
+        }
+
+        try
+        {
+            var answer = (RedisResult[])(await multiplexer.GetDatabase().ScriptEvaluateAsync(
+                PeekScript, [BudgetKey(partition)], [window.Ticks / TimeSpan.TicksPerMicrosecond]))!;
+            return new WindowCount((int)answer[0], (long)answer[1]);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            return local.Peek(partition, window);
+        }
+    }
+
+    private RedisKey BudgetKey(string partition) => redis.Key("rate:{" + partition + "}");
 
     private void StartOutage(string reason)
     {

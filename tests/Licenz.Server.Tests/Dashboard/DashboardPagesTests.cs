@@ -155,9 +155,11 @@ public sealed class DashboardPagesTests(LicenzApplication app) : IClassFixture<L
         var product = await (await admin.PostJsonAsync("products", new { name = "Counted product" })).DataAsync(HttpStatusCode.Created);
         var license = await (await admin.PostJsonAsync("licenses", new { product_id = product.Str("id"), email = "c@example.com", type = "subscription" }))
             .DataAsync(HttpStatusCode.Created);
+        var verifyKey = (await (await admin.PostJsonAsync("api-keys", new { type = "verify_only", name = "App" })).DataAsync(HttpStatusCode.Created)).Str("key");
+        using var application = app.CreateClient(verifyKey);
         for (var i = 0; i < 3; i++)
         {
-            await (await admin.PostJsonAsync("licenses/verify", new { key = license.Str("key") })).DataAsync();
+            await (await application.PostJsonAsync("licenses/verify", new { key = license.Str("key") })).DataAsync();
         }
 
         await (await admin.PostJsonAsync("machines", new { key = license.Str("key"), fingerprint = "counted-machine" })).DataAsync(HttpStatusCode.Created);
@@ -171,8 +173,15 @@ public sealed class DashboardPagesTests(LicenzApplication app) : IClassFixture<L
         var today = app.Time.GetUtcNow().ToString("yyyy-MM-dd");
         await Assertions.Expect(page.Locator("rect.bar-verifications title", new() { HasText = today })).ToHaveTextAsync($"{today}: 3 verifications");
 
+        // The plan's budgets as the rate limiter holds them now: the three verifications in the applications' budget,
+        // the product, license, key and activation made with the admin key in the management budget.
         await page.GotoAsync("/dashboard/settings/plan");
         await Assertions.Expect(page.GetByTestId("verifications-today")).ToHaveTextAsync("3");
+        await Assertions.Expect(page.GetByTestId("client-usage")).ToContainTextAsync("3 of 10,000 in the last minute (9,997 left)");
+        await Assertions.Expect(page.GetByTestId("management-usage")).ToContainTextAsync("4 of 10,000 in the last minute (9,996 left)");
+        app.StartNextWindow();
+        await page.ReloadAsync();
+        await Assertions.Expect(page.GetByTestId("client-usage")).ToContainTextAsync("0 of 10,000");
 
         // A read-only member sees, and has no forms that change anything.
         await page.GotoAsync($"/dashboard/licenses/{license.Str("id")}");

@@ -30,6 +30,24 @@ public sealed class InMemoryRateLimitStoreTests
     }
 
     [Fact]
+    public void APeekCountsTheWindowAndRecordsNothing()
+    {
+        var clock = new FakeTimeProvider(Start);
+        var store = new InMemoryRateLimitStore(clock);
+        Assert.Equal(default, store.Peek("p", Minute));
+        store.Acquire(new("p", 3, Minute));
+        clock.Advance(TimeSpan.FromSeconds(30));
+        store.Acquire(new("p", 3, Minute));
+        Assert.Equal(new WindowCount(2, StartMicroseconds), store.Peek("p", Minute));
+        Assert.Equal(new WindowCount(2, StartMicroseconds), store.Peek("p", Minute));
+        Assert.Equal(default, store.Peek("q", Minute));
+
+        clock.Advance(TimeSpan.FromSeconds(30));
+        Assert.Equal(new WindowCount(1, StartMicroseconds + 30_000_000), store.Peek("p", Minute));
+        Assert.Equal(2, store.Acquire(new("p", 3, Minute)).Budget.Count);
+    }
+
+    [Fact]
     public void ARefusalRecordsNothingAndASlotFreesExactlyAWindowAfterItWasTaken()
     {
         var clock = new FakeTimeProvider(Start);

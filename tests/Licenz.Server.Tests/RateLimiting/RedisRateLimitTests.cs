@@ -286,6 +286,30 @@ public sealed class RedisRateLimitTests
         Assert.Equal(Enumerable.Range(1, 300), budgetCounts.Order());
     }
 
+    [Fact]
+    public async Task APeekSeesWhatEveryNodeCountedAndRecordsNothing()
+    {
+        var redis = await RedisServers.RequireSharedAsync();
+        var prefix = RedisNode.NewKeyPrefix();
+        await using var one = Connection(redis, prefix);
+        await using var two = Connection(redis, prefix);
+        var (first, second) = (await StoreAsync(one), await StoreAsync(two));
+        var request = new RateLimitRequest("acct_peek:client", 10, TimeSpan.FromSeconds(1));
+        Assert.Equal(default, await first.PeekAsync(request.Partition, request.Window, Cancel));
+
+        var taken = await first.AcquireAsync(request, Cancel);
+        await second.AcquireAsync(request, Cancel);
+        await second.AcquireAsync(request, Cancel);
+        Assert.Equal(new WindowCount(3, taken.Now), await second.PeekAsync(request.Partition, request.Window, Cancel));
+        Assert.Equal(new WindowCount(3, taken.Now), await first.PeekAsync(request.Partition, request.Window, Cancel));
+        Assert.Equal(default, await first.PeekAsync("acct_peek:management", request.Window, Cancel));
+
+        // Once the window has passed, nothing is left (and nothing was added by peeking).
+        await Task.Delay(TimeSpan.FromSeconds(1.1), Cancel);
+        Assert.Equal(default, await first.PeekAsync(request.Partition, request.Window, Cancel));
+        Assert.Equal(1, (await first.AcquireAsync(request, Cancel)).Budget.Count);
+    }
+
     private static async Task<Dictionary<HttpStatusCode, int>> AllAtOnceAsync(int count, Func<int, Task<HttpResponseMessage>> send)
     {
         var responses = await Task.WhenAll(Enumerable.Range(0, count).Select(i => Task.Run(() => send(i), Cancel)));
