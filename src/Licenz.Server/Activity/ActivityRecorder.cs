@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Text.Json;
 using Licenz.Server.Data;
+using Licenz.Server.Verification;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -52,6 +54,7 @@ public sealed class ActivityRecorder(IServiceScopeFactory scopes, IOptions<Activ
     private readonly ConcurrentDictionary<UInt128, long> _licensesValidated = new();
     private readonly ConcurrentDictionary<string, long> _otherLicensesValidated = new();
     private readonly ConcurrentDictionary<(string Account, DateOnly Day), DayCounts> _daily = new();
+    private readonly ConcurrentDictionary<string, VerificationRefusal> _refusals = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _flushing = new(1, 1);
     private long _writtenUpTo = time.GetUtcNow().UtcTicks;
 
@@ -88,6 +91,33 @@ public sealed class ActivityRecorder(IServiceScopeFactory scopes, IOptions<Activ
             Interlocked.Increment(ref counts.Activations);
         }
     }
+
+    /// <summary>How long the refused verifications shown on a license's page are kept.</summary>
+    internal static readonly TimeSpan RefusalsKeptFor = TimeSpan.FromDays(30);
+
+    private const int FingerprintKept = 200;
+    private const int EntitlementsKept = 500;
+
+    /// <summary>
+    /// Keeps a verification that did not answer a plain VALID, to be written with the next flush: the latest per license
+    /// (<see cref="VerificationRefusal"/>). Only such answers come here, so a valid verification costs nothing more.
+    /// </summary>
+    public void Refused(string accountId, string licenseId, Verdict verdict, VerifyScope scope, DateTime at) =>
+        _refusals[licenseId] = new VerificationRefusal
+        {
+            Id = Ids.NewSequential(Ids.Refusal, time),
+            AccountId = accountId,
+            LicenseId = licenseId,
+            At = at,
+            Valid = verdict.Valid,
+            Code = verdict.Code,
+            Detail = Cut(verdict.Detail, 1000)!,
+            Fingerprint = Cut(scope.Fingerprint, FingerprintKept),
+            Entitlements = scope.Entitlements.Count == 0 ? null : Cut(string.Join(",", scope.Entitlements), EntitlementsKept),
+            Checks = JsonSerializer.Serialize(verdict.Checks, VerificationJsonContext.Default.IReadOnlyListVerificationCheck),
+        };
+
+    private static string? Cut(string? text, int length) => text is null || text.Length <= length ? text : text[..length];
 
     /// <summary>Ids whose time waits to be written (tests).</summary>
     internal int Waiting => _keysUsed.Count + LicensesWaiting;
@@ -196,7 +226,8 @@ public sealed class ActivityRecorder(IServiceScopeFactory scopes, IOptions<Activ
             var licenses = Pending(_licensesValidated, Comparer<UInt128>.Default);
             var otherLicenses = Pending(_otherLicensesValidated, StringComparer.Ordinal);
             var days = TakeCounts();
-            if (keys.Length + licenses.Length + otherLicenses.Length + days.Count == 0)
+            var refusals = TakeRefusals();
+            if (keys.Length + licenses.Length + otherLicenses.Length + days.Count + refusals.Count == 0)
             {
                 Volatile.Write(ref _writtenUpTo, startedAt);
                 return;
@@ -210,6 +241,11 @@ public sealed class ActivityRecorder(IServiceScopeFactory scopes, IOptions<Activ
             if (days.Count > 0)
             {
                 await WriteCountsAsync(db, days, cancellationToken);
+            }
+
+            if (refusals.Count > 0)
+            {
+                await WriteRefusalsAsync(db, refusals, cancellationToken);
             }
 
             if (keys.Length + otherLicenses.Length > 0)
@@ -286,6 +322,55 @@ public sealed class ActivityRecorder(IServiceScopeFactory scopes, IOptions<Activ
             }
 
             throw;
+        }
+    }
+
+    /// <summary>The refusals kept since the last flush, taken out (a newer one for the same license waits for the next).</summary>
+    private List<VerificationRefusal> TakeRefusals()
+    {
+        var taken = new List<VerificationRefusal>();
+        foreach (var (licenseId, refusal) in _refusals)
+        {
+            if (_refusals.TryRemove(KeyValuePair.Create(licenseId, refusal)))
+            {
+                taken.Add(refusal);
+            }
+        }
+
+        return taken;
+    }
+
+    /// <summary>
+    /// The refusals, and the removal of those older than <see cref="RefusalsKeptFor"/>, in one transaction; if it fails,
+    /// each goes back unless a newer one of its license came meanwhile. A license deleted meanwhile takes its refusal
+    /// with it (the row is skipped, not an error).
+    /// </summary>
+    private async Task WriteRefusalsAsync(LicenzDbContext db, List<VerificationRefusal> refusals, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var ids = refusals.Select(r => r.LicenseId).ToList();
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var existing = await db.Licenses.IgnoreQueryFilters([LicenzDbContext.TenantFilter]).Where(l => ids.Contains(l.Id)).Select(l => l.Id)
+                .ToListAsync(cancellationToken);
+            db.VerificationRefusals.AddRange(refusals.Where(r => existing.Contains(r.LicenseId)));
+            await db.SaveChangesAsync(cancellationToken);
+            var before = time.GetUtcNow().UtcDateTime - RefusalsKeptFor;
+            await db.VerificationRefusals.IgnoreQueryFilters([LicenzDbContext.TenantFilter]).Where(r => r.At < before).ExecuteDeleteAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch
+        {
+            foreach (var refusal in refusals)
+            {
+                _refusals.TryAdd(refusal.LicenseId, refusal);
+            }
+
+            throw;
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
         }
     }
 

@@ -17,6 +17,7 @@ public static class Ids
     public const string Machine = "mach";
     public const string Member = "mem";
     public const string Invitation = "inv";
+    public const string Refusal = "vrf";
 
     public static string New(string prefix, TimeProvider time)
     {

@@ -49,6 +49,7 @@ public class LicenzDbContext : DbContext, IDataProtectionKeyContext
     public DbSet<License> Licenses => Set<License>();
     public DbSet<LicenseActivity> LicenseActivity => Set<LicenseActivity>();
     public DbSet<DailyActivity> DailyActivity => Set<DailyActivity>();
+    public DbSet<VerificationRefusal> VerificationRefusals => Set<VerificationRefusal>();
     public DbSet<Policy> Policies => Set<Policy>();
     public DbSet<Entitlement> Entitlements => Set<Entitlement>();
     public DbSet<Machine> Machines => Set<Machine>();

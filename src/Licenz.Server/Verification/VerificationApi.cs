@@ -81,6 +81,11 @@ public static class VerificationApi
             new LicenseFacts(license.ProductId, license.Status, expiresAt, maxMachines, machinesCount, uses, entitlements),
             policy?.Facts ?? PolicyFacts.None, machine, scope, now);
         metrics.Verified(verdict.Code);
+        if (verdict.Code != VerificationResultCodes.Valid)
+        {
+            // Kept for the license's page (why was it refused?); a plain VALID keeps nothing.
+            activity.Refused(accountId, licenseId, verdict, scope, now);
+        }
 
         // The key is the one presented, in its canonical form: the license was found by its keyed hash, and no row or
         // cache entry holds a key to answer with.

@@ -14,4 +14,5 @@ namespace Licenz.Server.Verification;
     Converters = [typeof(UtcTimestampConverter), typeof(ApiEnumConverterFactory)])]
 [JsonSerializable(typeof(VerifyRequest))]
 [JsonSerializable(typeof(DataEnvelope<VerifyResult>))]
+[JsonSerializable(typeof(IReadOnlyList<VerificationCheck>))]
 public sealed partial class VerificationJsonContext : JsonSerializerContext;

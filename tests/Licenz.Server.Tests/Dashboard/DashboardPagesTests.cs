@@ -82,6 +82,24 @@ public sealed class DashboardPagesTests(LicenzApplication app) : IClassFixture<L
         {
             var verdict = await (await verifier.PostJsonAsync("licenses/verify", new { key, fingerprint })).DataAsync();
             Assert.Equal("VALID", verdict.Str("code"));
+
+            // The page keeps what the application was answered when it was refused (a plain VALID keeps nothing).
+            await app.FlushActivityAsync();
+            await page.ReloadAsync();
+            await Assertions.Expect(page.GetByTestId("no-refusals")).ToBeVisibleAsync();
+            var refused = await (await verifier.PostJsonAsync("licenses/verify", new { key, fingerprint = "fp-the-new-pc", entitlements = new[] { "EXPORT" } })).DataAsync();
+            Assert.Equal("FINGERPRINT_SCOPE_MISMATCH", refused.Str("code"));
+            await app.FlushActivityAsync();
+            await page.ReloadAsync();
+            var refusal = page.GetByTestId("refusal");
+            await Assertions.Expect(refusal).ToHaveCountAsync(1);
+            await Assertions.Expect(refusal).ToHaveAttributeAsync("data-code", "FINGERPRINT_SCOPE_MISMATCH");
+            await refusal.Locator("summary").ClickAsync();
+            await Assertions.Expect(refusal).ToContainTextAsync("fp-the-new-pc");
+            await Assertions.Expect(refusal).ToContainTextAsync("EXPORT");
+            await Assertions.Expect(refusal.Locator("tr[data-rule=fingerprint]")).ToContainTextAsync("failed");
+            await Assertions.Expect(refusal.Locator("tr[data-rule=status]")).ToContainTextAsync("passed");
+            await Assertions.Expect(refusal.Locator("tr[data-rule]")).ToHaveCountAsync(refused.GetProperty("checks").GetArrayLength());
         }
 
         // A license file bound to that machine downloads, signed, and names it.
@@ -103,7 +121,7 @@ public sealed class DashboardPagesTests(LicenzApplication app) : IClassFixture<L
 
         // The history names who did what: the member's deactivation among the events.
         await Assertions.Expect(page.Locator("tr", new() { HasText = "machine.deleted" })).ToContainTextAsync("mem_");
-        await Assertions.Expect(page.Locator("dl.facts")).ToContainTextAsync("Photon Editor · Two seats");
+        await Assertions.Expect(page.Locator("dl.facts").First).ToContainTextAsync("Photon Editor · Two seats");
 
         // The product's page links to its licenses.
         await page.GotoAsync($"/dashboard/products/{productId}");

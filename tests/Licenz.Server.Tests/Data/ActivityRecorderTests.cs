@@ -2,6 +2,7 @@ using Licenz.Server.Activity;
 using Licenz.Server.Data;
 using Licenz.Server.Licenses;
 using Licenz.Server.Products;
+using Licenz.Server.Verification;
 using Licenz.Server.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -139,6 +140,73 @@ public sealed class ActivityRecorderTests(LicenzApplication app) : IClassFixture
         }
 
         Assert.Equal(validated, await LastValidatedAsync(ids[0], quick));
+    }
+
+    [Fact]
+    public async Task ARefusedVerificationIsWrittenLatestPerLicenseAndFlushAndOldOnesGo()
+    {
+        var ids = await SeedLicensesAsync(2);
+        var (kept, deleted) = (ids[0], ids[1]);
+        var recorder = app.Services.GetRequiredService<ActivityRecorder>();
+        var now = app.Time.GetUtcNow().UtcDateTime;
+        var accountId = await AccountOfAsync(kept);
+        static Verdict Refusal(string code) =>
+            new(false, code, code.ToLowerInvariant(), [new VerificationCheck("status", "passed", "active"), new VerificationCheck("fingerprint", "failed", code)], false, null);
+
+        // An old refusal of the kept license, from before the time refusals are kept.
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<LicenzDbContext>();
+            db.VerificationRefusals.Add(new VerificationRefusal
+            {
+                Id = Ids.NewSequential(Ids.Refusal, app.Time), AccountId = accountId, LicenseId = kept, At = now - ActivityRecorder.RefusalsKeptFor - TimeSpan.FromMinutes(1),
+                Code = "SUSPENDED", Detail = "old", Checks = "[]",
+            });
+            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
+
+        // A client retrying: three refusals of one license within a flush keep the last; a license deleted before the
+        // flush takes its refusal with it.
+        recorder.Refused(accountId, kept, Refusal("NO_MACHINE"), VerifyScope.Empty, now);
+        recorder.Refused(accountId, kept, Refusal("HEARTBEAT_DEAD"), new VerifyScope(null, "fp-1", []), now.AddSeconds(1));
+        recorder.Refused(accountId, kept, Refusal("FINGERPRINT_SCOPE_MISMATCH"), new VerifyScope(null, new string('f', 300), ["PRO", "EXPORT"]), now.AddSeconds(2));
+        recorder.Refused(accountId, deleted, Refusal("NO_MACHINE"), VerifyScope.Empty, now);
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<LicenzDbContext>();
+            await db.Licenses.IgnoreQueryFilters([LicenzDbContext.TenantFilter]).Where(l => l.Id == deleted).ExecuteDeleteAsync(TestContext.Current.CancellationToken);
+        }
+
+        await recorder.FlushAsync(TestContext.Current.CancellationToken);
+
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<LicenzDbContext>();
+            var rows = await db.VerificationRefusals.IgnoreQueryFilters([LicenzDbContext.TenantFilter]).AsNoTracking()
+                .Where(r => r.LicenseId == kept || r.LicenseId == deleted).ToListAsync(TestContext.Current.CancellationToken);
+            var row = Assert.Single(rows);
+            Assert.Equal(kept, row.LicenseId);
+            Assert.Equal("FINGERPRINT_SCOPE_MISMATCH", row.Code);
+            Assert.Equal(now.AddSeconds(2), row.At);
+            Assert.Equal(new string('f', 200), row.Fingerprint);
+            Assert.Equal("PRO,EXPORT", row.Entitlements);
+            Assert.Contains("\"rule\":\"fingerprint\",\"outcome\":\"failed\"", row.Checks);
+        }
+
+        // Written once: the next flush writes nothing more.
+        await recorder.FlushAsync(TestContext.Current.CancellationToken);
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<LicenzDbContext>();
+            Assert.Equal(1, await db.VerificationRefusals.IgnoreQueryFilters([LicenzDbContext.TenantFilter]).CountAsync(r => r.LicenseId == kept, TestContext.Current.CancellationToken));
+        }
+    }
+
+    private async Task<string> AccountOfAsync(string licenseId)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LicenzDbContext>();
+        return await db.Licenses.IgnoreQueryFilters([LicenzDbContext.TenantFilter]).Where(l => l.Id == licenseId).Select(l => l.AccountId).SingleAsync();
     }
 
     private Task<DateTime?> LastValidatedAsync(string licenseId) => LastValidatedAsync(licenseId, app);

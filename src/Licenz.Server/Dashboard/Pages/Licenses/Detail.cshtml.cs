@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using Licenz.Server.Activity;
 using Licenz.Server.Dashboard.Members;
 using Licenz.Server.Data;
@@ -38,6 +39,12 @@ public sealed class LicenseDetailModel(LicenzDbContext db, LicenseKeyProtection 
     public IReadOnlyList<Entitlement> AccountEntitlements { get; private set; } = [];
 
     public IReadOnlyList<LicenzEvent> History { get; private set; } = [];
+
+    /// <summary>The last verifications that did not answer a plain VALID, newest first, with their rules' outcomes.</summary>
+    public IReadOnlyList<(VerificationRefusal Refusal, IReadOnlyList<VerificationCheck> Checks)> Refusals { get; private set; } = [];
+
+    /// <summary>How many of the last refused verifications the page shows.</summary>
+    public const int RefusalsShown = 10;
 
     /// <summary>The fingerprint a support person asks about (the customer's machine), for "Check now".</summary>
     [BindProperty(SupportsGet = true)]
@@ -182,6 +189,10 @@ public sealed class LicenseDetailModel(LicenzDbContext db, LicenseKeyProtection 
             .Select(e => e.ResourceId).Distinct().ToListAsync(cancellationToken);
         History = await db.Events.AsNoTracking().Where(e => e.ResourceId == Id || machineIds.Contains(e.ResourceId))
             .OrderByDescending(e => e.Id).Take(50).ToListAsync(cancellationToken);
+        Refusals = (await db.VerificationRefusals.AsNoTracking().Where(r => r.LicenseId == Id).OrderByDescending(r => r.At).ThenByDescending(r => r.Id)
+                .Take(RefusalsShown).ToListAsync(cancellationToken))
+            .Select(r => (r, JsonSerializer.Deserialize(r.Checks, VerificationJsonContext.Default.IReadOnlyListVerificationCheck) ?? []))
+            .ToList();
         if (Check)
         {
             Verdict = await DecideAsync(license, now, cancellationToken);

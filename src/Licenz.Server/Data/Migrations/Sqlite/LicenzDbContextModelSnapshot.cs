@@ -82,6 +82,67 @@ namespace Licenz.Server.Data.Migrations.Sqlite
                     b.ToTable("license_activity", (string)null);
                 });
 
+            modelBuilder.Entity("Licenz.Server.Activity.VerificationRefusal", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .IsUnicode(true)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .IsUnicode(true)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Checks")
+                        .IsRequired()
+                        .IsUnicode(true)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .IsUnicode(true)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Detail")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .IsUnicode(true)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Entitlements")
+                        .HasMaxLength(500)
+                        .IsUnicode(true)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Fingerprint")
+                        .HasMaxLength(200)
+                        .IsUnicode(true)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LicenseId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .IsUnicode(true)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Valid")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("At");
+
+                    b.HasIndex("LicenseId", "At");
+
+                    b.ToTable("verification_refusals", (string)null);
+                });
+
             modelBuilder.Entity("Licenz.Server.ApiKeys.ApiKey", b =>
                 {
                     b.Property<string>("Id")
@@ -852,6 +913,15 @@ namespace Licenz.Server.Data.Migrations.Sqlite
                     b.HasOne("Licenz.Server.Licenses.License", null)
                         .WithOne("Activity")
                         .HasForeignKey("Licenz.Server.Activity.LicenseActivity", "LicenseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Licenz.Server.Activity.VerificationRefusal", b =>
+                {
+                    b.HasOne("Licenz.Server.Licenses.License", null)
+                        .WithMany()
+                        .HasForeignKey("LicenseId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
