@@ -341,9 +341,9 @@ public sealed class ActivityRecorder(IServiceScopeFactory scopes, IOptions<Activ
     }
 
     /// <summary>
-    /// The refusals, and the removal of those older than <see cref="RefusalsKeptFor"/>, in one transaction; if it fails,
-    /// each goes back unless a newer one of its license came meanwhile. A license deleted meanwhile takes its refusal
-    /// with it (the row is skipped, not an error).
+    /// The refusals, and the removal of those older than <see cref="RefusalsKeptFor"/>, in one transaction. If it fails
+    /// they are dropped with a warning, and the flush goes on: a row that could never be written must not hold back the
+    /// last-validated times behind it. A license deleted meanwhile takes its refusal with it (the row is skipped).
     /// </summary>
     private async Task WriteRefusalsAsync(LicenzDbContext db, List<VerificationRefusal> refusals, CancellationToken cancellationToken)
     {
@@ -359,14 +359,10 @@ public sealed class ActivityRecorder(IServiceScopeFactory scopes, IOptions<Activ
             await db.VerificationRefusals.IgnoreQueryFilters([LicenzDbContext.TenantFilter]).Where(r => r.At < before).ExecuteDeleteAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
-        catch
+        catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            foreach (var refusal in refusals)
-            {
-                _refusals.TryAdd(refusal.LicenseId, refusal);
-            }
-
-            throw;
+            // They are what the answers said, for support to read: not worth holding back the times and counts for.
+            logger.LogWarning(exception, "Could not record {Count} refused verifications; they are left out of the licenses' pages", refusals.Count);
         }
         finally
         {

@@ -64,10 +64,14 @@ public sealed class MemberStore(LicenzDbContext db, KeyEncryption encryption) :
     {
         if (db.Entry(user).State == EntityState.Detached)
         {
+            // Every column is written, so nothing says what changed: member.updated.
             db.Members.Update(user);
         }
+        else
+        {
+            db.RecordEvent(user, MemberEvents.Verb(db.Entry(user)));
+        }
 
-        db.RecordEvent(user, MemberEvents.Verb(db.Entry(user)));
         await db.SaveChangesAsync(cancellationToken);
         return IdentityResult.Success;
     }
