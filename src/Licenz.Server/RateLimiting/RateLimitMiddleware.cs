@@ -29,7 +29,8 @@ public sealed class RateLimitMiddleware(
 {
     private const string Unlimited = "unlimited";
     private const long MicrosecondsPerSecond = 1_000_000;
-    private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
+    /// <summary>The plans' budgets are per sliding minute (the dashboard's Settings → Plan reads them over it too).</summary>
+    internal static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
     private static readonly long WindowMicroseconds = Window.Ticks / TimeSpan.TicksPerMicrosecond;
 
     private readonly int _anonymousLimit = options.Value.AnonymousRequestsPerMinute;

@@ -12,9 +12,6 @@ namespace Licenz.Server.Dashboard.Pages.Settings;
 /// <summary>Settings → Plan: the plan's request budgets and how much of each the last minute took, and what the account holds and did today.</summary>
 public sealed class PlanModel(LicenzDbContext db, IRateLimitStore rateLimits, TimeProvider time) : PageModel
 {
-    /// <summary>The budgets' window (<see cref="RateLimitMiddleware"/>).</summary>
-    private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
-
     /// <summary>Requests of the last minute in the client budget (verify-only keys); null where the plan has no limit (nothing is counted).</summary>
     public Budget? Client { get; private set; }
 
@@ -43,11 +40,12 @@ public sealed class PlanModel(LicenzDbContext db, IRateLimitStore rateLimits, Ti
         var now = time.GetUtcNow().UtcDateTime;
         var plan = await db.Accounts.Where(a => a.Id == accountId).Select(a => a.Plan).FirstAsync(cancellationToken);
         PlanName = plan.Name();
-        Limit = plan.RequestsPerMinute() is { } perMinute ? $"{perMinute:N0} requests a minute" : "no limit";
+        Limit = "no limit";
         if (plan.RequestsPerMinute() is { } limit)
         {
-            Client = new Budget((await rateLimits.PeekAsync(ApiCaller.Partition(accountId, clientTraffic: true), Window, cancellationToken)).Count, limit);
-            Management = new Budget((await rateLimits.PeekAsync(ApiCaller.Partition(accountId, clientTraffic: false), Window, cancellationToken)).Count, limit);
+            Limit = $"{limit:N0} requests a minute";
+            Client = new Budget((await rateLimits.PeekAsync(ApiCaller.Partition(accountId, clientTraffic: true), RateLimitMiddleware.Window, cancellationToken)).Count, limit);
+            Management = new Budget((await rateLimits.PeekAsync(ApiCaller.Partition(accountId, clientTraffic: false), RateLimitMiddleware.Window, cancellationToken)).Count, limit);
         }
 
         Products = await db.Products.CountAsync(cancellationToken);
